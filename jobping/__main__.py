@@ -1,0 +1,5 @@
+"""``python -m jobping`` runs the CLI."""
+
+from jobping.cli import main
+
+main()

@@ -1,0 +1,163 @@
+"""The one exception tree of JobPing.
+
+Every error a public call raises is one of these; foreign errors (httpx, sqlite3, psycopg,
+openai) are translated at one edge with ``raise ... from exc``. The class says the policy:
+the orchestrator reports the *skip* family as skipped, not failed. Messages never hold a
+secret: URLs are redacted before they reach an error.
+
+::
+
+    JobPingError
+    ├── ConfigError                 bad configuration; names the key (exit code 2)
+    ├── StoreError                  the database failed or is unusable
+    │   ├── MigrationError          a schema migration failed or the schema is newer than the code
+    │   └── LeaseHeld               another run holds the run lease
+    ├── SkipError                   the work was not attempted, by policy
+    │   ├── QuotaExhausted          a domain's request quota is spent until ``reset_at``
+    │   ├── CircuitOpen             a domain's breaker is open until ``retry_at``
+    │   └── MissingCredential       a scraper's API key is not set
+    ├── ScrapeError                 one target of one scraper failed
+    │   ├── TransportError          no usable response: connect error, reset, timeout
+    │   │   └── RequestTimeout      a timeout or the request's total deadline passed
+    │   ├── HTTPStatusError         an unexpected status (carries ``status``)
+    │   │   └── Blocked             a WAF / bot-challenge / block page (403, 429, 503, captcha)
+    │   ├── ResponseTooLarge        the body passed the size cap (aborted while streaming)
+    │   └── PayloadError            the body is not the expected JSON or shape
+    └── UnknownScraper              no scraper of that name is installed
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+__all__ = [
+    "Blocked",
+    "CircuitOpen",
+    "ConfigError",
+    "HTTPStatusError",
+    "JobPingError",
+    "LeaseHeld",
+    "MigrationError",
+    "MissingCredential",
+    "PayloadError",
+    "QuotaExhausted",
+    "RequestTimeout",
+    "ResponseTooLarge",
+    "ScrapeError",
+    "SkipError",
+    "StoreError",
+    "TransportError",
+    "UnknownScraper",
+]
+
+
+class JobPingError(Exception):
+    """Base of every error JobPing raises on purpose."""
+
+
+class ConfigError(JobPingError):
+    """The configuration is invalid; ``problems`` maps each bad key to what is wrong."""
+
+    def __init__(self, problems: dict[str, str]) -> None:
+        self.problems = dict(problems)
+        lines = [f"{key}: {problem}" for key, problem in self.problems.items()]
+        super().__init__("invalid configuration:\n  " + "\n  ".join(lines))
+
+
+class StoreError(JobPingError):
+    """The store (database) failed or cannot be used."""
+
+
+class MigrationError(StoreError):
+    """A schema migration failed, or the database's schema is newer than this code."""
+
+
+class LeaseHeld(StoreError):
+    """Another run holds the run lease until ``expires_at``."""
+
+    def __init__(self, name: str, holder: str, expires_at: datetime) -> None:
+        self.name = name
+        self.holder = holder
+        self.expires_at = expires_at
+        super().__init__(
+            f"another run ({holder}) holds the {name!r} lease until {expires_at.isoformat()}"
+        )
+
+
+class SkipError(JobPingError):
+    """The work was not attempted because a policy said so; reported as skipped."""
+
+
+class QuotaExhausted(SkipError):
+    """The daily (or other window's) request quota of ``domain`` is spent until ``reset_at``."""
+
+    def __init__(self, domain: str, reset_at: datetime, window: str = "day") -> None:
+        self.domain = domain
+        self.reset_at = reset_at
+        self.window = window
+        super().__init__(
+            f"{domain}: {window} request quota exhausted until {reset_at.isoformat()}"
+        )
+
+
+class CircuitOpen(SkipError):
+    """The circuit breaker of ``domain`` is open; no request is made until ``retry_at``."""
+
+    def __init__(self, domain: str, retry_at: datetime | None) -> None:
+        self.domain = domain
+        self.retry_at = retry_at
+        until = f" until {retry_at.isoformat()}" if retry_at else ""
+        super().__init__(f"{domain}: circuit open{until}")
+
+
+class MissingCredential(SkipError):
+    """A setting a scraper needs (an API key) is not set."""
+
+    def __init__(self, setting: str) -> None:
+        self.setting = setting
+        super().__init__(f"{setting} is not set")
+
+
+class ScrapeError(JobPingError):
+    """One target of one scraper failed; ``url`` is already redacted."""
+
+    def __init__(self, message: str, *, url: str | None = None) -> None:
+        self.url = url
+        super().__init__(f"{message} ({url})" if url else message)
+
+
+class TransportError(ScrapeError):
+    """No usable response: the connection failed, was reset, or timed out."""
+
+
+class RequestTimeout(TransportError):
+    """A timeout (connect, read, write, pool) or the request's total deadline passed."""
+
+
+class HTTPStatusError(ScrapeError):
+    """The server answered with an unexpected status."""
+
+    def __init__(self, message: str, *, url: str | None = None, status: int) -> None:
+        self.status = status
+        super().__init__(message, url=url)
+
+
+class Blocked(HTTPStatusError):
+    """A block page: a WAF or bot challenge answered instead of the API."""
+
+
+class ResponseTooLarge(ScrapeError):
+    """The response body passed the size cap; the download was aborted."""
+
+
+class PayloadError(ScrapeError):
+    """The body is not the JSON (or the shape) the scraper expects."""
+
+
+class UnknownScraper(JobPingError):
+    """No scraper of that name is installed; ``known`` lists the installed names."""
+
+    def __init__(self, name: str, known: list[str]) -> None:
+        self.name = name
+        self.known = sorted(known)
+        super().__init__(f"unknown scraper {name!r}; installed: {', '.join(self.known) or 'none'}")

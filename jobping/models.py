@@ -1,0 +1,89 @@
+"""The data JobPing keeps: a normalized job posting and the record of a run. No I/O here."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+__all__ = ["Job", "RunRecord", "RunStatus", "WorkEnvironment"]
+
+
+class WorkEnvironment(enum.StrEnum):
+    """Where the work is done, as the ``jobs.work_environment`` column spells it."""
+
+    REMOTE = "remote"
+    HYBRID = "hybrid"
+    ON_SITE = "on-site"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Job:
+    """One normalized job posting; the fields are the columns of the Supabase ``jobs`` table.
+
+    ``job_hash`` identifies the posting (see ``jobping.normalize.job_hash``); ``country`` is
+    ISO 3166-1 alpha-2; datetimes are timezone-aware UTC. The store owns ``created_at``,
+    ``last_seen_at`` and ``is_active`` once the job is written.
+    """
+
+    job_hash: str
+    title: str
+    company: str
+    job_url: str
+    source: str
+    source_id: str | None = None
+    location: str | None = None
+    city: str | None = None
+    country: str | None = None
+    description: str = ""
+    experience_required: str | None = None
+    work_environment: WorkEnvironment = WorkEnvironment.UNKNOWN
+    categories: tuple[str, ...] = ()
+    language_requirements: tuple[str, ...] = ()
+    company_profile_url: str | None = None
+    posted_at: datetime | None = None
+    original_posted_date: str | None = None
+    scrape_timestamp: datetime | None = None
+    last_seen_at: datetime | None = None
+    is_active: bool = True
+    scraper_run_id: str | None = None
+    is_internship: bool | None = None
+    is_graduate: bool | None = None
+    visa_friendly: bool | None = None
+    salary_min: float | None = None
+    salary_max: float | None = None
+    salary_currency: str | None = None
+    salary_period: str | None = None
+    created_at: datetime | None = None
+
+    def __post_init__(self) -> None:
+        if not self.job_hash:
+            raise ValueError("job_hash must not be empty")
+        if self.country is not None and (len(self.country) != 2 or not self.country.isupper()):
+            raise ValueError(f"country must be ISO 3166-1 alpha-2, got {self.country!r}")
+        if not isinstance(self.work_environment, WorkEnvironment):
+            object.__setattr__(self, "work_environment", WorkEnvironment(self.work_environment))
+
+
+class RunStatus(enum.StrEnum):
+    """How a run ended (or that it is still running)."""
+
+    RUNNING = "running"
+    SUCCESS = "success"
+    DEGRADED = "degraded"
+    FAILED = "failed"
+    INTERRUPTED = "interrupted"
+
+
+@dataclass(slots=True, kw_only=True)
+class RunRecord:
+    """One run as the ``runs`` table keeps it; ``counts`` and ``errors`` are stored as JSON."""
+
+    run_id: str
+    started_at: datetime
+    status: RunStatus = RunStatus.RUNNING
+    finished_at: datetime | None = None
+    counts: dict[str, Any] = field(default_factory=dict)
+    errors: list[dict[str, Any]] = field(default_factory=list)

@@ -1,0 +1,268 @@
+"""One ``Settings`` object, built once by the CLI and passed down.
+
+Precedence, highest first: environment variables, the ``.env`` file, ``jobping.toml`` (path
+from ``--config`` or ``JOBPING_CONFIG``), then the defaults below. Each field's env var is its
+name in upper case (``DATABASE_URL``); nested values use ``__`` (``HTTP_DEFAULTS__DAILY_QUOTA``).
+Invalid values raise ``ConfigError`` naming every bad key before any work starts.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from jobping.errors import ConfigError
+
+__all__ = ["DomainPolicy", "ScraperConfig", "Settings", "load_settings"]
+
+CONFIG_ENV_VAR = "JOBPING_CONFIG"
+
+
+class DomainPolicy(BaseModel):
+    """How JobPing treats one domain: quota, pacing, breaker, retries, limits."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    daily_quota: int | None = Field(default=None, ge=1)
+    """Requests a day (every attempt counts); None means no daily quota."""
+    minute_quota: int | None = Field(default=None, ge=1)
+    """Requests a minute, for sources that document one (Adzuna: 25)."""
+    weekly_quota: int | None = Field(default=None, ge=1)
+    """Requests a week (Adzuna: 1,000)."""
+    monthly_quota: int | None = Field(default=None, ge=1)
+    """Requests a calendar month (Adzuna: 2,500)."""
+    min_interval_seconds: float = Field(default=0.0, ge=0)
+    """Least time between the starts of two requests to the domain."""
+    max_concurrency: int = Field(default=16, ge=1)
+    """Requests in flight to the domain at once."""
+    breaker_failure_threshold: int = Field(default=5, ge=1)
+    """Consecutive failures (connect errors, timeouts, 5xx, blocks) that open the breaker."""
+    breaker_cooldown_seconds: float = Field(default=60.0, gt=0)
+    """How long the breaker stays open before one probe is let through."""
+    breaker_max_cooldown_seconds: float = Field(default=3600.0, gt=0)
+    """Cap of the cooldown, which doubles each time a probe fails."""
+    retry_attempts: int = Field(default=4, ge=1)
+    """Attempts per logical request, the first included."""
+    retry_backoff_seconds: float = Field(default=0.5, ge=0)
+    """Base of the exponential backoff (full jitter)."""
+    retry_max_wait_seconds: float = Field(default=30.0, ge=0)
+    """Cap of one wait, ``Retry-After`` included."""
+    request_deadline_seconds: float = Field(default=120.0, gt=0)
+    """Total time of one logical request, retries and waits included."""
+    max_response_bytes: int = Field(default=50_000_000, ge=1024)
+    """Size cap of one response body; the download is aborted past it."""
+
+
+class ScraperConfig(BaseModel):
+    """Per-scraper settings: its targets, its tier, and a base-URL override (for a sandbox)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    enabled: bool = True
+    """Whether ``jobping run`` runs this scraper."""
+    tier: Literal["primary", "individual"] = "individual"
+    """Tier 1 (primary, run together) or tier 2 (individual, run one by one on fallback)."""
+    targets: list[str] = Field(default_factory=list)
+    """Company board tokens, search queries or countries, as the scraper understands them."""
+    base_url: str | None = None
+    """Replace the scraper's API base URL (a sandbox or a proxy)."""
+
+
+class Settings(BaseSettings):
+    """Every setting of JobPing; the env var of a field is its name in upper case."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        env_file_encoding="utf-8",
+        env_nested_delimiter="__",
+        extra="ignore",
+        validate_default=True,
+    )
+
+    # store ----------------------------------------------------------------------------
+    database_url: str = "sqlite:///jobping.db"
+    """``sqlite:///path``, ``postgresql://...``, or ``supabase`` (with SUPABASE_URL and key)."""
+    supabase_url: str | None = None
+    """Project URL, for DATABASE_URL=supabase."""
+    supabase_service_role_key: SecretStr | None = None
+    """Service-role key, for DATABASE_URL=supabase. A secret: never logged."""
+
+    # logging --------------------------------------------------------------------------
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    """Log level of JobPing's own loggers."""
+    log_format: Literal["text", "json"] = "text"
+    """Log lines as text or as one JSON object each."""
+
+    # run ------------------------------------------------------------------------------
+    run_min_jobs: int = Field(default=50, ge=0)
+    """Fewer new-or-updated jobs than this after a tier starts the next tier."""
+    run_target_jobs: int = Field(default=100, ge=1)
+    """Tier 2 stops early once the run has this many jobs."""
+    run_backfill_days: int = Field(default=7, ge=1)
+    """Tier 3 backfills active jobs posted within this many days."""
+    run_backfill_limit: int = Field(default=500, ge=0)
+    """Most jobs tier 3 takes from the store."""
+    run_stale_after_days: int = Field(default=3, ge=1)
+    """Jobs of a source that succeeded, unseen this long, become inactive."""
+    run_batch_size: int = Field(default=200, ge=1)
+    """Jobs per upsert batch; a crash loses at most one batch."""
+    run_concurrency: int = Field(default=8, ge=1)
+    """Scraper targets worked on at once."""
+    run_scraper_timeout_seconds: float = Field(default=600.0, gt=0)
+    """Time one scraper may take before it is cancelled and reported as failed."""
+    run_lease_ttl_seconds: float = Field(default=300.0, ge=5)
+    """A crashed run's lease is taken over after this long."""
+
+    # http -----------------------------------------------------------------------------
+    http_transport: Literal["aiohttp", "httpx"] = "aiohttp"
+    """``aiohttp`` (httpx over aiohttp's pool, fast) or ``httpx`` (httpx's own pool)."""
+    http_max_connections: int = Field(default=100, ge=1)
+    """Connections in the shared pool; the keep-alive pool is as large."""
+    http_http2: bool = False
+    """Use HTTP/2 where the server offers it (httpx transport only)."""
+    http_connect_timeout_seconds: float = Field(default=10.0, gt=0)
+    """Time to open a connection."""
+    http_read_timeout_seconds: float = Field(default=30.0, gt=0)
+    """Time between two chunks of a response."""
+    http_user_agent: str = "JobPing/0.1 (+https://github.com/jobping/jobping)"
+    """The User-Agent header sent with every request."""
+    http_defaults: DomainPolicy = DomainPolicy()
+    """The policy of every domain without an override."""
+    http_domains: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    """Per-domain overrides of ``http_defaults`` (a domain matches its subdomains too)."""
+    quota_timezone: str = "UTC"
+    """Timezone in which quota days, weeks and months start."""
+
+    # scrapers -------------------------------------------------------------------------
+    scrapers: dict[str, ScraperConfig] = Field(default_factory=dict)
+    """Per-scraper targets, tiers and base URLs, by scraper name."""
+    adzuna_app_id: SecretStr | None = None
+    """Adzuna application id (sent in the query string, so treated as a secret)."""
+    adzuna_app_key: SecretStr | None = None
+    """Adzuna application key."""
+    reed_api_key: SecretStr | None = None
+    """Reed API key (HTTP Basic user name)."""
+    jsearch_api_key: SecretStr | None = None
+    """RapidAPI key for JSearch (X-RapidAPI-Key header)."""
+    themuse_api_key: SecretStr | None = None
+    """The Muse API key (optional: raises its rate limit)."""
+
+    # llm budget -----------------------------------------------------------------------
+    openai_api_key: SecretStr | None = None
+    """OpenAI (or compatible) API key; enrichment is skipped without it."""
+    openai_base_url: str | None = None
+    """Base URL of an OpenAI-compatible server; None means OpenAI's own."""
+    openai_models: list[str] = Field(default_factory=lambda: ["gpt-5.4-mini", "gpt-5.4-nano"])
+    """The model chain, strongest first; fallback walks down it as the budget runs low."""
+    openai_max_output_tokens: int = Field(default=600, ge=16)
+    """``max_completion_tokens`` of each enrichment call."""
+    openai_daily_token_limit: int = Field(default=100_000, ge=0)
+    """Tokens a day, prompt and completion."""
+    openai_monthly_token_limit: int = Field(default=3_000_000, ge=0)
+    """Tokens a calendar month."""
+    openai_daily_cost_limit: float = Field(default=10.0, ge=0)
+    """US dollars a day."""
+    openai_monthly_cost_limit: float = Field(default=300.0, ge=0)
+    """US dollars a calendar month."""
+    openai_enable_fallback: bool = True
+    """Fall back to cheaper models of the chain when the budget runs low."""
+    budget_timezone: str = "UTC"
+    """Timezone in which budget days and months start."""
+
+    @field_validator("quota_timezone", "budget_timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown timezone {value!r} (use an IANA name like UTC)") from exc
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_backend(cls, value: str) -> str:
+        if value == "supabase" or value.startswith(("sqlite:///", "postgresql://", "postgres://")):
+            return value
+        raise ValueError("must start with sqlite:///, postgresql:// or be 'supabase'")
+
+    @field_validator("http_domains")
+    @classmethod
+    def _valid_overrides(cls, value: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        for domain, override in value.items():
+            try:
+                DomainPolicy.model_validate(override)
+            except ValidationError as exc:
+                error = exc.errors()[0]
+                field = ".".join(str(part) for part in error["loc"])
+                raise ValueError(f"{domain}.{field}: {error['msg']}") from None
+        return value
+
+    def policy_for(self, domain: str) -> DomainPolicy:
+        """The policy of ``domain``: the defaults with the longest matching override applied."""
+        matches = [d for d in self.http_domains if domain == d or domain.endswith("." + d)]
+        if not matches:
+            return self.http_defaults
+        override = self.http_domains[max(matches, key=len)]
+        return self.http_defaults.model_copy(update=DomainPolicy.model_validate(override).model_dump(exclude_unset=True))
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Env beats ``.env``, which beats ``jobping.toml``, which beats the defaults."""
+        return (
+            init_settings,
+            env_settings,
+            dotenv_settings,
+            TomlConfigSettingsSource(settings_cls),
+        )
+
+
+def load_settings(
+    config_path: Path | None = None, *, env_file: Path | None = Path(".env"), **overrides: Any
+) -> Settings:
+    """Build the settings, or raise ``ConfigError`` naming every bad key.
+
+    ``config_path`` (else ``JOBPING_CONFIG``) names a TOML file; without either,
+    ``./jobping.toml`` is read if it exists.
+    """
+    path = config_path or (Path(p) if (p := os.environ.get(CONFIG_ENV_VAR)) else None)
+    if path is not None and not path.is_file():
+        raise ConfigError({"config": f"config file {path} does not exist"})
+    toml_file = path or Path("jobping.toml")
+
+    class _Configured(Settings):
+        model_config = SettingsConfigDict(toml_file=toml_file)
+
+    try:
+        return _Configured(_env_file=env_file, **overrides)
+    except ValidationError as exc:
+        raise ConfigError(_problems(exc)) from None
+    except (ValueError, OSError) as exc:  # a TOML syntax error, an unreadable file
+        raise ConfigError({"config": f"{toml_file}: {exc}"}) from None
+
+
+def _problems(exc: ValidationError) -> dict[str, str]:
+    """Map each validation error to 'ENV_VAR (toml.key)' and a message without the value."""
+    problems: dict[str, str] = {}
+    for error in exc.errors():
+        loc = [str(part) for part in error["loc"]]
+        env_name = "__".join(loc).upper()
+        key = f"{env_name} ({'.'.join(loc)})"
+        problems[key] = error["msg"]
+    return problems

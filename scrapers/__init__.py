@@ -1,0 +1,1 @@
+"""Built-in scrapers, one module per source."""
