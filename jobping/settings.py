@@ -21,6 +21,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from jobping._version import __version__
 from jobping.errors import ConfigError
 
 __all__ = ["DomainPolicy", "ScraperConfig", "Settings", "load_settings"]
@@ -31,7 +32,7 @@ CONFIG_ENV_VAR = "JOBPING_CONFIG"
 class DomainPolicy(BaseModel):
     """How JobPing treats one domain: quota, pacing, breaker, retries, limits."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
     daily_quota: int | None = Field(default=None, ge=1)
     """Requests a day (every attempt counts); None means no daily quota."""
@@ -66,7 +67,7 @@ class DomainPolicy(BaseModel):
 class ScraperConfig(BaseModel):
     """Per-scraper settings: its targets, its tier, and a base-URL override (for a sandbox)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
     enabled: bool = True
     """Whether ``jobping run`` runs this scraper."""
@@ -87,6 +88,7 @@ class Settings(BaseSettings):
         env_nested_delimiter="__",
         extra="ignore",
         validate_default=True,
+        use_attribute_docstrings=True,
     )
 
     # store ----------------------------------------------------------------------------
@@ -134,7 +136,7 @@ class Settings(BaseSettings):
     """Time to open a connection."""
     http_read_timeout_seconds: float = Field(default=30.0, gt=0)
     """Time between two chunks of a response."""
-    http_user_agent: str = "JobPing/0.1 (+https://github.com/jobping/jobping)"
+    http_user_agent: str = f"JobPing/{__version__} (job-board aggregator)"
     """The User-Agent header sent with every request."""
     http_defaults: DomainPolicy = DomainPolicy()
     """The policy of every domain without an override."""
@@ -207,13 +209,22 @@ class Settings(BaseSettings):
                 raise ValueError(f"{domain}.{field}: {error['msg']}") from None
         return value
 
+    def secret_values(self) -> list[str]:
+        """The values of every secret that is set, for log and error redaction."""
+        return [
+            value.get_secret_value()
+            for name in type(self).model_fields
+            if isinstance(value := getattr(self, name), SecretStr) and value.get_secret_value()
+        ]
+
     def policy_for(self, domain: str) -> DomainPolicy:
         """The policy of ``domain``: the defaults with the longest matching override applied."""
         matches = [d for d in self.http_domains if domain == d or domain.endswith("." + d)]
         if not matches:
             return self.http_defaults
         override = self.http_domains[max(matches, key=len)]
-        return self.http_defaults.model_copy(update=DomainPolicy.model_validate(override).model_dump(exclude_unset=True))
+        update = DomainPolicy.model_validate(override).model_dump(exclude_unset=True)
+        return self.http_defaults.model_copy(update=update)
 
     @classmethod
     def settings_customise_sources(
