@@ -50,21 +50,23 @@ def _rel(path: Path) -> str:
 @pytest.mark.parametrize(
     "package", ["jobping", "jobping.settings", "jobping.errors", "jobping.models"]
 )
-def test_all_is_sorted_and_importable(package: str) -> None:
-    """Each public module's ``__all__`` is sorted and every name in it exists."""
+def test_all_names_exist(package: str) -> None:
+    """Each public module's ``__all__`` names each thing once, and each name exists.
+
+    The order is ruff's job (RUF022 sorts ``__all__`` isort-style).
+    """
     module = importlib.import_module(package)
     exported = list(module.__all__)
-    assert exported == sorted(exported)
+    assert len(exported) == len(set(exported))
     assert [name for name in exported if not hasattr(module, name)] == []
 
 
-def test_subpackage_surfaces_are_sorted() -> None:
-    """Every subpackage ``__init__`` with an ``__all__`` keeps it sorted and complete."""
+def test_subpackage_surfaces_are_declared() -> None:
+    """Every subpackage ``__init__`` declares an ``__all__`` whose names all exist."""
     for init in (ROOT / "jobping").rglob("__init__.py"):
         name = ".".join(init.parent.relative_to(ROOT).parts)
         module = importlib.import_module(name)
-        exported = list(getattr(module, "__all__", []))
-        assert exported == sorted(exported), name
+        exported = list(getattr(module, "__all__", ["<missing __all__>"]))
         assert [n for n in exported if not hasattr(module, n)] == [], name
 
 
