@@ -258,10 +258,10 @@ def load_settings(
     toml_file = path or Path("jobping.toml")
 
     class _Configured(Settings):
-        model_config = SettingsConfigDict(toml_file=toml_file)
+        model_config = SettingsConfigDict(toml_file=toml_file, env_file=env_file)
 
     try:
-        return _Configured(_env_file=env_file, **overrides)
+        return _Configured(**overrides)
     except ValidationError as exc:
         raise ConfigError(_problems(exc)) from None
     except (ValueError, OSError) as exc:  # a TOML syntax error, an unreadable file

@@ -1,0 +1,24 @@
+"""The helpers every scraper shares: clean text, dates, locations, and a job's identity.
+
+All of them are pure, fast and total on bad input: text and date helpers never raise (an
+unreadable date is ``None``), and only :func:`job_hash` raises, with ``ValueError``, when
+nothing identifies a job.
+"""
+
+from jobping.normalize._dates import parse_date
+from jobping.normalize._hashing import TRACKING_PARAMS, canonical_url, job_hash
+from jobping.normalize._location import Location, country_code, split_location
+from jobping.normalize._text import clean_text, clean_title, html_to_text
+
+__all__ = [
+    "TRACKING_PARAMS",
+    "Location",
+    "canonical_url",
+    "clean_text",
+    "clean_title",
+    "country_code",
+    "html_to_text",
+    "job_hash",
+    "parse_date",
+    "split_location",
+]
