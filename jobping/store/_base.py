@@ -116,9 +116,7 @@ class Store(Protocol):
         """
         ...
 
-    async def release_quota(
-        self, domain: str, windows: Sequence[QuotaWindow], amount: int
-    ) -> None:
+    async def release_quota(self, domain: str, windows: Sequence[QuotaWindow], amount: int) -> None:
         """Give back ``amount`` unused units to every window (never below zero)."""
 
     async def quota_used(self, domain: str, window_key: str) -> int:

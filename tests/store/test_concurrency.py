@@ -1,0 +1,187 @@
+"""Several OS processes on one database at once: no duplicate, no error, no overrun."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import anyio
+import pytest
+from anyio.abc import Process
+from anyio.streams.buffered import BufferedByteReceiveStream
+
+from jobping.store import Store, open_store
+from jobping.store._migrate import migrations_for
+from tests.store import NOW, build_job
+
+pytestmark = pytest.mark.anyio
+
+REPO = Path(__file__).parents[2]
+SHIPPED = migrations_for("sqlite")
+
+# Each worker: imports, says "ready", waits for "go" on stdin, opens the store (so the
+# openers race on migrations too), runs one operation and prints its JSON result.
+WORKER = """
+import json, sys
+from datetime import UTC, datetime
+import anyio
+from jobping.models import Job
+from jobping.store import QuotaWindow, open_store
+
+NOW = datetime.fromisoformat(sys.argv[2])
+
+async def upsert(store, first, last):
+    jobs = [
+        Job(job_hash=f"hash-{n:06d}", title="t", company="c", job_url=f"/{n}", source="s")
+        for n in range(int(first), int(last))
+    ]
+    total = [0, 0, 0]
+    for start in range(0, len(jobs), 500):
+        result = await store.upsert_jobs(jobs[start : start + 500], seen_at=NOW)
+        total = [a + b for a, b in zip(total, (result.new, result.updated, result.unchanged))]
+    return total
+
+async def consume(store, attempts):
+    windows = [QuotaWindow("day:2026-11-23", 500), QuotaWindow("month:2026-11", 10_000)]
+    granted = 0
+    for _ in range(int(attempts)):
+        granted += await store.consume_quota("a.example", windows, 1, now=NOW)
+    return granted
+
+async def lease(store, holder):
+    return await store.acquire_lease("run", holder, ttl_seconds=300, now=NOW) is not None
+
+async def version(store):
+    return await store.schema_version()
+
+async def main(url, now, operation, *args):
+    print("ready", flush=True)
+    sys.stdin.readline()
+    store = await open_store(url)
+    try:
+        result = await globals()[operation](store, *args)
+    finally:
+        await store.close()
+    print(json.dumps(result), flush=True)
+
+anyio.run(main, *sys.argv[1:])
+"""
+
+
+async def run_workers(url: str, *operations: list[str]) -> list[Any]:
+    """Start one process per operation, release them together, return their results."""
+    processes: list[Process] = []
+    try:
+        with anyio.fail_after(60):
+            for operation in operations:
+                command = [sys.executable, "-c", WORKER, url, NOW.isoformat(), *operation]
+                processes.append(await anyio.open_process(command, cwd=REPO, stderr=None))
+            outputs = [BufferedByteReceiveStream(p.stdout) for p in processes if p.stdout]
+            for output in outputs:
+                assert await output.receive_until(b"\n", 100) == b"ready"
+            for process in processes:
+                assert process.stdin is not None
+                await process.stdin.send(b"go\n")
+            results = [json.loads(await out.receive_until(b"\n", 1000)) for out in outputs]
+            assert [await process.wait() for process in processes] == [0] * len(processes)
+    finally:
+        for process in processes:
+            if process.returncode is None:
+                process.kill()
+            await process.aclose()
+    return results
+
+
+async def test_processes_opening_a_new_database_at_once_all_succeed(store_url: str) -> None:
+    """Four processes opening a fresh database together all succeed on the latest schema."""
+    versions = await run_workers(store_url, *[["version"]] * 4)
+
+    store = await open_store(store_url)
+    try:
+        assert versions == [await store.schema_version()] * 4
+    finally:
+        await store.close()
+
+
+async def test_two_processes_upserting_overlapping_batches_leave_no_duplicate(
+    store_url: str,
+) -> None:
+    """Jobs 0-8,000 and 2,000-10,000 upserted at once: 10,000 rows, each new exactly once."""
+    first, second = await run_workers(
+        store_url, ["upsert", "0", "8000"], ["upsert", "2000", "10000"]
+    )
+
+    assert first[0] + second[0] == 10_000  # new
+    assert first[1] + second[1] == 0  # updated
+    assert first[2] + second[2] == 6_000  # unchanged: the overlap, seen second by one of them
+    store = await open_store(store_url)
+    try:
+        assert await store.count_jobs() == 10_000
+    finally:
+        await store.close()
+
+
+async def test_four_processes_consuming_one_quota_get_exactly_the_limit(store_url: str) -> None:
+    """800 single-unit requests from four processes against a limit of 500: 500 granted."""
+    granted = await run_workers(store_url, *[["consume", "200"]] * 4)
+
+    assert sum(granted) == 500
+    store = await open_store(store_url)
+    try:
+        assert await store.quota_used("a.example", "day:2026-11-23") == 500
+        assert await store.quota_used("a.example", "month:2026-11") == 500
+    finally:
+        await store.close()
+
+
+async def test_processes_racing_for_the_lease_leave_exactly_one_holder(store_url: str) -> None:
+    """Four processes acquire the same free lease at once: exactly one wins and holds it."""
+    won = await run_workers(store_url, *[["lease", f"worker-{n}"] for n in range(4)])
+
+    assert won.count(True) == 1
+    store: Store = await open_store(store_url)
+    try:
+        holder = await store.lease_holder("run", now=NOW)
+    finally:
+        await store.close()
+    assert holder is not None
+    assert holder[0] == f"worker-{won.index(True)}"
+
+
+async def test_stores_opened_at_once_on_a_new_file_all_open(tmp_path: Path) -> None:
+    """Six connections racing to create, switch to WAL and migrate one file all succeed."""
+    for round_ in range(30):
+        url = f"sqlite:///{tmp_path / f'race-{round_}.db'}"
+        stores: list[Store] = []
+
+        async def open_one(url: str = url, stores: list[Store] = stores) -> None:
+            stores.append(await open_store(url))
+
+        async with anyio.create_task_group() as group:
+            for _ in range(6):
+                group.start_soon(open_one)
+        assert [await store.schema_version() for store in stores] == [len(SHIPPED)] * 6
+        for store in stores:
+            await store.close()
+
+
+async def test_connections_writing_at_once_queue_instead_of_failing(store_url: str) -> None:
+    """Four stores on one database upserting overlapping batches together: every job once."""
+    stores = [await open_store(store_url) for _ in range(4)]
+    new: list[int] = []
+
+    async def upsert(store: Store, first: int) -> None:
+        for start in range(first, first + 2_000, 250):
+            batch = [build_job(n) for n in range(start, start + 250)]
+            new.append((await store.upsert_jobs(batch, seen_at=NOW)).new)
+
+    try:
+        async with anyio.create_task_group() as group:
+            for index, store in enumerate(stores):
+                group.start_soon(upsert, store, index * 1_000)
+        assert sum(new) == await stores[0].count_jobs() == 5_000
+    finally:
+        for store in stores:
+            await store.close()
