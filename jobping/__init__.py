@@ -16,22 +16,38 @@ from jobping.errors import (
     SkipError,
 )
 from jobping.models import Job, RunRecord, RunStatus, WorkEnvironment
+from jobping.scraping import (
+    Item,
+    ItemError,
+    JsonClient,
+    ScrapeContext,
+    Scraper,
+    SkippedItem,
+    Target,
+)
 from jobping.settings import Settings, load_settings
 
 __all__ = [
     "Blocked",
     "CircuitOpen",
     "ConfigError",
+    "Item",
+    "ItemError",
     "Job",
     "JobPingError",
+    "JsonClient",
     "MissingCredential",
     "PayloadError",
     "QuotaExhausted",
     "RunRecord",
     "RunStatus",
+    "ScrapeContext",
     "ScrapeError",
+    "Scraper",
     "Settings",
     "SkipError",
+    "SkippedItem",
+    "Target",
     "WorkEnvironment",
     "__version__",
     "load_settings",

@@ -95,9 +95,7 @@ class QuotaExhausted(SkipError):
         self.domain = domain
         self.reset_at = reset_at
         self.window = window
-        super().__init__(
-            f"{domain}: {window} request quota exhausted until {reset_at.isoformat()}"
-        )
+        super().__init__(f"{domain}: {window} request quota exhausted until {reset_at.isoformat()}")
 
 
 class CircuitOpen(SkipError):

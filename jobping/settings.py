@@ -218,7 +218,11 @@ class Settings(BaseSettings):
         ]
 
     def policy_for(self, domain: str) -> DomainPolicy:
-        """The policy of ``domain``: the defaults with the longest matching override applied."""
+        """The policy of ``domain``: the defaults with the longest matching override applied.
+
+        A port (``127.0.0.1:8080``, ``[::1]:8080``) is ignored when matching.
+        """
+        domain = _host_of(domain)
         matches = [d for d in self.http_domains if domain == d or domain.endswith("." + d)]
         if not matches:
             return self.http_defaults
@@ -242,6 +246,13 @@ class Settings(BaseSettings):
             dotenv_settings,
             TomlConfigSettingsSource(settings_cls),
         )
+
+
+def _host_of(domain: str) -> str:
+    """``domain`` without a port: ``[::1]:80`` -> ``::1``, ``host:80`` -> ``host``."""
+    if domain.startswith("["):
+        return domain[1:].partition("]")[0]
+    return domain.partition(":")[0] if domain.count(":") == 1 else domain
 
 
 def load_settings(

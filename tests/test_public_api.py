@@ -115,7 +115,10 @@ def test_only_the_cli_chooses_exit_codes() -> None:
         if _rel(path).startswith(("jobping/cli/", "jobping/__main__.py")):
             continue
         for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
-                if node.value.id == "sys" and node.attr in {"exit", "argv"}:
-                    breaches.append(f"{_rel(path)}:{node.lineno} sys.{node.attr}")
+            if (
+                isinstance(node, ast.Attribute)
+                and isinstance(node.value, ast.Name)
+                and (node.value.id, node.attr) in {("sys", "exit"), ("sys", "argv")}
+            ):
+                breaches.append(f"{_rel(path)}:{node.lineno} sys.{node.attr}")
     assert breaches == []

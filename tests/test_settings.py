@@ -132,3 +132,15 @@ def test_policy_for_takes_the_longest_matching_override() -> None:
     assert (api.minute_quota, api.daily_quota, api.max_concurrency) == (25, None, 4)
     assert settings.policy_for("www.adzuna.com").daily_quota == 250
     assert settings.policy_for("notadzuna.com") == DomainPolicy(max_concurrency=4)
+
+
+@pytest.mark.parametrize(
+    ("domain", "quota"),
+    [("api.reed.co.uk:8443", 7), ("[::1]:8080", 9), ("::1", 9), ("127.0.0.1:1234", None)],
+)
+def test_policy_for_ignores_the_port(domain: str, quota: int | None) -> None:
+    """A per-domain state key with a port still matches its host's override."""
+    settings = load_settings(
+        http_domains={"api.reed.co.uk": {"daily_quota": 7}, "::1": {"daily_quota": 9}}
+    )
+    assert settings.policy_for(domain).daily_quota == quota

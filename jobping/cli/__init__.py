@@ -13,13 +13,14 @@ from typing import Annotated
 import typer
 
 from jobping import __version__
-from jobping.cli import doctor
+from jobping.cli import doctor, sandbox, scrape
 from jobping.cli._console import error
 from jobping.cli._exit import ExitCode, exit_code_for
 from jobping.cli._state import AppState
 from jobping.errors import JobPingError
 
 __all__ = ["app", "main"]
+
 
 class LogFormat(enum.StrEnum):
     """The choices of ``--log-format``."""
@@ -82,6 +83,8 @@ def _global_options(
 
 
 app.command("doctor")(doctor.doctor)
+app.command("scrape")(scrape.scrape)
+app.command("sandbox")(sandbox.sandbox)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,0 +1,148 @@
+"""Response bodies: the streamed size cap, block-page detection and JSON decoding."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable
+from typing import Any
+
+import httpx
+
+from jobping.errors import PayloadError, ResponseTooLarge
+from jobping.redact import redact_text
+
+__all__ = ["block_reason", "decode_json", "read_capped"]
+
+_BLOCK_STATUSES = frozenset({403, 429, 503})
+_BLOCK_MARKERS = (
+    "captcha",
+    "cf-chl",
+    "challenge-platform",
+    "just a moment...",
+    "attention required",
+    "access denied",
+    "_incapsula_resource",
+    "datadome",
+    "perimeterx",
+    "awswaf",
+    "are you a robot",
+    "unusual traffic",
+    "request blocked",
+    "bot detection",
+)
+_STRIPPED = frozenset({b"content-encoding", b"content-length", b"transfer-encoding"})
+_BOM = b"\xef\xbb\xbf"
+_SHOWN_BYTES = 120
+
+
+async def read_capped(response: httpx.Response, request: httpx.Request, cap: int) -> httpx.Response:
+    """Load the body of ``response`` under ``cap``; the response to hand on.
+
+    A plain body is read into ``response`` itself through a capped stream. An encoded one
+    (gzip, ...) is decoded while streaming, so the cap holds for the decoded bytes and a
+    compression bomb stops early; it comes back as a new response without encoding headers.
+    Raises ``ResponseTooLarge`` (without a URL) as soon as the cap is passed.
+    """
+    length = response.headers.get("content-length", "")
+    if length.isdigit() and int(length) > cap:
+        raise ResponseTooLarge(f"response of {length} bytes is over the cap of {cap}")
+    stream = response.stream
+    if "content-encoding" not in response.headers and isinstance(stream, httpx.AsyncByteStream):
+        response.stream = _CappedStream(stream, cap)
+        await response.aread()
+        return response
+    body = b"".join([chunk async for chunk in _capped(response.aiter_bytes(), cap)])
+    headers = [(k, v) for k, v in response.headers.raw if k.lower() not in _STRIPPED]
+    return httpx.Response(
+        response.status_code,
+        headers=headers,
+        content=body,
+        request=request,
+        extensions=response.extensions,
+    )
+
+
+async def _capped(chunks: AsyncIterable[bytes], cap: int) -> AsyncIterator[bytes]:
+    size = 0
+    async for chunk in chunks:
+        size += len(chunk)
+        if size > cap:
+            raise ResponseTooLarge(f"response passed the cap of {cap} bytes")
+        yield chunk
+
+
+class _CappedStream(httpx.AsyncByteStream):
+    """A response stream that raises ``ResponseTooLarge`` once ``cap`` bytes went through."""
+
+    def __init__(self, stream: httpx.AsyncByteStream, cap: int) -> None:
+        self._stream = stream
+        self._cap = cap
+
+    def __aiter__(self) -> AsyncIterator[bytes]:
+        return _capped(self._stream, self._cap)
+
+    async def aclose(self) -> None:
+        await self._stream.aclose()
+
+
+def block_reason(status: int, headers: httpx.Headers, body: bytes, expect_json: bool) -> str | None:
+    """Why the response looks like a WAF or bot-challenge page, or None if it does not.
+
+    Only a 403, 429 or 503, or a success where JSON was expected, can be a block page: one
+    with a challenge header, or HTML naming a captcha or a WAF.
+    """
+    if status not in _BLOCK_STATUSES and not (expect_json and status < 300):
+        return None
+    if not _looks_html(headers, body):
+        return None
+    if "cf-mitigated" in headers:
+        return "bot challenge (cf-mitigated)"
+    text = body[:16384].decode("utf-8", "replace").lower()
+    marker = next((m for m in _BLOCK_MARKERS if m in text), None)
+    return f"block page ({marker!r} in HTML)" if marker else None
+
+
+def decode_json(
+    status: int,
+    headers: httpx.Headers,
+    body: bytes,
+    *,
+    url: str,
+    secrets: Callable[[], Iterable[str]],
+) -> Any:
+    """The JSON value of a body (a UTF-8 BOM is skipped), or a ``PayloadError`` saying why not.
+
+    ``secrets()`` gives the values to scrub from the body's start shown in the error.
+    """
+    if _looks_html(headers, body):
+        raise _payload_error(
+            "expected JSON, got HTML", status, headers=headers, body=body, url=url, secrets=secrets
+        )
+    try:
+        return json.loads(body.removeprefix(_BOM))
+    except (ValueError, UnicodeDecodeError) as exc:
+        problem = f"invalid JSON ({exc})" if body.strip() else "empty body, expected JSON"
+        raise _payload_error(
+            problem, status, headers=headers, body=body, url=url, secrets=secrets
+        ) from None
+
+
+def _looks_html(headers: httpx.Headers, body: bytes) -> bool:
+    return body.removeprefix(_BOM).lstrip()[:1] == b"<" or "html" in headers.get("content-type", "")
+
+
+def _payload_error(
+    problem: str,
+    status: int,
+    *,
+    headers: httpx.Headers,
+    body: bytes,
+    url: str,
+    secrets: Callable[[], Iterable[str]],
+) -> PayloadError:
+    start = body[:_SHOWN_BYTES].decode("utf-8", "replace")
+    shown = redact_text(start, secrets())
+    kind = headers.get("content-type", "no content type")
+    return PayloadError(
+        f"{problem}: HTTP {status}, {kind}, {len(body)} bytes starting {shown!r}", url=url
+    )

@@ -1,0 +1,27 @@
+"""A local stand-in for every built-in scraper's API, with faults on demand.
+
+``serve_sandbox()`` serves the recorded payloads shipped in ``payloads/`` on 127.0.0.1,
+under the real APIs' paths and paginated as they paginate, one port per source::
+
+    async with serve_sandbox({"greenhouse": Faults(error_rate=0.2)}) as sandbox:
+        settings = sandbox.apply(settings)  # base URLs, sandbox targets, placeholder keys
+        sandbox.base_urls["greenhouse"]     # http://127.0.0.1:PORT/v1/boards
+
+``Faults`` switch a source down, make it answer 5xx or 429, slow, or malformed; ``Scale``
+synthesizes many targets and jobs for a benchmark. ``jobping sandbox`` serves one in the
+foreground; ``--sandbox`` on ``jobping scrape`` starts one in-process.
+"""
+
+from jobping.sandbox._data import Scale
+from jobping.sandbox._faults import Faults
+from jobping.sandbox._server import HOST, PLACEHOLDER_KEY, SOURCES, Sandbox, serve_sandbox
+
+__all__ = [
+    "HOST",
+    "PLACEHOLDER_KEY",
+    "SOURCES",
+    "Faults",
+    "Sandbox",
+    "Scale",
+    "serve_sandbox",
+]

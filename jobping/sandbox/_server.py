@@ -1,0 +1,206 @@
+"""The sandbox server: every built-in scraper's API on a loopback port of its own.
+
+Each source listens on 127.0.0.1 (a free port, or ``port``, ``port + 1``, ... in name order)
+and serves its recorded payloads under the real API's paths, so a scraper whose base URL
+points there runs unchanged. A source that is ``down`` keeps its port bound but does not
+listen: connections are refused. Runs on anyio's asyncio backend (aiohttp's server).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import socket
+from collections.abc import AsyncIterator, Iterable, Mapping
+from contextlib import AsyncExitStack, asynccontextmanager
+from typing import Any
+
+import anyio
+from aiohttp import web
+from aiohttp.typedefs import Handler
+from pydantic import SecretStr
+
+from jobping.errors import ConfigError, UnknownScraper
+from jobping.sandbox._apis import APIS, Api, BadRequest, Query
+from jobping.sandbox._data import Dataset, Scale, load_datasets
+from jobping.sandbox._faults import FaultInjector, Faults
+from jobping.scraping import discover_scrapers
+from jobping.settings import ScraperConfig, Settings
+
+__all__ = ["HOST", "PLACEHOLDER_KEY", "SOURCES", "Sandbox", "serve_sandbox"]
+
+HOST = "127.0.0.1"
+PLACEHOLDER_KEY = "sandbox-placeholder-key"
+"""The value every scraper credential gets under the sandbox (any non-empty key passes)."""
+SOURCES: tuple[str, ...] = tuple(APIS)
+"""The scrapers the sandbox serves, in name order."""
+_SHUTDOWN_SECONDS = 0.5
+_dumps = functools.partial(json.dumps, ensure_ascii=False, separators=(",", ":"))
+
+
+class Sandbox:
+    """A running sandbox: the base URL and targets of each source, its faults and requests."""
+
+    def __init__(
+        self,
+        base_urls: Mapping[str, str],
+        targets: Mapping[str, tuple[str, ...]],
+        injectors: Mapping[str, FaultInjector],
+    ) -> None:
+        self.base_urls = dict(base_urls)
+        """The base URL of each source, by scraper name."""
+        self.targets = dict(targets)
+        """The targets each source serves (search APIs answer any query too)."""
+        self._injectors = dict(injectors)
+
+    def __repr__(self) -> str:
+        down = ",".join(name for name, faults in self.faults.items() if faults.down) or "none"
+        total = sum(self.requests.values())
+        return f"<Sandbox {HOST} sources={len(self.base_urls)} down={down} requests={total}>"
+
+    @property
+    def faults(self) -> dict[str, Faults]:
+        """The faults of each source."""
+        return {name: injector.faults for name, injector in self._injectors.items()}
+
+    @property
+    def requests(self) -> dict[str, int]:
+        """Requests each source has received so far."""
+        return {name: injector.requests for name, injector in self._injectors.items()}
+
+    def apply(self, settings: Settings) -> Settings:
+        """A copy of ``settings`` pointing every sandboxed scraper at this sandbox.
+
+        Each scraper gets its sandbox base URL and the sandbox's targets (they replace the
+        configured ones, which the sandbox does not serve); every credential the scrapers
+        declare gets ``PLACEHOLDER_KEY``, so keyed scrapers run and no real key is sent.
+        """
+        scrapers = dict(settings.scrapers)
+        for name, url in self.base_urls.items():
+            config = scrapers.get(name) or ScraperConfig()
+            update = {"base_url": url, "targets": list(self.targets[name])}
+            scrapers[name] = config.model_copy(update=update)
+        placeholder = SecretStr(PLACEHOLDER_KEY)
+        keys = dict.fromkeys(_credentials(settings, self.base_urls), placeholder)
+        return settings.model_copy(update={"scrapers": scrapers, **keys})
+
+
+@asynccontextmanager
+async def serve_sandbox(
+    faults: Mapping[str, Faults] | None = None, *, scale: Scale | None = None, port: int = 0
+) -> AsyncIterator[Sandbox]:
+    """Serve every built-in scraper's API on 127.0.0.1 until the block exits.
+
+    Args:
+        faults: The faults of each source, by scraper name (the others have none).
+        scale: Serve synthesized targets and jobs instead of the recorded ones.
+        port: 0 for free ports; else the sources take ``port``, ``port + 1``, ... in name order.
+
+    Raises:
+        UnknownScraper: ``faults`` names a source the sandbox does not serve.
+        ConfigError: a port cannot be used.
+    """
+    faults = dict(faults or {})
+    if unknown := sorted(set(faults) - set(APIS)):
+        raise UnknownScraper(unknown[0], list(APIS))
+    if port and not 1 <= port <= 65535 - len(APIS):
+        raise ConfigError({"port": f"must be 1 to {65535 - len(APIS)} (or 0 for free ports)"})
+    async with AsyncExitStack() as stack:
+        base_urls: dict[str, str] = {}
+        targets: dict[str, tuple[str, ...]] = {}
+        injectors: dict[str, FaultInjector] = {}
+        for index, api in enumerate(APIS.values()):
+            sock = _bind(port + index if port else 0)
+            stack.callback(sock.close)
+            injector = injectors[api.name] = FaultInjector(api.name, faults.get(api.name, Faults()))
+            datasets = _datasets(api, scale)
+            if not injector.faults.down:
+                await _serve(stack, sock, _app(api, datasets, injector))
+            base_urls[api.name] = f"http://{HOST}:{sock.getsockname()[1]}{api.root}"
+            targets[api.name] = tuple(datasets)
+        yield Sandbox(base_urls, targets, injectors)
+
+
+def _bind(port: int) -> socket.socket:
+    """A socket bound to ``HOST:port`` (not listening yet); 0 picks a free port."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        if port:  # a fixed port is free again at once after a restart
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((HOST, port))
+    except OSError as exc:
+        sock.close()
+        problem = f"cannot listen on {HOST}:{port}: {exc.strerror or exc}"
+        raise ConfigError({"port": problem}) from None
+    return sock
+
+
+def _datasets(api: Api, scale: Scale | None) -> dict[str, Dataset]:
+    """The datasets of ``api``; one target only when requests cannot name one."""
+    if scale is not None and "{target}" not in api.path and api.target_param is None:
+        scale = Scale(1, scale.jobs)
+    return load_datasets(
+        api.name, api.files, items_key=api.items_key, id_key=api.id_key, scale=scale
+    )
+
+
+def _app(api: Api, datasets: dict[str, Dataset], injector: FaultInjector) -> web.Application:
+    app = web.Application(middlewares=[injector.middleware])
+    app.router.add_get(api.path, _handler(api, datasets))
+    return app
+
+
+async def _serve(stack: AsyncExitStack, sock: socket.socket, app: web.Application) -> None:
+    """Serve ``app`` on ``sock`` until ``stack`` closes."""
+    runner = web.AppRunner(
+        app, access_log=None, shutdown_timeout=_SHUTDOWN_SECONDS, handler_cancellation=True
+    )
+    await runner.setup()
+    stack.push_async_callback(_cleanup, runner)
+    await web.SockSite(runner, sock).start()
+
+
+async def _cleanup(runner: web.AppRunner) -> None:
+    with anyio.CancelScope(shield=True):
+        await runner.cleanup()
+
+
+def _handler(api: Api, datasets: dict[str, Dataset]) -> Handler:
+    """The request handler of ``api``: keys, target, then the API's own answer."""
+    first = next(iter(datasets.values()))
+
+    async def handle(request: web.Request) -> web.StreamResponse:
+        if (refusal := api.refuse(request)) is not None:
+            return _json(refusal, status=401)
+        target = request.match_info.get("target")
+        if target is None and api.target_param:
+            target = request.query.get(api.target_param)
+        data = datasets.get(target) if target else first
+        if data is None and api.any_target:
+            data = first
+        if data is None:
+            known = sorted(datasets)[:20]
+            error = f"the sandbox has no {api.name} target {target!r}"
+            return _json({"error": error, "targets": known}, status=404)
+        try:
+            return _json(api.respond(Query(request), data))
+        except BadRequest as exc:
+            return _json({"error": str(exc)}, status=400)
+
+    return handle
+
+
+def _json(body: Any, status: int = 200) -> web.Response:
+    return web.json_response(body, status=status, dumps=_dumps)
+
+
+def _credentials(settings: Settings, names: Iterable[str]) -> set[str]:
+    """The settings holding the credentials the named scrapers declare."""
+    wanted = set(names)
+    return {
+        key
+        for row in discover_scrapers(settings)
+        if row.name in wanted and row.scraper is not None
+        for key in (*row.scraper.credentials, *row.scraper.optional_credentials)
+        if key in Settings.model_fields
+    }

@@ -1,0 +1,38 @@
+"""The scraper SDK and scraper discovery.
+
+A scraper author subclasses :class:`Scraper` (name, source, base URL, domains, credentials,
+default targets) and implements ``async def iter_jobs(ctx, target)``, reading pages with
+:class:`Item` and building jobs with ``Scraper.job``. :func:`discover_scrapers` lists the
+built-in scrapers and those of the ``jobping.scrapers`` entry-point group.
+"""
+
+from jobping.scraping._base import (
+    JsonClient,
+    ScrapeContext,
+    Scraper,
+    SkippedItem,
+    Target,
+    Tier,
+)
+from jobping.scraping._discovery import (
+    ENTRY_POINT_GROUP,
+    ScraperInfo,
+    discover_scrapers,
+    find_scraper,
+)
+from jobping.scraping._item import Item, ItemError
+
+__all__ = [
+    "ENTRY_POINT_GROUP",
+    "Item",
+    "ItemError",
+    "JsonClient",
+    "ScrapeContext",
+    "Scraper",
+    "ScraperInfo",
+    "SkippedItem",
+    "Target",
+    "Tier",
+    "discover_scrapers",
+    "find_scraper",
+]

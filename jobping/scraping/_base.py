@@ -1,0 +1,390 @@
+"""The scraper SDK: the class a scraper author implements and the context it runs in.
+
+A scraper turns API pages into ``Job`` objects and does nothing else: the client it gets
+through its context does the retries, quotas and breakers; the orchestrator does the
+database. One ``ScrapeContext`` serves one target of one scraper.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar, Literal, Protocol
+from urllib.parse import parse_qsl
+
+from pydantic import SecretStr
+
+from jobping.errors import MissingCredential, PayloadError
+from jobping.models import Job, WorkEnvironment
+from jobping.normalize import (
+    Location,
+    canonical_url,
+    clean_text,
+    clean_title,
+    country_code,
+    html_to_text,
+    job_hash,
+    parse_date,
+    split_location,
+)
+from jobping.scraping._item import Item, ItemError
+from jobping.settings import ScraperConfig, Settings
+
+__all__ = ["JsonClient", "ScrapeContext", "Scraper", "SkippedItem", "Target", "Tier"]
+
+Tier = Literal["primary", "individual"]
+_PERIODS = (
+    ("hour", "hour"),
+    ("day", "day"),
+    ("daily", "day"),
+    ("week", "week"),
+    ("month", "month"),
+    ("year", "year"),
+    ("annual", "year"),
+)
+
+
+class JsonClient(Protocol):
+    """What a scraper needs from the HTTP client: one JSON GET (``ScrapeClient`` is one).
+
+    Raises the ``ScrapeError`` and ``SkipError`` families of ``jobping.errors``.
+    """
+
+    async def get_json(
+        self,
+        url: str,
+        *,
+        params: Mapping[str, str | int] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Any:
+        """GET ``url`` and return its decoded JSON body."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """One thing a scraper scrapes, written ``value?option=x&other=y``.
+
+    ``value`` is what the scraper understands (a board token ``stripe``, a country ``gb``,
+    a query ``python developer``); the options after ``?`` are extra query parameters it
+    passes to the API (``gb?what=python&where=london`` for Adzuna).
+    """
+
+    text: str
+
+    def __post_init__(self) -> None:
+        if not self.text.strip():
+            raise ValueError("a target must not be empty")
+
+    @property
+    def value(self) -> str:
+        """The part before ``?``, stripped."""
+        return self.text.partition("?")[0].strip()
+
+    @property
+    def params(self) -> dict[str, str]:
+        """The options after ``?`` as query parameters."""
+        return dict(parse_qsl(self.text.partition("?")[2], keep_blank_values=True))
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True, slots=True)
+class SkippedItem:
+    """An item of a page that was skipped: its id (or ``#index``) and why."""
+
+    item: str
+    reason: str
+
+
+class ScrapeContext:
+    """What one target of one scraper runs with: the client, the base URL, its secrets.
+
+    It also keeps what the run reports: the items skipped with their reasons, the number
+    of requests, and whether the page cap stopped the pagination.
+    """
+
+    def __init__(
+        self,
+        *,
+        scraper: str,
+        client: JsonClient,
+        base_url: str,
+        secrets: Mapping[str, str] | None = None,
+        max_pages: int = 20,
+    ) -> None:
+        self.scraper = scraper
+        self.client = client
+        self.base_url = base_url.rstrip("/")
+        self._secrets = dict(secrets or {})
+        self.max_pages = max_pages
+        self.skipped: list[SkippedItem] = []
+        self.requests = 0
+        self.page_cap_reached = False
+
+    @classmethod
+    def for_scraper(cls, scraper: Scraper, client: JsonClient, settings: Settings) -> ScrapeContext:
+        """Build the context of ``scraper`` from the settings.
+
+        Raises:
+            MissingCredential: a setting the scraper needs is not set.
+        """
+        if missing := scraper.missing_credentials(settings):
+            raise MissingCredential(missing[0])
+        names = (*scraper.credentials, *scraper.optional_credentials)
+        secrets = {name: value for name in names if (value := _secret(settings, name))}
+        return cls(
+            scraper=scraper.name,
+            client=client,
+            base_url=scraper.config(settings).base_url or scraper.base_url,
+            secrets=secrets,
+            max_pages=scraper.max_pages,
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"<ScrapeContext {self.scraper} {self.base_url} requests={self.requests} "
+            f"skipped={len(self.skipped)}>"
+        )
+
+    def url(self, path: str) -> str:
+        """``path`` under the base URL (an absolute URL is returned as it is)."""
+        if path.startswith(("http://", "https://")):
+            return path
+        return f"{self.base_url}/{path.lstrip('/')}"
+
+    async def get_json(
+        self,
+        path: str,
+        *,
+        params: Mapping[str, str | int] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Any:
+        """GET ``path`` under the base URL through the client; counts the request."""
+        self.requests += 1
+        return await self.client.get_json(self.url(path), params=params, headers=headers)
+
+    def secret(self, name: str) -> str:
+        """The value of the credential setting ``name`` (``reed_api_key``).
+
+        Raises:
+            MissingCredential: it is not set.
+        """
+        if value := self._secrets.get(name):
+            return value
+        raise MissingCredential(name.upper())
+
+    def optional_secret(self, name: str) -> str | None:
+        """The value of an optional credential setting, or None when it is not set."""
+        return self._secrets.get(name)
+
+    def pages(self, start: int = 1, step: int = 1) -> Iterator[int]:
+        """Page numbers (or offsets: ``step`` = page size) up to the hard page cap.
+
+        Loop over them and ``return`` on the source's end signal; when the loop runs out
+        instead, ``page_cap_reached`` is set.
+        """
+        yield from range(start, start + self.max_pages * step, step)
+        self.page_cap_reached = True
+
+    def skip(self, item: str, reason: str) -> None:
+        """Record that ``item`` was skipped and why."""
+        self.skipped.append(SkippedItem(item, reason))
+
+    def jobs(
+        self,
+        array: Iterable[Any],
+        build: Callable[[Item], Job],
+        *,
+        id_key: str | None = None,
+    ) -> Iterator[Job]:
+        """Build a job from each object of ``array``; a malformed one is skipped and recorded.
+
+        ``build`` raises ``ItemError`` (or ``ValueError``) for an item it cannot use;
+        ``id_key`` names the item's id, to say which item was skipped.
+        """
+        for index, raw in enumerate(array):
+            label = _label(raw, id_key, index)
+            if not isinstance(raw, dict):
+                self.skip(label, f"not a JSON object ({type(raw).__name__})")
+                continue
+            try:
+                yield build(Item(raw))
+            except ValueError as exc:  # ItemError, or a value Job or a helper refused
+                self.skip(label, str(exc))
+
+
+class Scraper(abc.ABC):
+    """Base of every scraper: say what it calls and needs, and page through one target.
+
+    Subclasses set the class attributes and implement ``iter_jobs``; they import only
+    ``jobping``, ``jobping.normalize`` and ``jobping.testing``, and do no retries, sleeps
+    or database work.
+    """
+
+    name: ClassVar[str]
+    """Unique name: the CLI argument and the key of ``[scrapers.<name>]`` in the config."""
+    source: ClassVar[str]
+    """The ``Job.source`` of its jobs."""
+    base_url: ClassVar[str]
+    """The API's base URL; ``ScraperConfig.base_url`` replaces it (a sandbox)."""
+    domains: ClassVar[tuple[str, ...]]
+    """The domains it calls (a domain covers its subdomains)."""
+    credentials: ClassVar[tuple[str, ...]] = ()
+    """Settings it cannot run without (``"reed_api_key"``)."""
+    optional_credentials: ClassVar[tuple[str, ...]] = ()
+    """Settings it uses when they are set."""
+    default_targets: ClassVar[tuple[str, ...]] = ()
+    """Targets when the config names none."""
+    tier: ClassVar[Tier] = "individual"
+    """Its tier when the config does not say."""
+    max_pages: ClassVar[int] = 20
+    """Hard cap of pages per target."""
+    page_size: ClassVar[int] = 100
+    """Items it asks for per page, where the source pages by size."""
+
+    @abc.abstractmethod
+    def iter_jobs(self, ctx: ScrapeContext, target: Target) -> AsyncIterator[Job]:
+        """Page through ``target`` and yield its jobs (implemented as ``async def``).
+
+        Raise ``ItemError`` (or let a reader raise it) when a page is not the expected
+        shape; build each job with ``ctx.jobs(..., self.job)`` readers.
+        """
+
+    async def scrape(self, ctx: ScrapeContext, target: Target) -> AsyncGenerator[Job, None]:
+        """Run ``iter_jobs``: what the orchestrator calls (``aclose()`` it to stop early).
+
+        Raises:
+            PayloadError: a page is not the expected shape (this target fails).
+        """
+        jobs = self.iter_jobs(ctx, target)
+        try:
+            async for job in jobs:
+                yield job
+        except ItemError as exc:
+            raise PayloadError(f"{self.name}: unexpected page: {exc}") from None
+        finally:
+            if isinstance(jobs, AsyncGenerator):  # close it now, not when collected
+                await jobs.aclose()
+
+    def config(self, settings: Settings) -> ScraperConfig:
+        """Its ``[scrapers.<name>]`` section (the defaults when there is none)."""
+        return settings.scrapers.get(self.name) or ScraperConfig()
+
+    def configured_targets(self, settings: Settings) -> list[Target]:
+        """The targets of the config, else the default targets."""
+        texts = self.config(settings).targets or list(self.default_targets)
+        return [Target(text) for text in texts if text.strip()]
+
+    def configured_tier(self, settings: Settings) -> Tier:
+        """The tier of the config when it sets one, else the scraper's own."""
+        config = self.config(settings)
+        return config.tier if "tier" in config.model_fields_set else self.tier
+
+    def missing_credentials(self, settings: Settings) -> list[str]:
+        """The env var names of the required credentials that are not set."""
+        return [name.upper() for name in self.credentials if not _secret(settings, name)]
+
+    def job(
+        self,
+        *,
+        source_id: str,
+        title: str | None,
+        company: str | None,
+        url: str | None,
+        location: str | None = None,
+        city: str | None = None,
+        country: str | None = None,
+        remote: bool | None = None,
+        hybrid: bool | None = None,
+        description: str | None = None,
+        posted: str | float | None = None,
+        salary_min: float | None = None,
+        salary_max: float | None = None,
+        salary_currency: str | None = None,
+        salary_period: str | None = None,
+        categories: Iterable[str | None] = (),
+    ) -> Job:
+        """Build a ``Job`` of this source with the shared normalization helpers.
+
+        Titles lose their markup, ``description`` is HTML or text, ``location`` is free text
+        (``city``, ``country`` name or code, ``remote``, ``hybrid`` override what it says),
+        ``posted`` is any date ``parse_date`` reads, the URL is made canonical, and
+        ``salary_period`` becomes ``hour``, ``day``, ``week``, ``month`` or ``year`` (or None).
+
+        Raises:
+            ItemError: the title, company or an absolute http(s) URL is missing.
+        """
+        clean = _required(title=clean_title(title), company=clean_text(company))
+        job_url = canonical_url(clean_text(url))
+        if not job_url.startswith(("http://", "https://")):
+            raise ItemError(f"no absolute job URL (got {clean_text(url)[:80]!r})")
+        place = split_location(location)
+        return Job(
+            job_hash=job_hash(source=self.source, source_id=source_id, url=job_url),
+            title=clean["title"],
+            company=clean["company"],
+            job_url=job_url,
+            source=self.source,
+            source_id=source_id,
+            location=clean_text(location) or None,
+            city=clean_text(city) or place.city,
+            country=country_code(country) or place.country,
+            description=html_to_text(description),
+            work_environment=_work_environment(remote, hybrid, place),
+            categories=tuple(dict.fromkeys(c for c in map(clean_text, categories) if c)),
+            posted_at=parse_date(posted),
+            original_posted_date=None if posted is None else str(posted),
+            **_salary(salary_min, salary_max, salary_currency, salary_period),
+        )
+
+
+def _secret(settings: Settings, name: str) -> str | None:
+    """The value of the secret setting ``name``, or None when unset or unknown."""
+    value = getattr(settings, name, None)
+    text = value.get_secret_value() if isinstance(value, SecretStr) else value
+    return text if isinstance(text, str) and text else None
+
+
+def _label(raw: Any, id_key: str | None, index: int) -> str:
+    """The item's id when it has a usable one, else ``#index``."""
+    value = raw.get(id_key) if id_key and isinstance(raw, dict) else None
+    if isinstance(value, str | int) and not isinstance(value, bool) and str(value).strip():
+        return str(value).strip()[:100]
+    return f"#{index}"
+
+
+def _required(**values: str) -> dict[str, str]:
+    """``values`` when none is empty; else ``ItemError`` naming the first empty one."""
+    for key, value in values.items():
+        if not value:
+            raise ItemError(f"no {key}")
+    return values
+
+
+def _salary(
+    low: float | None, high: float | None, currency: str | None, period: str | None
+) -> dict[str, Any]:
+    """The salary fields of a job: none at all without an amount."""
+    if low is None and high is None:
+        return {}
+    lowered = clean_text(period).lower()
+    return {
+        "salary_min": low,
+        "salary_max": high,
+        "salary_currency": clean_text(currency).upper() or None,
+        "salary_period": next((name for word, name in _PERIODS if word in lowered), None),
+    }
+
+
+def _work_environment(remote: bool | None, hybrid: bool | None, place: Location) -> WorkEnvironment:
+    """Explicit flags first, then what the location text says."""
+    if hybrid or (hybrid is None and place.hybrid):
+        return WorkEnvironment.HYBRID
+    if remote or (remote is None and place.remote):
+        return WorkEnvironment.REMOTE
+    if remote is False:
+        return WorkEnvironment.ON_SITE
+    return WorkEnvironment.UNKNOWN

@@ -1,0 +1,117 @@
+"""Helpers for testing scrapers, for JobPing's own tests and for scraper authors.
+
+``replay`` runs a scraper over recorded payloads: the real ``ScrapeClient`` (on httpx's
+transport, without retries) sends each request, and respx answers it from the payloads.
+It needs the ``test`` extra (respx).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
+
+import respx
+
+from jobping.http import ScrapeClient
+from jobping.models import Job
+from jobping.scraping import ScrapeContext, Scraper, SkippedItem, Target
+from jobping.settings import DomainPolicy
+
+__all__ = ["PLACEHOLDER_SECRET", "Replay", "replay"]
+
+PLACEHOLDER_SECRET = "replay-placeholder-key"  # noqa: S105 - a stand-in, not a secret
+"""The value ``replay`` gives each credential the scraper requires, unless told otherwise."""
+
+
+@dataclass(frozen=True, slots=True)
+class Replay:
+    """What a replayed scrape produced."""
+
+    jobs: list[Job]
+    skipped: list[SkippedItem]
+    requests: list[str]
+    """The URLs requested, in order (placeholder secrets included)."""
+    page_cap_reached: bool
+
+
+async def replay(
+    scraper: Scraper,
+    payloads: Mapping[str, Any],
+    target: str | Target,
+    *,
+    secrets: Mapping[str, str] | None = None,
+    base_url: str | None = None,
+    max_pages: int | None = None,
+    assert_all_requested: bool = True,
+) -> Replay:
+    """Run ``scraper`` on ``target`` with ``payloads`` answering its requests.
+
+    Each key of ``payloads`` is a URL, or a path under the base URL (``base_url``, else
+    the scraper's); a query in the key must be contained in the request's query (keys with
+    more parameters are tried first). Each value is served with status 200: ``bytes`` as
+    the raw body (HTML, a body with a BOM, an empty body), anything else as JSON.
+    ``secrets`` default to a placeholder for each required credential. A request no key
+    answers fails the test, and so (with ``assert_all_requested``) does a payload never
+    requested.
+
+    Errors of the scrape propagate (``PayloadError`` for a malformed page).
+
+    Example::
+
+        @pytest.mark.anyio
+        async def test_two_pages() -> None:
+            result = await replay(
+                MyBoard(),
+                {"/jobs?page=1": {"jobs": [...], "next": 2}, "/jobs?page=2": {"jobs": []}},
+                "acme",
+            )
+            assert [job.title for job in result.jobs] == ["Engineer"]
+            assert result.skipped == []
+    """
+    target = target if isinstance(target, Target) else Target(target)
+    root = (base_url or scraper.base_url).rstrip("/")
+    if secrets is None:
+        secrets = dict.fromkeys(scraper.credentials, PLACEHOLDER_SECRET)
+    policy = DomainPolicy(retry_attempts=1)
+    async with (
+        ScrapeClient(transport="httpx", policy=policy, sleep=_no_sleep) as client,
+        respx.mock(assert_all_called=assert_all_requested) as router,
+    ):
+        for url, payload in sorted(payloads.items(), key=lambda kv: -_query_size(kv[0])):
+            _route(router, url if "://" in url else f"{root}/{url.lstrip('/')}", payload)
+        ctx = ScrapeContext(
+            scraper=scraper.name,
+            client=client,
+            base_url=root,
+            secrets=secrets,
+            max_pages=max_pages or scraper.max_pages,
+        )
+        jobs = [job async for job in scraper.scrape(ctx, target)]
+        requested = [str(call.request.url) for call in router.calls]
+    return Replay(jobs, ctx.skipped, requested, ctx.page_cap_reached)
+
+
+def _route(router: respx.MockRouter, url: str, payload: Any) -> None:
+    """Answer GETs of ``url`` (its query: contained in the request's) with ``payload``."""
+    parts = urlsplit(url)
+    bare = urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
+    query = dict(parse_qsl(parts.query, keep_blank_values=True))
+    if isinstance(payload, bytes):
+        html = payload.lstrip().startswith(b"<")
+        content_type = "text/html; charset=utf-8" if html else "application/json"
+        body = payload
+    else:
+        content_type, body = "application/json", json.dumps(payload).encode()
+    route = router.get(bare, params__contains=query) if query else router.get(bare)
+    route.respond(200, content=body, headers={"Content-Type": content_type})
+
+
+def _query_size(url: str) -> int:
+    return len(parse_qsl(urlsplit(url).query, keep_blank_values=True))
+
+
+async def _no_sleep(_seconds: float) -> None:
+    """No waiting in a replay (there are no retries either)."""

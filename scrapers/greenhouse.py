@@ -1,0 +1,39 @@
+"""Greenhouse job boards: the whole board in one response, no pagination."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from urllib.parse import quote
+
+from jobping import Item, Job, ScrapeContext, Scraper, Target
+
+
+class Greenhouse(Scraper):
+    """``GET /v1/boards/{token}/jobs?content=true``; a target is a board token (``gitlab``)."""
+
+    name = "greenhouse"
+    source = "greenhouse"
+    base_url = "https://boards-api.greenhouse.io/v1/boards"
+    domains = ("boards-api.greenhouse.io",)
+    default_targets = ("gitlab", "airbnb", "databricks")
+    tier = "primary"
+
+    async def iter_jobs(self, ctx: ScrapeContext, target: Target) -> AsyncIterator[Job]:
+        """Yield every job of the board (descriptions included unless ``?content=false``)."""
+        path = f"/{quote(target.value, safe='')}/jobs"
+        page = Item.of(await ctx.get_json(path, params={"content": "true", **target.params}))
+        items = page.req_array("jobs")
+        for job in ctx.jobs(items, lambda item: self._job(item, target.value), id_key="id"):
+            yield job
+
+    def _job(self, item: Item, board: str) -> Job:
+        return self.job(
+            source_id=item.ident("id"),
+            title=item.text("title"),
+            company=item.text("company_name") or board,  # 2013-era boards lack it
+            url=item.text("absolute_url"),
+            location=item.obj("location").text("name"),
+            description=item.text("content"),  # entity-escaped HTML
+            posted=item.text("first_published") or item.text("updated_at"),
+            categories=item.texts("departments", "name"),
+        )

@@ -1,0 +1,98 @@
+"""Fixtures of the HTTP tests: a fake clock, a SQLite store, a hostile server, clients."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import anyio
+import pytest
+
+from jobping.http import DomainPolicy, RequestEvent, ScrapeClient
+from jobping.store import Store, open_store
+from tests.servers import HostileServer, hostile_server
+
+
+class FakeClock:
+    """A monotonic clock, a wall clock and a sleep that only move when told to."""
+
+    def __init__(self, start: datetime = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)) -> None:
+        self.wall = start
+        self.mono = 1000.0
+        self.sleeps: list[float] = []
+
+    def monotonic(self) -> float:
+        """Fake monotonic seconds."""
+        return self.mono
+
+    def now(self) -> datetime:
+        """Fake aware wall time."""
+        return self.wall
+
+    def advance(self, seconds: float) -> None:
+        """Move both clocks forward."""
+        self.mono += seconds
+        self.wall += timedelta(seconds=seconds)
+
+    async def sleep(self, seconds: float) -> None:
+        """Record the wait and move the clocks instead of waiting."""
+        self.sleeps.append(seconds)
+        self.advance(seconds)
+        await anyio.lowlevel.checkpoint()
+
+
+class Events:
+    """A hook that keeps every event."""
+
+    def __init__(self) -> None:
+        self.events: list[RequestEvent] = []
+
+    def __call__(self, event: RequestEvent, /) -> None:
+        """Keep the event."""
+        self.events.append(event)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """A fresh fake clock."""
+    return FakeClock()
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[Store]:
+    """A real SQLite store in a temporary file."""
+    opened = await open_store(f"sqlite:///{tmp_path / 'jobping.db'}")
+    try:
+        yield opened
+    finally:
+        await opened.close()
+
+
+@pytest.fixture
+async def server() -> AsyncIterator[HostileServer]:
+    """A hostile HTTP server on 127.0.0.1."""
+    async with hostile_server() as running:
+        yield running
+
+
+ClientFactory = Callable[..., ScrapeClient]
+
+
+@pytest.fixture
+def make_client(store: Store, clock: FakeClock) -> ClientFactory:
+    """Build a client on the store and the fake clock; keyword arguments override."""
+
+    def build(policy: DomainPolicy | None = None, **kwargs: Any) -> ScrapeClient:
+        options: dict[str, Any] = {
+            "store": store,
+            "policy": policy or DomainPolicy(),
+            "clock": clock.monotonic,
+            "now": clock.now,
+            "sleep": clock.sleep,
+            "random": lambda: 1.0,
+        }
+        return ScrapeClient(**(options | kwargs))
+
+    return build

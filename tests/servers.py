@@ -1,0 +1,244 @@
+"""A hostile local HTTP/1.1 server for network tests, on 127.0.0.1 and a free port.
+
+Raw asyncio streams, so each misbehaviour is exact: slow drip, connection reset (before or
+during the body), 429/503 with ``Retry-After`` in both forms, HTML where JSON is expected,
+a WAF captcha page, oversized bodies (with or without ``Content-Length``), a UTF-8 BOM.
+It counts requests (per path) and accepted TCP connections, and keeps connections alive.
+
+Routes (query parameters tune them):
+
+- ``/json?size=N`` JSON (padded to about N bytes); ``/bom`` JSON after a UTF-8 BOM
+- ``/html`` a plain HTML page; ``/echo`` an HTML error page quoting the request target
+- ``/captcha?status=403`` a bot-challenge page
+- ``/status/CODE?retry_after=V`` that status, with ``Retry-After: V`` when given
+- ``/slow?interval=S`` headers, then one body byte every S seconds, forever
+- ``/reset`` reads the request and resets the connection; ``/reset_body`` resets mid-body
+- ``/big?size=N`` N bytes with Content-Length; ``/big?size=N&chunked=1`` without it
+- ``/gzip?size=N`` gzip-compressed JSON of about N bytes; ``/headers`` the request headers
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import json
+import socket
+import struct
+from collections import Counter
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
+from urllib.parse import parse_qs, urlsplit
+
+__all__ = ["CAPTCHA_PAGE", "HostileServer", "closed_port", "hostile_server"]
+
+_REASONS = {200: "OK", 403: "Forbidden", 404: "Not Found", 429: "Too Many Requests"}
+CAPTCHA_PAGE = (
+    b"<!DOCTYPE html><html><head><title>Attention Required!</title></head>"
+    b"<body><div class='g-recaptcha'>Please complete the captcha</div></body></html>"
+)
+
+
+class HostileServer:
+    """State and handlers of the server; use ``hostile_server()`` to run one."""
+
+    def __init__(self) -> None:
+        self.port = 0
+        self.connections = 0
+        self.requests: Counter[str] = Counter()
+        self.tasks: set[asyncio.Task[None]] = set()
+        self.last_head = b""
+
+    @property
+    def total_requests(self) -> int:
+        """Requests received, all paths together."""
+        return sum(self.requests.values())
+
+    @property
+    def domain(self) -> str:
+        """The key of this server's per-domain state in the client (host and port)."""
+        return f"127.0.0.1:{self.port}"
+
+    def url(self, path: str) -> str:
+        """The absolute URL of ``path`` on this server."""
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        """Serve one connection until the client closes it or a route ends it."""
+        self.connections += 1
+        task = asyncio.current_task()
+        if task is not None:
+            self.tasks.add(task)
+        try:
+            while await self._serve_one(reader, writer):
+                pass
+        except (ConnectionError, asyncio.IncompleteReadError):
+            pass
+        finally:
+            with suppress(ConnectionError, RuntimeError):
+                writer.close()
+
+    async def _serve_one(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> bool:
+        head = self.last_head = await reader.readuntil(b"\r\n\r\n")
+        target = head.split(b"\r\n", 1)[0].split(b" ")[1].decode()
+        parts = urlsplit(target)
+        query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+        self.requests[parts.path] += 1
+        route = parts.path.strip("/").split("/")[0] or "json"
+        handler = getattr(self, f"_route_{route}", None)
+        if handler is None:
+            await _send(writer, 404, b"not found", "text/plain")
+            return True
+        result: bool = await handler(writer, parts.path, query, target)
+        return result
+
+    async def _route_json(
+        self, writer: asyncio.StreamWriter, path: str, query: dict[str, str], target: str
+    ) -> bool:
+        size = int(query.get("size", "0"))
+        body = json.dumps({"ok": True, "pad": "x" * max(0, size - 24)}).encode()
+        await _send(writer, 200, body, "application/json")
+        return True
+
+    async def _route_bom(
+        self, writer: asyncio.StreamWriter, path: str, query: dict[str, str], target: str
+    ) -> bool:
+        await _send(writer, 200, b'\xef\xbb\xbf{"jobs": [1, 2]}', "application/json")
+        return True
+
+    async def _route_html(
+        self, writer: asyncio.StreamWriter, path: str, query: dict[str, str], target: str
+    ) -> bool:
+        await _send(
+            writer, 200, b"<html><body>Welcome to our careers page</body></html>", "text/html"
+        )
+        return True
+
+    async def _route_echo(
+        self, writer: asyncio.StreamWriter, path: str, query: dict[str, str], target: str
+    ) -> bool:
+        body = f"<html><body>Error 500 for {target}</body></html>".encode()
+        await _send(writer, 200, body, "text/html")
+        return True
+
+    async def _route_captcha(
+        self, writer: asyncio.StreamWriter, path: str, query: dict[str, str], target: str
+    ) -> bool:
+        await _send(writer, int(query.get("status", "403")), CAPTCHA_PAGE, "text/html")
+        return True
+
+    async def _route_status(
+        self, writer: asyncio.StreamWriter, path: str, query: dict[str, str], target: str
+    ) -> bool:
+        code = int(path.rsplit("/", 1)[1])
+        extra = {"Retry-After": query["retry_after"]} if "retry_after" in query else {}
+        await _send(writer, code, b'{"error": "status"}', "application/json", extra)
+        return True
+
+    async def _route_slow(
+        self, writer: asyncio.StreamWriter, path: str, query: dict[str, str], target: str
+    ) -> bool:
+        interval = float(query.get("interval", "0.05"))
+        writer.write(_head(200, "application/json", {"Content-Length": "1000000"}))
+        while True:
+            writer.write(b" ")
+            await writer.drain()
+            await asyncio.sleep(interval)
+
+    async def _route_reset(
+        self, writer: asyncio.StreamWriter, path: str, query: dict[str, str], target: str
+    ) -> bool:
+        _reset(writer)
+        return False
+
+    async def _route_reset_body(
+        self, writer: asyncio.StreamWriter, path: str, query: dict[str, str], target: str
+    ) -> bool:
+        writer.write(_head(200, "application/json", {"Content-Length": "1000"}) + b'{"jobs": [')
+        await writer.drain()
+        await asyncio.sleep(0.01)
+        _reset(writer)
+        return False
+
+    async def _route_headers(
+        self, writer: asyncio.StreamWriter, path: str, query: dict[str, str], target: str
+    ) -> bool:
+        lines = self.last_head.decode("latin-1").split("\r\n")[1:]
+        headers = dict(line.split(": ", 1) for line in lines if ": " in line)
+        await _send(
+            writer,
+            200,
+            json.dumps({k.lower(): v for k, v in headers.items()}).encode(),
+            "application/json",
+        )
+        return True
+
+    async def _route_gzip(
+        self, writer: asyncio.StreamWriter, path: str, query: dict[str, str], target: str
+    ) -> bool:
+        size = int(query.get("size", "1000"))
+        body = gzip.compress(json.dumps({"pad": " " * size}).encode())
+        await _send(writer, 200, body, "application/json", {"Content-Encoding": "gzip"})
+        return True
+
+    async def _route_big(
+        self, writer: asyncio.StreamWriter, path: str, query: dict[str, str], target: str
+    ) -> bool:
+        size = int(query.get("size", "100000"))
+        if query.get("chunked"):
+            writer.write(_head(200, "application/json", {"Transfer-Encoding": "chunked"}))
+            for start in range(0, size, 4096):
+                chunk = b"x" * min(4096, size - start)
+                writer.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                await writer.drain()
+            writer.write(b"0\r\n\r\n")
+        else:
+            await _send(writer, 200, b"x" * size, "application/json")
+        return True
+
+
+def _head(status: int, content_type: str, extra: dict[str, str]) -> bytes:
+    lines = [f"HTTP/1.1 {status} {_REASONS.get(status, 'Status')}", f"Content-Type: {content_type}"]
+    lines += [f"{name}: {value}" for name, value in extra.items()]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode()
+
+
+async def _send(
+    writer: asyncio.StreamWriter,
+    status: int,
+    body: bytes,
+    content_type: str,
+    extra: dict[str, str] | None = None,
+) -> None:
+    headers = {"Content-Length": str(len(body)), **(extra or {})}
+    writer.write(_head(status, content_type, headers) + body)
+    await writer.drain()
+
+
+def _reset(writer: asyncio.StreamWriter) -> None:
+    """Close with a TCP RST (SO_LINGER 0) instead of a clean FIN."""
+    sock = writer.get_extra_info("socket")
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    writer.transport.abort()
+
+
+def closed_port() -> int:
+    """A port on 127.0.0.1 with nothing listening (bound, then closed)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port
+
+
+@asynccontextmanager
+async def hostile_server() -> AsyncIterator[HostileServer]:
+    """Run a ``HostileServer`` on 127.0.0.1 (a free port) for the duration of the block."""
+    state = HostileServer()
+    server = await asyncio.start_server(state.handle, "127.0.0.1", 0)
+    state.port = server.sockets[0].getsockname()[1]
+    try:
+        yield state
+    finally:
+        server.close()
+        for task in state.tasks:
+            task.cancel()
+        await asyncio.gather(*state.tasks, return_exceptions=True)
