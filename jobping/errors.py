@@ -15,7 +15,8 @@ secret: URLs are redacted before they reach an error.
     ├── SkipError                   the work was not attempted, by policy
     │   ├── QuotaExhausted          a domain's request quota is spent until ``reset_at``
     │   ├── CircuitOpen             a domain's breaker is open until ``retry_at``
-    │   └── MissingCredential       a scraper's API key is not set
+    │   ├── MissingCredential       a scraper's API key is not set
+    │   └── BudgetExhausted         the LLM budget has no room for a call until ``reset_at``
     ├── ScrapeError                 one target of one scraper failed
     │   ├── TransportError          no usable response: connect error, reset, timeout
     │   │   └── RequestTimeout      a timeout or the request's total deadline passed
@@ -23,6 +24,8 @@ secret: URLs are redacted before they reach an error.
     │   │   └── Blocked             a WAF / bot-challenge / block page (403, 429, 503, captcha)
     │   ├── ResponseTooLarge        the body passed the size cap (aborted while streaming)
     │   └── PayloadError            the body is not the expected JSON or shape
+    ├── EnrichmentError             one job's LLM enrichment failed (the job stays in the backlog)
+    │   └── EnrichmentUnavailable   the provider refuses every call (no credit, bad key): stop
     └── UnknownScraper              no scraper of that name is installed
 """
 
@@ -32,8 +35,11 @@ from datetime import datetime
 
 __all__ = [
     "Blocked",
+    "BudgetExhausted",
     "CircuitOpen",
     "ConfigError",
+    "EnrichmentError",
+    "EnrichmentUnavailable",
     "HTTPStatusError",
     "JobPingError",
     "LeaseHeld",
@@ -116,6 +122,15 @@ class MissingCredential(SkipError):
         super().__init__(f"{setting} is not set")
 
 
+class BudgetExhausted(SkipError):
+    """No model of the chain fits the LLM budget's ``window`` (day or month) until ``reset_at``."""
+
+    def __init__(self, window: str, reset_at: datetime) -> None:
+        self.window = window
+        self.reset_at = reset_at
+        super().__init__(f"LLM {window} budget exhausted until {reset_at.isoformat()}")
+
+
 class ScrapeError(JobPingError):
     """One target of one scraper failed; ``url`` is already redacted."""
 
@@ -150,6 +165,22 @@ class ResponseTooLarge(ScrapeError):
 
 class PayloadError(ScrapeError):
     """The body is not the JSON (or the shape) the scraper expects."""
+
+
+class EnrichmentError(JobPingError):
+    """The LLM enrichment of one job failed: an invalid answer, or an API error after retries.
+
+    The failure is that job's, not the run's: the job stays unenriched. The message is
+    already redacted; ``model`` is the model called, if any.
+    """
+
+    def __init__(self, message: str, *, model: str | None = None) -> None:
+        self.model = model
+        super().__init__(f"{model}: {message}" if model else message)
+
+
+class EnrichmentUnavailable(EnrichmentError):
+    """The provider refuses every call (no credit left, a rejected key): stop enriching."""
 
 
 class UnknownScraper(JobPingError):

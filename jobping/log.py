@@ -12,7 +12,7 @@ from jobping.redact import redact_text
 
 __all__ = ["JsonFormatter", "RedactingFilter", "configure_logging"]
 
-_QUIET_LOGGERS = ("httpx", "httpcore", "hpack", "openai", "aiohttp")
+_QUIET_LOGGERS = ("httpx", "httpx2", "httpcore", "httpcore2", "hpack", "openai", "aiohttp")
 
 
 class RedactingFilter(logging.Filter):

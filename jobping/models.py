@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-__all__ = ["Job", "RunRecord", "RunStatus", "WorkEnvironment"]
+__all__ = ["Enrichment", "Job", "RunRecord", "RunStatus", "WorkEnvironment"]
 
 
 class WorkEnvironment(enum.StrEnum):
@@ -25,7 +25,10 @@ class Job:
 
     ``job_hash`` identifies the posting (see ``jobping.normalize.job_hash``); ``country`` is
     ISO 3166-1 alpha-2; datetimes are timezone-aware UTC. The store owns ``created_at``,
-    ``last_seen_at`` and ``is_active`` once the job is written.
+    ``last_seen_at`` and ``is_active`` once the job is written, and the enrichment record
+    (``summary``, ``enriched_at``, ``enrichment_model``, ``enrichment_failures``): an upsert
+    never writes those. Once a job is enriched, the store keeps its enriched fields (those of
+    :class:`Enrichment`) when the job is scraped again.
     """
 
     job_hash: str
@@ -57,6 +60,10 @@ class Job:
     salary_currency: str | None = None
     salary_period: str | None = None
     created_at: datetime | None = None
+    summary: str | None = None
+    enriched_at: datetime | None = None
+    enrichment_model: str | None = None
+    enrichment_failures: int = 0
 
     def __post_init__(self) -> None:
         if not self.job_hash:
@@ -65,6 +72,24 @@ class Job:
             raise ValueError(f"country must be ISO 3166-1 alpha-2, got {self.country!r}")
         if not isinstance(self.work_environment, WorkEnvironment):
             object.__setattr__(self, "work_environment", WorkEnvironment(self.work_environment))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Enrichment:
+    """What the LLM adds to a job: its enriched fields (the ``Job`` fields of the same names).
+
+    ``categories`` come from the fixed taxonomy of ``jobping.enrich``; ``language_requirements``
+    are ISO 639-1 codes; ``summary`` is a sentence or two.
+    """
+
+    experience_required: str | None = None
+    work_environment: WorkEnvironment = WorkEnvironment.UNKNOWN
+    categories: tuple[str, ...] = ()
+    language_requirements: tuple[str, ...] = ()
+    is_internship: bool | None = None
+    is_graduate: bool | None = None
+    visa_friendly: bool | None = None
+    summary: str = ""
 
 
 class RunStatus(enum.StrEnum):

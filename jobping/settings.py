@@ -9,11 +9,21 @@ Invalid values raise ``ConfigError`` naming every bad key before any work starts
 from __future__ import annotations
 
 import os
+from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -98,6 +108,17 @@ class Settings(BaseSettings):
     """Project URL, for DATABASE_URL=supabase."""
     supabase_service_role_key: SecretStr | None = None
     """Service-role key, for DATABASE_URL=supabase. A secret: never logged."""
+    pg_pool_min_size: int = Field(default=1, ge=0)
+    """PostgreSQL: connections the pool keeps open."""
+    pg_pool_max_size: int = Field(default=10, ge=1)
+    """PostgreSQL: most connections the pool opens (at least PG_POOL_MIN_SIZE)."""
+    pg_connect_timeout_seconds: float = Field(default=10.0, gt=0)
+    """PostgreSQL: time to open a connection."""
+    pg_statement_timeout_seconds: float = Field(default=30.0, ge=0)
+    """PostgreSQL: a statement running longer is cancelled (0: no limit). Supabase: the time
+    a request may take (whole seconds)."""
+    pg_idle_in_transaction_timeout_seconds: float = Field(default=60.0, ge=0)
+    """PostgreSQL: a session idle this long inside a transaction is ended (0: no limit)."""
 
     # logging --------------------------------------------------------------------------
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
@@ -164,10 +185,22 @@ class Settings(BaseSettings):
     """OpenAI (or compatible) API key; enrichment is skipped without it."""
     openai_base_url: str | None = None
     """Base URL of an OpenAI-compatible server; None means OpenAI's own."""
-    openai_models: list[str] = Field(default_factory=lambda: ["gpt-5.4-mini", "gpt-5.4-nano"])
+    openai_models: list[str] = Field(
+        default_factory=lambda: ["gpt-5.4-mini", "gpt-5.4-nano"], min_length=1
+    )
     """The model chain, strongest first; fallback walks down it as the budget runs low."""
+    openai_prices: dict[str, dict[str, float | str | date]] = Field(default_factory=dict)
+    """Price overrides or new models: USD per 1M tokens (input, cached_input, output), retires."""
     openai_max_output_tokens: int = Field(default=600, ge=16)
     """``max_completion_tokens`` of each enrichment call."""
+    openai_description_token_cap: int = Field(default=1500, ge=16)
+    """A job description is cut to this many tokens before it is sent."""
+    openai_timeout_seconds: float = Field(default=60.0, gt=0)
+    """Time one API attempt may take."""
+    openai_retry_attempts: int = Field(default=3, ge=1)
+    """Attempts per call on rate limits, timeouts and connection errors, the first included."""
+    openai_concurrency: int = Field(default=4, ge=1)
+    """Enrichment calls in flight at once."""
     openai_daily_token_limit: int = Field(default=100_000, ge=0)
     """Tokens a day, prompt and completion."""
     openai_monthly_token_limit: int = Field(default=3_000_000, ge=0)
@@ -178,6 +211,8 @@ class Settings(BaseSettings):
     """US dollars a calendar month."""
     openai_enable_fallback: bool = True
     """Fall back to cheaper models of the chain when the budget runs low."""
+    openai_budget_thresholds: list[float] = Field(default_factory=lambda: [0.80, 0.95])
+    """Shares of a limit at which a warning is logged and fallback moves down the chain."""
     budget_timezone: str = "UTC"
     """Timezone in which budget days and months start."""
 
@@ -190,12 +225,38 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown timezone {value!r} (use an IANA name like UTC)") from exc
         return value
 
+    @field_validator("openai_budget_thresholds")
+    @classmethod
+    def _shares(cls, value: list[float]) -> list[float]:
+        if not value or any(not 0 < share <= 1 for share in value) or value != sorted(value):
+            raise ValueError("must be increasing shares in (0, 1], like [0.8, 0.95]")
+        return value
+
+    @model_validator(mode="after")
+    def _priced_models(self) -> Settings:
+        """Every model of the chain has a price (ConfigError naming OPENAI_MODELS if not)."""
+        # jobping.budget imports the store, which imports this module: import it when used.
+        from jobping.budget import PriceTable  # noqa: PLC0415
+
+        prices = PriceTable.load(self.openai_prices)
+        for model in self.openai_models:
+            prices.price(model)
+        return self
+
     @field_validator("database_url")
     @classmethod
     def _known_backend(cls, value: str) -> str:
         if value == "supabase" or value.startswith(("sqlite:///", "postgresql://", "postgres://")):
             return value
         raise ValueError("must start with sqlite:///, postgresql:// or be 'supabase'")
+
+    @field_validator("pg_pool_max_size")
+    @classmethod
+    def _pool_holds_its_minimum(cls, value: int, info: ValidationInfo) -> int:
+        minimum = info.data.get("pg_pool_min_size")
+        if minimum is not None and value < minimum:
+            raise ValueError(f"must be at least PG_POOL_MIN_SIZE ({minimum})")
+        return value
 
     @field_validator("http_domains")
     @classmethod

@@ -1,9 +1,22 @@
-"""LLM budget accounting: token counts, prices, and the choice of model. Never imports openai.
+"""LLM budget accounting: token counts, prices, the choice of model, and the ledger.
 
-So far the pure parts: :func:`count_tokens` and friends (tiktoken, offline),
-:class:`PriceTable` (``prices.toml`` plus config overrides) and :func:`choose_model`.
+:func:`count_tokens` and friends (tiktoken, offline), :class:`PriceTable` (``prices.toml``
+plus config overrides), :func:`choose_model`, and :class:`TokenBudget`, which reserves a
+call's worst case in the store's ledger and commits its real usage. Never imports openai.
 """
 
+from jobping.budget._budget import (
+    PROMPT_MARGIN_RATIO,
+    PROMPT_MARGIN_TOKENS,
+    RETRY_WAIT_CAP_SECONDS,
+    BudgetLimits,
+    Reservation,
+    ThresholdCrossed,
+    TokenBudget,
+    Usage,
+    crossed_thresholds,
+    reserved_prompt_tokens,
+)
 from jobping.budget._chain import (
     Allowance,
     Remaining,
@@ -12,6 +25,7 @@ from jobping.budget._chain import (
     default_thresholds,
 )
 from jobping.budget._prices import ModelPrice, PriceOverrides, PriceTable
+from jobping.budget._report import budget_report
 from jobping.budget._tokens import (
     count_chat_tokens,
     count_tokens,
@@ -22,18 +36,29 @@ from jobping.budget._tokens import (
 )
 
 __all__ = [
+    "PROMPT_MARGIN_RATIO",
+    "PROMPT_MARGIN_TOKENS",
+    "RETRY_WAIT_CAP_SECONDS",
     "Allowance",
+    "BudgetLimits",
     "ModelPrice",
     "PriceOverrides",
     "PriceTable",
     "Remaining",
+    "Reservation",
+    "ThresholdCrossed",
+    "TokenBudget",
+    "Usage",
     "WorstCase",
+    "budget_report",
     "choose_model",
     "count_chat_tokens",
     "count_tokens",
+    "crossed_thresholds",
     "default_cache_dir",
     "default_thresholds",
     "encoding_name_for_model",
+    "reserved_prompt_tokens",
     "seed_tiktoken_cache",
     "truncate_to_tokens",
 ]

@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from jobping import __version__
-from jobping.cli import doctor, sandbox, scrape
+from jobping.cli import budget, db, demo, doctor, enrich, run, sandbox, scrape, status
 from jobping.cli._console import error
 from jobping.cli._exit import ExitCode, exit_code_for
 from jobping.cli._state import AppState
@@ -83,8 +83,14 @@ def _global_options(
 
 
 app.command("doctor")(doctor.doctor)
+app.command("budget")(budget.budget)
+app.command("enrich")(enrich.enrich)
 app.command("scrape")(scrape.scrape)
 app.command("sandbox")(sandbox.sandbox)
+app.command("run")(run.run)
+app.command("demo")(demo.demo)
+app.command("status")(status.status)
+app.add_typer(db.app, name="db")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -14,7 +14,7 @@ from jobping.cli._state import AppState
 from jobping.errors import JobPingError
 from jobping.redact import redact_url
 from jobping.settings import Settings
-from jobping.store import open_store
+from jobping.store import open_store, store_options
 
 __all__ = ["doctor"]
 
@@ -51,7 +51,7 @@ async def diagnose(settings: Settings) -> dict[str, Any]:
     values["database_url"] = redact_url(settings.database_url)
     store: dict[str, Any] = {"url": values["database_url"], "ok": False}
     try:
-        opened = await open_store(settings.database_url)
+        opened = await open_store(settings.database_url, **store_options(settings))
         try:
             store.update(
                 ok=True, backend=opened.description, schema_version=await opened.schema_version()

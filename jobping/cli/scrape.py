@@ -31,7 +31,7 @@ from jobping.models import Job
 from jobping.sandbox import SOURCES, serve_sandbox
 from jobping.scraping import ScrapeContext, Scraper, SkippedItem, Target, find_scraper
 from jobping.settings import Settings
-from jobping.store import Store, UpsertResult, open_store
+from jobping.store import Store, UpsertResult, open_store, store_options
 
 __all__ = ["scrape", "trace_event"]
 
@@ -208,7 +208,7 @@ async def _store(settings: Settings, *, open_it: bool) -> AsyncIterator[Store | 
     if not open_it:
         yield None
         return
-    opened = await open_store(settings.database_url)
+    opened = await open_store(settings.database_url, **store_options(settings))
     try:
         yield opened
     finally:

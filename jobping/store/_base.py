@@ -1,20 +1,31 @@
 """The Store contract: every backend (SQLite, PostgreSQL, Supabase) keeps these semantics.
 
-Atomic by contract: each counter that must hold across processes (quota, lease) changes in
-one guarded statement or one transaction in the database, never by read-then-write in Python.
-Every time-dependent call takes ``now`` so tests can use a fake clock.
+Atomic by contract: each counter that must hold across processes (quota, lease, budget)
+changes in one guarded statement or one transaction in the database, never by
+read-then-write in Python. Every time-dependent call takes ``now`` so tests can use a fake
+clock.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Protocol
 
-from jobping.models import Job, RunRecord
+from jobping.models import Enrichment, Job, RunRecord
 
-__all__ = ["BreakerSnapshot", "QuotaWindow", "Store", "UpsertResult"]
+__all__ = [
+    "BreakerSnapshot",
+    "BudgetCounters",
+    "BudgetHold",
+    "BudgetUsage",
+    "BudgetWindow",
+    "QuotaWindow",
+    "Store",
+    "UpsertResult",
+    "UsageTotal",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +60,86 @@ class BreakerSnapshot:
     opened_at: datetime | None
     retry_at: datetime | None
     cooldown_seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class BudgetWindow:
+    """One window instance of the LLM budget and its limits.
+
+    ``key`` names the instance in the budget timezone (``day:2026-11-23``,
+    ``month:2026-11``). Tokens are prompt plus completion tokens; cost is in whole
+    micro-dollars (µUSD). A limit of 0 allows nothing.
+    """
+
+    key: str
+    token_limit: int
+    cost_limit_micro_usd: int
+
+
+@dataclass(frozen=True, slots=True)
+class BudgetHold:
+    """A reservation as the ledger keeps it: one call's worst case, held in every window.
+
+    ``reservation_id`` is unique (a UUID); the hold counts against its windows until it is
+    committed, released, or ``expires_at`` passes (its holder is presumed dead).
+    """
+
+    reservation_id: str
+    tokens: int
+    micro_usd: int
+    windows: tuple[BudgetWindow, ...]
+    expires_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class BudgetUsage:
+    """What one call really used, from the provider's ``usage``, and what it cost.
+
+    ``cached_tokens`` are part of ``prompt_tokens`` and ``reasoning_tokens`` part of
+    ``completion_tokens``; ``day`` is the budget day the call was reserved in.
+    """
+
+    model: str
+    day: date
+    prompt_tokens: int
+    cached_tokens: int
+    completion_tokens: int
+    reasoning_tokens: int
+    micro_usd: int
+
+    @property
+    def tokens(self) -> int:
+        """The tokens counted against a token limit: prompt plus completion."""
+        return self.prompt_tokens + self.completion_tokens
+
+
+@dataclass(frozen=True, slots=True)
+class BudgetCounters:
+    """One budget window: committed usage and the live (unexpired) reservations."""
+
+    key: str
+    tokens_committed: int = 0
+    micro_usd_committed: int = 0
+    tokens_reserved: int = 0
+    micro_usd_reserved: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class UsageTotal:
+    """Committed usage summed over calls; ``key`` is a model name or an ISO day."""
+
+    key: str
+    calls: int = 0
+    prompt_tokens: int = 0
+    cached_tokens: int = 0
+    completion_tokens: int = 0
+    reasoning_tokens: int = 0
+    micro_usd: int = 0
+
+    @property
+    def tokens(self) -> int:
+        """Prompt plus completion tokens."""
+        return self.prompt_tokens + self.completion_tokens
 
 
 class Store(Protocol):
@@ -153,4 +244,88 @@ class Store(Protocol):
 
     async def lease_holder(self, name: str, *, now: datetime) -> tuple[str, datetime] | None:
         """The live holder and expiry of a lease, or None if it is free or expired."""
+        ...
+
+    # enrichment backlog -----------------------------------------------------------------
+    async def jobs_needing_enrichment(self, *, limit: int, max_failures: int = 3) -> list[Job]:
+        """Active, unenriched jobs with fewer than ``max_failures`` failures, newest first.
+
+        Newest first means by ``created_at`` descending, then ``job_hash``.
+        """
+        ...
+
+    async def count_jobs_needing_enrichment(self, *, max_failures: int = 3) -> int:
+        """How many jobs :meth:`jobs_needing_enrichment` would give without a limit."""
+        ...
+
+    async def save_enrichment(
+        self, job_hash: str, enrichment: Enrichment, *, model: str, now: datetime
+    ) -> bool:
+        """Write the enriched fields, ``summary``, ``enrichment_model`` and ``enriched_at = now``.
+
+        The job leaves the backlog. Returns False (and writes nothing) if no job has that hash.
+        """
+        ...
+
+    async def record_enrichment_failure(self, job_hash: str) -> None:
+        """Add one to the job's ``enrichment_failures`` (nothing if no job has that hash)."""
+
+    # budget ledger ----------------------------------------------------------------------
+    async def reserve_budget(self, hold: BudgetHold, *, now: datetime) -> bool:
+        """Hold ``hold.tokens`` and ``hold.micro_usd`` in every window of ``hold``, or refuse.
+
+        One transaction, atomic across processes:
+
+        1. Drop every reservation with ``expires_at <= now`` (whatever its window) and take
+           exactly the amounts of the rows this call removed off their windows' reserved
+           counters (PostgreSQL: ``DELETE ... RETURNING`` feeding the ``UPDATE``).
+        2. For each window, create its counter row if missing, then add the amounts to the
+           reserved counters only where ``reserved + committed + amount <= limit`` holds for
+           tokens and for micro-dollars (one guarded ``UPDATE``; 0 rows means refused).
+        3. If any window refused, roll the whole transaction back and return False;
+           otherwise record one reservation row per window (with ``hold.expires_at``) and
+           return True.
+
+        Raises:
+            StoreError: ``hold.reservation_id`` is already held.
+        """
+        ...
+
+    async def commit_budget(self, hold: BudgetHold, usage: BudgetUsage, *, now: datetime) -> bool:
+        """Replace the hold by the real usage, in one transaction; idempotent.
+
+        If usage for ``hold.reservation_id`` is already recorded, change nothing and return
+        False. Otherwise drop the hold's rows that still exist (not expired and dropped) and
+        take their amounts off the reserved counters; add ``usage.tokens`` and
+        ``usage.micro_usd`` to the committed counters of every window of ``hold``
+        (creating a missing row; never refused: the money is spent, even past the hold or
+        after it expired); record the usage row with ``committed_at = now``; return True.
+        """
+        ...
+
+    async def release_budget(self, reservation_id: str) -> None:
+        """Drop the hold's rows and take their amounts off the reserved counters.
+
+        One transaction; idempotent (an unknown, expired-and-dropped or committed id is a
+        no-op).
+        """
+
+    async def budget_counters(
+        self, keys: Sequence[str], *, now: datetime
+    ) -> dict[str, BudgetCounters]:
+        """Each window's committed counters and its live reservations (``expires_at > now``).
+
+        Every key is in the result; a window never used has zeros.
+        """
+        ...
+
+    async def budget_usage_by_model(self, first_day: date, last_day: date) -> list[UsageTotal]:
+        """Committed usage per model over the budget days ``first_day..last_day``, by model."""
+        ...
+
+    async def budget_usage_by_day(self, first_day: date, last_day: date) -> list[UsageTotal]:
+        """Committed usage per budget day (key: ISO date) over the range, oldest first.
+
+        Days without usage are left out.
+        """
         ...

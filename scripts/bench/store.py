@@ -1,31 +1,50 @@
 """Benchmark: batched ``upsert_jobs`` against row-by-row upserts, in the same run.
 
-Usage: ``.venv/bin/python scripts/bench/store.py [--jobs 100000] [--batch 500] [--naive 5000]``
+Usage: ``.venv/bin/python scripts/bench/store.py [--jobs 100000] [--batch 500] [--naive 5000]
+[--postgres URL | --no-postgres]``
 
-Each measurement writes into a fresh temporary SQLite file (WAL, synchronous=NORMAL):
+For each backend, each measurement writes into a fresh database (SQLite: a temporary file,
+WAL, synchronous=NORMAL; PostgreSQL: a temporary schema on ``--postgres``, default
+``$JOBPING_BENCH_POSTGRES_URL`` or the local test server, dropped afterwards):
+
 1. batched: ``--jobs`` new jobs through ``upsert_jobs`` in batches of ``--batch``;
 2. batched again: the same jobs seen again (all unchanged, ``last_seen_at`` refreshed);
 3. row-by-row, the naive way: one ``upsert_jobs([job])`` call, so one transaction, per job.
    Time-boxed: only the first ``--naive`` jobs are measured.
+
+On PostgreSQL a batch is one ``INSERT ... SELECT FROM jsonb_populate_recordset(...)`` (the
+whole batch as one parameter) plus the locking compare and the refresh of the known rows.
+As a reference for that design, the raw bulk path is measured too: COPY into a temporary
+table, then ``INSERT ... ON CONFLICT (job_hash) DO NOTHING`` (psycopg directly, new jobs
+only, no new/updated/unchanged counts).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sqlite3
 import tempfile
 import time
-from collections.abc import Sequence
+import uuid
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import quote
 
 import anyio
+import psycopg
 
 from jobping.models import Job, WorkEnvironment
 from jobping.store import Store, open_store
+from jobping.store._rows import WRITTEN_COLUMNS, job_rows
 
 _DESCRIPTION = "We are looking for an engineer to build and run data pipelines. " * 12
 _START = datetime(2026, 11, 1, tzinfo=UTC)
+_POSTGRES = os.environ.get(
+    "JOBPING_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
 
 
 def _jobs(count: int) -> list[Job]:
@@ -69,25 +88,97 @@ async def _row_by_row(store: Store, jobs: Sequence[Job]) -> float:
 
 def _line(label: str, count: int, seconds: float) -> float:
     rate = count / seconds
-    print(f"{label:<44} {count:>8,} jobs in {seconds:7.2f} s = {rate:>9,.0f} jobs/s")
+    print(f"{label:<52} {count:>8,} jobs in {seconds:7.2f} s = {rate:>9,.0f} jobs/s")
     return rate
 
 
-async def _main(count: int, batch: int, naive: int) -> None:
+async def _compare(urls: AsyncIterator[str], jobs: Sequence[Job], batch: int, naive: int) -> float:
+    """Batched twice on one fresh database, row by row on another; batched / row by row."""
+    store = await open_store(await anext(urls))
+    first = await _batched(store, jobs, batch, _START)
+    again = await _batched(store, jobs, batch, _START + timedelta(hours=1))
+    await store.close()
+    store = await open_store(await anext(urls))
+    slow = await _row_by_row(store, jobs[:naive])
+    await store.close()
+    batched = _line(f"batched upsert ({batch} per transaction), new", len(jobs), first)
+    _line("batched upsert again (all unchanged)", len(jobs), again)
+    rowwise = _line(f"row by row (1 transaction per job, first {naive:,})", naive, slow)
+    print(f"batched / row by row: {batched / rowwise:.1f}x")
+    return batched
+
+
+async def _sqlite_urls(directory: str) -> AsyncIterator[str]:
+    for name in ("batched", "naive"):
+        yield f"sqlite:///{Path(directory) / name}.db"
+
+
+@asynccontextmanager
+async def _postgres_schemas(server: str) -> AsyncIterator[AsyncIterator[str]]:
+    """Fresh schemas on ``server`` (URLs with their search_path), all dropped at the end."""
+    made: list[str] = []
+
+    async def urls() -> AsyncIterator[str]:
+        while True:
+            schema = f"jobping_bench_{uuid.uuid4().hex[:12]}"
+            async with await psycopg.AsyncConnection.connect(server, autocommit=True) as admin:
+                await admin.execute(f"CREATE SCHEMA {schema}")
+            made.append(schema)
+            separator = "&" if "?" in server else "?"
+            yield f"{server}{separator}options={quote(f'-csearch_path={schema}')}"
+
+    try:
+        yield urls()
+    finally:
+        async with await psycopg.AsyncConnection.connect(server, autocommit=True) as admin:
+            for schema in made:
+                await admin.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+async def _raw_copy(url: str, jobs: Sequence[Job], batch: int) -> float:
+    """COPY each batch into a temporary table, then INSERT ... ON CONFLICT DO NOTHING."""
+    columns = ", ".join((*WRITTEN_COLUMNS, "created_at"))
+    store = await open_store(url)  # the schema
+    await store.close()
+    async with await psycopg.AsyncConnection.connect(url, autocommit=True) as connection:
+        started = time.perf_counter()
+        for first in range(0, len(jobs), batch):
+            rows = job_rows(jobs[first : first + batch], seen_at=_START).values()
+            async with connection.transaction():
+                await connection.execute(
+                    f"CREATE TEMP TABLE incoming ON COMMIT DROP AS"  # noqa: S608 (constants)
+                    f" SELECT {columns} FROM jobs WITH NO DATA"
+                )
+                async with connection.cursor().copy(
+                    f"COPY incoming ({columns}) FROM STDIN"
+                ) as copy:
+                    for row in rows:
+                        await copy.write_row(list(row.values()))
+                await connection.execute(
+                    f"INSERT INTO jobs ({columns}) SELECT {columns} FROM incoming"  # noqa: S608
+                    " ORDER BY job_hash ON CONFLICT (job_hash) DO NOTHING"
+                )
+        return time.perf_counter() - started
+
+
+async def _main(count: int, batch: int, naive: int, postgres: str | None) -> None:
     jobs = _jobs(count)
     print(f"SQLite {sqlite3.sqlite_version}, WAL, synchronous=NORMAL; {count:,} jobs of ~1 KB")
     with tempfile.TemporaryDirectory() as directory:
-        store = await open_store(f"sqlite:///{Path(directory) / 'batched.db'}")
-        first = await _batched(store, jobs, batch, _START)
-        again = await _batched(store, jobs, batch, _START + timedelta(hours=1))
-        await store.close()
-        store = await open_store(f"sqlite:///{Path(directory) / 'naive.db'}")
-        slow = await _row_by_row(store, jobs[:naive])
-        await store.close()
-    batched = _line(f"batched upsert ({batch} per transaction), new", count, first)
-    _line("batched upsert again (all unchanged)", count, again)
-    rowwise = _line(f"row by row (1 transaction per job, first {naive:,})", naive, slow)
-    print(f"batched / row by row: {batched / rowwise:.1f}x")
+        await _compare(_sqlite_urls(directory), jobs, batch, naive)
+    if postgres is None:
+        return
+    async with await psycopg.AsyncConnection.connect(postgres, autocommit=True) as connection:
+        version = (await (await connection.execute("SHOW server_version")).fetchone() or ("?",))[0]
+    print(f"\nPostgreSQL {version}, a fresh schema per measurement; {count:,} jobs of ~1 KB")
+    async with _postgres_schemas(postgres) as urls:
+        batched = await _compare(urls, jobs, batch, naive)
+        raw = _line(
+            "reference: COPY + INSERT ON CONFLICT, new (no counts)",
+            count,
+            await _raw_copy(await anext(urls), jobs, batch),
+        )
+    print(f"store's batched upsert / raw COPY: {batched / raw:.2f}x")
 
 
 def main() -> None:
@@ -96,8 +187,11 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=100_000, help="jobs to upsert in batches")
     parser.add_argument("--batch", type=int, default=500, help="jobs per upsert_jobs call")
     parser.add_argument("--naive", type=int, default=5_000, help="jobs upserted one by one")
+    parser.add_argument("--postgres", default=_POSTGRES, help="PostgreSQL server URL")
+    parser.add_argument("--no-postgres", action="store_true", help="measure SQLite only")
     args = parser.parse_args()
-    anyio.run(_main, args.jobs, args.batch, min(args.naive, args.jobs))
+    postgres = None if args.no_postgres else args.postgres
+    anyio.run(_main, args.jobs, args.batch, min(args.naive, args.jobs), postgres)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,59 @@
+"""Tests of token counting, prices, the model chain, the TokenBudget and its report."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+
+__all__ = ["NOW", "FakeClock", "captured_logs"]
+
+NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
+
+
+class FakeClock:
+    """A clock that only moves when told: ``clock()`` is now, ``advance(...)`` moves it."""
+
+    def __init__(self, now: datetime = NOW) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        """The current fake time."""
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        """Move the clock forward by ``timedelta(**delta)``."""
+        self.now += timedelta(**delta)
+
+
+class _Collect(logging.Handler):
+    def __init__(self, lines: list[str]) -> None:
+        super().__init__(logging.DEBUG)
+        self.lines = lines
+        self.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(self.format(record))
+
+
+@contextmanager
+def captured_logs(*names: str) -> Iterator[list[str]]:
+    """Every record of the ``names`` loggers (and below), formatted with any traceback.
+
+    The handler sits on the loggers themselves, so it sees their records even when the CLI
+    has set ``propagate = False`` on ``jobping``.
+    """
+    lines: list[str] = []
+    handler = _Collect(lines)
+    loggers = [logging.getLogger(name) for name in names]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.addHandler(handler)
+        logger.setLevel(logging.DEBUG)
+    try:
+        yield lines
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.removeHandler(handler)
+            logger.setLevel(level)

@@ -50,6 +50,7 @@ async def test_a_new_database_gets_every_shipped_migration(tmp_path: Path) -> No
         (1, "jobs"),
         (2, "runs"),
         (3, "quotas_breakers_leases"),
+        (4, "budget"),
     ]
 
 
@@ -177,14 +178,12 @@ async def test_an_in_memory_store_works() -> None:
 @pytest.mark.parametrize(
     ("url", "problem"),
     [
-        ("postgresql://user:s3cret@db.example.com/jobs", "postgresql backend is not available"),
-        ("supabase", "supabase backend is not available"),
         ("mysql://user:s3cret@db.example.com/jobs", "unsupported database URL scheme 'mysql'"),
         ("sqlite:///", "needs a file path"),
     ],
 )
 async def test_a_url_without_an_available_backend_is_a_config_error(url: str, problem: str) -> None:
-    """Postgres and Supabase are not available yet, others unknown: ConfigError on DATABASE_URL."""
+    """An unknown scheme or an empty SQLite path: ConfigError on DATABASE_URL, no password."""
     with pytest.raises(ConfigError, match=problem) as caught:
         await open_store(url)
 

@@ -1,0 +1,23 @@
+"""LLM enrichment of jobs under the token and cost budget.
+
+:class:`Enricher` sends one prompt per job with structured output, validates the answer and
+keeps every call within the :class:`~jobping.budget.TokenBudget`. :data:`TAXONOMY` is the
+fixed list of job families a job is filed under; :data:`ANSWER_SCHEMA` the answer's schema.
+"""
+
+from jobping.enrich._enricher import ClientFactory, Enriched, Enricher, EnrichReport
+from jobping.enrich._prompt import SYSTEM_PROMPT, build_messages
+from jobping.enrich._schema import ANSWER_SCHEMA, RESPONSE_FORMAT, TAXONOMY, parse_answer
+
+__all__ = [
+    "ANSWER_SCHEMA",
+    "RESPONSE_FORMAT",
+    "SYSTEM_PROMPT",
+    "TAXONOMY",
+    "ClientFactory",
+    "EnrichReport",
+    "Enriched",
+    "Enricher",
+    "build_messages",
+    "parse_answer",
+]

@@ -1,0 +1,191 @@
+"""Running scrapers in isolation: one task per target, bounded, timed, never failing the run.
+
+Every target of every scraper is one unit of work: it waits for a slot of the run-wide
+limiter (``run_concurrency``), then scrapes under ``run_scraper_timeout_seconds`` (counted
+from when it got the slot) and streams its jobs into the sink. Whatever the scraper does,
+raising, hanging past its timeout or yielding garbage, the unit ends with an outcome in the
+scraper's report; only cancellation and a store failure pass through.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+
+import anyio
+
+from jobping.errors import SkipError, StoreError
+from jobping.http import RequestEvent
+from jobping.orchestrator._report import Outcome, ScraperReport
+from jobping.orchestrator._shutdown import RunStopped, StopFlag, StoppableClient
+from jobping.orchestrator._sink import JobSink
+from jobping.redact import redact_text
+from jobping.scraping import JsonClient, ScrapeContext, Scraper, Target
+from jobping.settings import Settings
+
+__all__ = ["ScraperRunner", "ScraperStatsHook"]
+
+logger = logging.getLogger("jobping.orchestrator")
+
+_current: contextvars.ContextVar[ScraperReport | None] = contextvars.ContextVar(
+    "jobping_current_scraper", default=None
+)
+_MAX_ERROR_CHARS = 300
+
+
+class ScraperStatsHook:
+    """A request hook crediting each request to the scraper whose task sent it.
+
+    Domains are shared (a sandbox serves every source from one host), so the client's
+    per-domain stats cannot say which scraper made a request; the task's context can.
+    """
+
+    def __init__(self) -> None:
+        self._breakers: dict[str, str] = {}
+
+    def __call__(self, event: RequestEvent, /) -> None:
+        """Count the event for the current scraper; a breaker that opens is a trip."""
+        was = self._breakers.get(event.domain, "closed")
+        self._breakers[event.domain] = event.breaker
+        report = _current.get()
+        if report is None:
+            return
+        report.domains.add(event.domain)
+        report.requests += event.sent
+        report.retries += event.retry_in is not None
+        report.breaker_trips += event.breaker == "open" and was != "open"
+
+
+class ScraperRunner:
+    """Runs scrapers target by target into the sink, each unit isolated from the others."""
+
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        client: JsonClient,
+        sink: JobSink,
+        limiter: anyio.CapacityLimiter,
+        shutdown: StopFlag,
+        secrets: Sequence[str] = (),
+        on_change: Callable[[ScraperReport], None] = lambda _report: None,
+    ) -> None:
+        self._settings = settings
+        self._client = client
+        self._sink = sink
+        self._limiter = limiter
+        self._shutdown = shutdown
+        self._secrets = tuple(secrets)
+        self._on_change = on_change
+
+    async def run_all(
+        self, scrapers: Sequence[tuple[Scraper, ScraperReport]], stop: StopFlag
+    ) -> None:
+        """Run every scraper's targets concurrently (within the limiter) until done or stopped."""
+        flags = (self._shutdown, stop)
+        async with anyio.create_task_group() as group:
+            for scraper, report in scrapers:
+                group.start_soon(self._run_scraper, scraper, report, flags)
+
+    async def _run_scraper(
+        self, scraper: Scraper, report: ScraperReport, flags: tuple[StopFlag, ...]
+    ) -> None:
+        started = anyio.current_time()
+        try:
+            targets = scraper.configured_targets(self._settings)
+        except Exception as exc:  # noqa: BLE001 - a plugin's own code may raise anything
+            report.targets = 1
+            report.record(Outcome.FAILED, self._describe("targets", exc))
+            targets = []
+        else:
+            report.targets = len(targets)
+            if not targets:
+                report.reason = "no targets configured"
+        self._on_change(report)
+        try:
+            async with anyio.create_task_group() as group:
+                for target in targets:
+                    group.start_soon(self._run_target, scraper, target, report, flags)
+        finally:
+            report.duration_seconds = anyio.current_time() - started
+            self._on_change(report)
+            logger.info(
+                "%s: %s, %d found, %d new, %d updated, %d invalid, %d requests in %.1fs",
+                report.name,
+                report.status,
+                report.found,
+                report.new,
+                report.updated,
+                report.invalid,
+                report.requests,
+                report.duration_seconds,
+            )
+
+    async def _run_target(
+        self,
+        scraper: Scraper,
+        target: Target,
+        report: ScraperReport,
+        flags: tuple[StopFlag, ...],
+    ) -> None:
+        async with self._limiter:
+            if stopped := next((flag.reason for flag in flags if flag.reason), None):
+                report.record(Outcome.STOPPED, stopped)
+                return
+            batch = self._sink.batch(report)
+            token = _current.set(report)
+            outcome: Outcome = Outcome.STOPPED
+            reason: str | None = "cancelled"
+            try:
+                outcome, reason = await self._scrape(scraper, target, batch.add, report, flags)
+            except anyio.get_cancelled_exc_class():
+                reason = next((flag.reason for flag in flags if flag.reason), reason)
+                raise
+            finally:
+                _current.reset(token)
+                await batch.flush()
+                report.record(outcome, reason)
+                self._on_change(report)
+
+    async def _scrape(
+        self,
+        scraper: Scraper,
+        target: Target,
+        add: Callable[[object], Awaitable[None]],
+        report: ScraperReport,
+        flags: tuple[StopFlag, ...],
+    ) -> tuple[Outcome, str | None]:
+        """Scrape one target into ``add``; the outcome and its reason (never raises)."""
+        timeout = self._settings.run_scraper_timeout_seconds
+        client = StoppableClient(self._client, flags)
+        ctx: ScrapeContext | None = None
+        try:
+            ctx = ScrapeContext.for_scraper(scraper, client, self._settings)
+            with anyio.fail_after(timeout):
+                jobs = scraper.scrape(ctx, target)
+                try:
+                    async for item in jobs:
+                        await add(item)
+                finally:
+                    await jobs.aclose()
+        except StoreError:
+            raise  # the store failing is the run's failure, not this scraper's
+        except SkipError as exc:
+            return Outcome.SKIPPED, f"{target}: {exc}"
+        except RunStopped as exc:
+            return Outcome.STOPPED, str(exc)
+        except TimeoutError:
+            return Outcome.FAILED, f"{target}: timed out after {timeout:g}s"
+        except Exception as exc:  # noqa: BLE001 - one scraper's failure never fails the run
+            return Outcome.FAILED, self._describe(str(target), exc)
+        finally:
+            if ctx is not None:
+                report.invalid += len(ctx.skipped)
+                report.page_cap_reached |= ctx.page_cap_reached
+        return Outcome.OK, None
+
+    def _describe(self, where: str, exc: Exception) -> str:
+        """``where: Type: message``, redacted and cut short."""
+        text = redact_text(f"{where}: {type(exc).__name__}: {exc}", self._secrets)
+        return text[:_MAX_ERROR_CHARS]

@@ -1,0 +1,125 @@
+"""Stopping a run: stop flags, the client guard that honours them, and signal handling.
+
+On the first SIGINT/SIGTERM the run stops starting new work: no new target starts and no
+new request is sent (a scraper's next request raises :class:`RunStopped`), while requests
+in flight may finish. ``grace_seconds`` later whatever still runs is cancelled. The sink
+flushes the batches either way. A second signal calls ``on_force`` (the CLI exits at
+once), or without one cancels the in-flight work immediately.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any
+
+import anyio
+from anyio.abc import TaskStatus
+
+from jobping.scraping import JsonClient
+
+__all__ = ["RunStopped", "Shutdown", "StopFlag", "StoppableClient"]
+
+logger = logging.getLogger("jobping.orchestrator")
+
+
+class RunStopped(Exception):
+    """Raised instead of sending a request once the run (or its tier) is told to stop."""
+
+
+class StopFlag:
+    """A one-way flag with the reason it was raised."""
+
+    def __init__(self) -> None:
+        self.reason: str | None = None
+        self._raised = anyio.Event()
+
+    @property
+    def requested(self) -> bool:
+        """Whether a stop was requested."""
+        return self.reason is not None
+
+    def request(self, reason: str) -> None:
+        """Ask for the stop; the first reason is kept."""
+        if self.reason is None:
+            self.reason = reason
+            self._raised.set()
+
+    async def wait(self) -> None:
+        """Return once a stop is requested."""
+        await self._raised.wait()
+
+
+class StoppableClient:
+    """A ``JsonClient`` that refuses to start a request once one of ``flags`` is raised."""
+
+    def __init__(self, client: JsonClient, flags: Sequence[StopFlag]) -> None:
+        self._client = client
+        self._flags = tuple(flags)
+
+    async def get_json(
+        self,
+        url: str,
+        *,
+        params: Mapping[str, str | int] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Any:
+        """GET through the wrapped client, unless a stop was requested."""
+        for flag in self._flags:
+            if flag.reason is not None:
+                raise RunStopped(flag.reason)
+        return await self._client.get_json(url, params=params, headers=headers)
+
+
+class Shutdown(StopFlag):
+    """The run-wide stop: from a signal (or a caller), with a grace period before cancelling."""
+
+    def __init__(
+        self,
+        *,
+        grace_seconds: float = 10.0,
+        on_force: Callable[[], None] | None = None,
+        sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
+    ) -> None:
+        super().__init__()
+        self.grace_seconds = grace_seconds
+        self._on_force = on_force
+        self._sleep = sleep
+        self._work: anyio.CancelScope | None = None
+
+    async def guard(self, work: anyio.CancelScope) -> None:
+        """Cancel ``work`` once the grace period after a stop request is over."""
+        self._work = work
+        await self.wait()
+        await self._sleep(self.grace_seconds)
+        logger.warning(
+            "grace period of %gs over: cancelling the work in flight", self.grace_seconds
+        )
+        work.cancel()
+
+    def force(self) -> None:
+        """Stop at once: ``on_force`` if given, else cancel the work without grace."""
+        if self._on_force is not None:
+            self._on_force()
+        elif self._work is not None:
+            self._work.cancel()
+
+    async def watch_signals(
+        self, *, task_status: TaskStatus[None] = anyio.TASK_STATUS_IGNORED
+    ) -> None:
+        """Turn SIGINT/SIGTERM into a stop request, and a second one into :meth:`force`."""
+        with anyio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
+            task_status.started()
+            async for signum in signals:
+                name = signal.Signals(signum).name
+                if self.requested:
+                    logger.warning("second %s: stopping at once", name)
+                    self.force()
+                    continue
+                logger.warning(
+                    "%s: no new work; requests in flight get %gs to finish (again to force)",
+                    name,
+                    self.grace_seconds,
+                )
+                self.request(f"interrupted by {name}")

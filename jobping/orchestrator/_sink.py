@@ -1,0 +1,171 @@
+"""The sink: every job a scraper yields is normalized, deduplicated and upserted in batches.
+
+Each running target writes through its own :class:`Batch`, flushed as soon as it holds
+``run_batch_size`` jobs and once more when the target ends (also when it fails or is
+cancelled), so a crash loses at most the batches being filled. The run-wide set of
+``job_hash`` values drops a job another target of this run already yielded; upserts are
+idempotent, so running again creates no duplicate. A flush is shielded from cancellation:
+a batch is either written and counted, or neither.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import types
+import typing
+from collections.abc import Callable, Collection, Sequence
+from datetime import datetime
+from typing import Any
+
+import anyio
+
+from jobping.models import Job
+from jobping.orchestrator._report import ScraperReport
+from jobping.store import Store, UpsertResult
+
+__all__ = ["Batch", "JobSink", "normalize"]
+
+logger = logging.getLogger("jobping.orchestrator")
+
+
+def _runtime_types(hint: Any) -> tuple[type, ...]:
+    """The classes ``isinstance`` accepts for an annotation of ``Job``."""
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        return tuple(t for arg in typing.get_args(hint) for t in _runtime_types(arg))
+    if hint is float:
+        return (float, int)
+    return (origin or hint,)
+
+
+_FIELD_TYPES = {name: _runtime_types(hint) for name, hint in typing.get_type_hints(Job).items()}
+_REQUIRED_TEXT = ("job_hash", "title", "company", "job_url", "source")
+
+
+def normalize(item: object, *, run_id: str, now: datetime) -> Job:
+    """``item`` as a job of this run, or ``ValueError`` saying what is wrong with it.
+
+    A scraper's jobs are built by ``Scraper.job``; this catches the garbage a broken plugin
+    might yield instead (a wrong type, a naive datetime, an empty title), which the store
+    would otherwise refuse for the whole batch.
+    """
+    if not isinstance(item, Job):
+        raise ValueError(f"not a Job: {type(item).__name__}")
+    for name, allowed in _FIELD_TYPES.items():
+        value = getattr(item, name)
+        if not isinstance(value, allowed):
+            raise ValueError(f"{name} is {type(value).__name__}")
+        if isinstance(value, datetime) and value.utcoffset() is None:
+            raise ValueError(f"{name} is a naive datetime")
+        if isinstance(value, tuple) and not all(isinstance(v, str) for v in value):
+            raise ValueError(f"{name} holds something other than text")
+    if empty := [name for name in _REQUIRED_TEXT if not getattr(item, name).strip()]:
+        raise ValueError(f"{empty[0]} is empty")
+    return dataclasses.replace(item, scraper_run_id=run_id, scrape_timestamp=now, is_active=True)
+
+
+class JobSink:
+    """Normalize → dedupe within the run → batched upsert; counts what each batch did.
+
+    Without a store (a dry run) nothing is written and every unique job counts as new.
+    """
+
+    def __init__(
+        self,
+        store: Store | None,
+        *,
+        run_id: str,
+        batch_size: int,
+        now: Callable[[], datetime],
+    ) -> None:
+        self.run_id = run_id
+        self.batch_size = batch_size
+        self.seen: set[str] = set()
+        """The ``job_hash`` of every valid job of this run."""
+        self.new = 0
+        self.updated = 0
+        self._store = store
+        self._now = now
+        self._changed = anyio.Event()
+
+    @property
+    def fresh(self) -> int:
+        """New plus updated jobs written so far."""
+        return self.new + self.updated
+
+    def batch(self, report: ScraperReport) -> Batch:
+        """A buffer for one running target, counting into ``report``."""
+        return Batch(self, report)
+
+    def admit(self, item: object, report: ScraperReport) -> Job | None:
+        """``item`` normalized if it is a valid job not seen before in this run, else None."""
+        try:
+            job = normalize(item, run_id=self.run_id, now=self._now())
+        except ValueError as exc:
+            report.invalid += 1
+            logger.debug("%s: invalid job dropped: %s", report.name, exc)
+            return None
+        report.found += 1
+        if job.job_hash in self.seen:
+            report.duplicates += 1
+            return None
+        self.seen.add(job.job_hash)
+        return job
+
+    async def wait_fresh(self, count: int) -> None:
+        """Return once ``count`` new-or-updated jobs are written."""
+        while self.fresh < count:
+            await self._changed.wait()
+
+    async def write(self, jobs: Sequence[Job], report: ScraperReport) -> None:
+        """Upsert ``jobs`` (shielded from cancellation) and count the result."""
+        with anyio.CancelScope(shield=True):
+            if self._store is None:
+                result = UpsertResult(new=len(jobs))
+            else:
+                result = await self._store.upsert_jobs(jobs, seen_at=self._now())
+            report.new += result.new
+            report.updated += result.updated
+            report.unchanged += result.unchanged
+            self.new += result.new
+            self.updated += result.updated
+            self._changed.set()
+            self._changed = anyio.Event()
+
+    async def retire(
+        self, sources: Collection[str], *, last_seen_before: datetime
+    ) -> dict[str, int]:
+        """Mark the unseen active jobs of each source inactive; the count per source."""
+        if self._store is None:
+            return {}
+        return {
+            source: await self._store.deactivate_stale(
+                source=source, last_seen_before=last_seen_before
+            )
+            for source in sorted(sources)
+        }
+
+
+class Batch:
+    """The pending jobs of one running target."""
+
+    def __init__(self, sink: JobSink, report: ScraperReport) -> None:
+        self._sink = sink
+        self._report = report
+        self._pending: list[Job] = []
+
+    async def add(self, item: object) -> None:
+        """Take one yielded item: count it, drop it if invalid or seen, flush when full."""
+        job = self._sink.admit(item, self._report)
+        if job is None:
+            return
+        self._pending.append(job)
+        if len(self._pending) >= self._sink.batch_size:
+            await self.flush()
+
+    async def flush(self) -> None:
+        """Write the pending jobs, if any."""
+        if self._pending:
+            jobs, self._pending = self._pending, []
+            await self._sink.write(jobs, self._report)

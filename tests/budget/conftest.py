@@ -1,0 +1,59 @@
+"""Fixtures of the budget tests: a SQLite store, a fake clock, a TokenBudget on both."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from jobping.budget import BudgetLimits, PriceTable, TokenBudget
+from jobping.store import Store, open_store
+from tests.budget import FakeClock
+
+MakeBudget = Callable[..., TokenBudget]
+LIMITS = BudgetLimits(
+    daily_tokens=100_000,
+    monthly_tokens=1_000_000,
+    daily_micro_usd=50_000,
+    monthly_micro_usd=500_000,
+)
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    """Async tests run on asyncio."""
+    return "asyncio"
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[Store]:
+    """A fresh SQLite store."""
+    opened = await open_store(f"sqlite:///{tmp_path / 'budget.db'}")
+    yield opened
+    await opened.close()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """A fake clock at 2026-11-23 09:30 UTC."""
+    return FakeClock()
+
+
+@pytest.fixture
+def make_budget(store: Store, clock: FakeClock) -> MakeBudget:
+    """A TokenBudget on the store and the fake clock; keyword arguments change it."""
+
+    def make(**changes: Any) -> TokenBudget:
+        options: dict[str, Any] = {
+            "prices": PriceTable.load(),
+            "limits": LIMITS,
+            "tz": ZoneInfo("UTC"),
+            "clock": clock,
+        }
+        options |= changes
+        return TokenBudget(store, options.pop("prices"), options.pop("limits"), **options)
+
+    return make

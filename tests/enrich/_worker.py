@@ -1,0 +1,44 @@
+"""One OS process of the multi-process test: enrich a slice of the backlog, print the report.
+
+Run as ``python -m tests.enrich._worker FIRST LAST`` with the settings in the environment.
+It says ``ready``, waits for a line on stdin (so all processes start together), enriches
+the backlog jobs numbered FIRST..LAST-1 on a fake clock at ``tests.budget.NOW``, and prints
+its report as one JSON line.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import anyio
+
+from jobping.budget import TokenBudget, count_tokens
+from jobping.enrich import Enricher
+from jobping.settings import load_settings
+from jobping.store import open_store
+from tests.budget import NOW, FakeClock
+
+
+async def main(first: str, last: str) -> None:
+    """Enrich this process's slice of the backlog and print the report."""
+    count_tokens("load the encoding before the start", "gpt-5.4-mini")
+    sys.stdout.write("ready\n")
+    sys.stdout.flush()
+    sys.stdin.readline()
+    settings = load_settings(env_file=None)
+    store = await open_store(settings.database_url)
+    try:
+        budget = TokenBudget.from_settings(settings, store, clock=FakeClock(NOW))
+        waiting = await store.jobs_needing_enrichment(limit=10_000)
+        mine = [job for job in waiting if int(first) <= int(job.job_hash[4:]) < int(last)]
+        async with Enricher(settings, store, budget) as enricher:
+            report = await enricher.enrich_jobs(mine)
+    finally:
+        await store.close()
+    sys.stdout.write(json.dumps(report.to_dict() | {"jobs": len(mine)}) + "\n")
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    anyio.run(main, sys.argv[1], sys.argv[2])

@@ -1,0 +1,128 @@
+"""Many calls at once, in one process and in four: committed spend never passes the limit.
+
+The local server answers each call with random real usage up to the worst case; the daily
+cost limit allows about half of what all the calls would cost. The ledger must then hold
+exactly what the server billed, never more than the limit, and nothing left reserved.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import anyio
+import pytest
+from anyio.abc import Process
+from anyio.streams.buffered import BufferedByteReceiveStream
+
+from jobping.budget import PriceTable, count_chat_tokens
+from jobping.enrich import RESPONSE_FORMAT, build_messages
+from jobping.store import Store
+from tests.budget import NOW
+from tests.enrich.conftest import SECRET, MakeEnricher, build_jobs
+from tests.enrich.server import FakeOpenAI
+
+pytestmark = pytest.mark.anyio
+
+REPO = Path(__file__).parents[2]
+MODEL = "gpt-5.4-mini"
+MAX_OUTPUT = 600
+DAY = "day:2026-11-23"
+
+
+def half_of_the_calls_usd(calls: int) -> float:
+    """A daily cost limit worth about half of ``calls`` average calls (prompt + mean output)."""
+    job = build_jobs(1)[0]
+    messages = build_messages(job, description_token_cap=1_500, model=MODEL)
+    prompt = count_chat_tokens(messages, MODEL, RESPONSE_FORMAT)
+    price = PriceTable.load().price(MODEL)
+    mean_micro_usd = price.cost_micro_usd(prompt, 0, MAX_OUTPUT // 2)
+    return calls / 2 * mean_micro_usd / 1_000_000
+
+
+async def assert_ledger_matches(store: Store, server: FakeOpenAI, limit_usd: float) -> None:
+    """The ledger holds exactly what the server billed, within the limit, nothing held."""
+    day = (await store.budget_counters([DAY], now=NOW))[DAY]
+    tokens, micro_usd = server.billed(PriceTable.load())
+    assert (day.tokens_committed, day.micro_usd_committed) == (tokens, micro_usd)
+    assert micro_usd <= limit_usd * 1_000_000
+    assert (day.tokens_reserved, day.micro_usd_reserved) == (0, 0)
+    for served in server.served:  # usage was random, up to the worst case
+        assert served.completion_tokens <= served.max_completion_tokens
+
+
+async def test_200_concurrent_calls_never_pass_the_daily_cost_limit(
+    make_enricher: MakeEnricher, openai_server: FakeOpenAI, store: Store
+) -> None:
+    """200 jobs enriched at once against a limit for about 100: ledger = usage <= limit."""
+    limit_usd = half_of_the_calls_usd(200)
+    await store.upsert_jobs(build_jobs(200), seen_at=NOW)
+    enricher = make_enricher(
+        openai_models=[MODEL],
+        openai_max_output_tokens=MAX_OUTPUT,
+        openai_daily_cost_limit=limit_usd,
+        openai_concurrency=200,
+    )
+    async with enricher:
+        report = await enricher.enrich_backlog(limit=200)
+
+    assert report.failed == 0
+    assert report.enriched + report.skipped == 200
+    assert report.enriched == len(openai_server.served) > 0
+    assert report.skipped > 0
+    assert await store.count_jobs_needing_enrichment() == report.skipped
+    await assert_ledger_matches(store, openai_server, limit_usd)
+
+
+async def run_workers(env: dict[str, str], slices: list[tuple[int, int]]) -> list[Any]:
+    """Start one process per slice, release them together, return their reports."""
+    processes: list[Process] = []
+    try:
+        with anyio.fail_after(90):
+            for first, last in slices:
+                command = [sys.executable, "-m", "tests.enrich._worker", str(first), str(last)]
+                processes.append(await anyio.open_process(command, cwd=REPO, env=env, stderr=None))
+            outputs = [BufferedByteReceiveStream(p.stdout) for p in processes if p.stdout]
+            for output in outputs:
+                assert await output.receive_until(b"\n", 100) == b"ready"
+            for process in processes:
+                assert process.stdin is not None
+                await process.stdin.send(b"go\n")
+            reports = [json.loads(await out.receive_until(b"\n", 100_000)) for out in outputs]
+            assert [await process.wait() for process in processes] == [0] * len(processes)
+    finally:
+        for process in processes:
+            if process.returncode is None:
+                process.kill()
+            await process.aclose()
+    return reports
+
+
+@pytest.mark.slow
+async def test_four_processes_sharing_one_store_never_pass_the_limit(
+    openai_server: FakeOpenAI, store: Store, db_url: str
+) -> None:
+    """Four OS processes enrich 50 jobs each at once on one SQLite file: ledger = usage <= limit."""
+    limit_usd = half_of_the_calls_usd(200)
+    await store.upsert_jobs(build_jobs(200), seen_at=NOW)
+    env = dict(os.environ) | {
+        "DATABASE_URL": db_url,
+        "OPENAI_API_KEY": SECRET,
+        "OPENAI_BASE_URL": openai_server.base_url,
+        "OPENAI_MODELS": json.dumps([MODEL]),
+        "OPENAI_MAX_OUTPUT_TOKENS": str(MAX_OUTPUT),
+        "OPENAI_DAILY_COST_LIMIT": repr(limit_usd),
+        "OPENAI_CONCURRENCY": "50",
+    }
+
+    reports = await run_workers(env, [(n, n + 50) for n in range(0, 200, 50)])
+
+    assert [report["jobs"] for report in reports] == [50] * 4
+    assert sum(report["failed"] for report in reports) == 0
+    enriched = sum(report["enriched"] for report in reports)
+    assert enriched + sum(report["skipped"] for report in reports) == 200
+    assert enriched == len(openai_server.served) > 0
+    await assert_ledger_matches(store, openai_server, limit_usd)
