@@ -13,7 +13,18 @@ from typing import Annotated
 import typer
 
 from jobping import __version__
-from jobping.cli import budget, db, demo, doctor, enrich, run, sandbox, scrape, status
+from jobping.cli import (
+    budget,
+    db,
+    demo,
+    doctor,
+    enrich,
+    run,
+    sandbox,
+    scrape,
+    scrapers,
+    status,
+)
 from jobping.cli._console import error
 from jobping.cli._exit import ExitCode, exit_code_for
 from jobping.cli._state import AppState
@@ -82,14 +93,16 @@ def _global_options(
     )
 
 
-app.command("doctor")(doctor.doctor)
-app.command("budget")(budget.budget)
-app.command("enrich")(enrich.enrich)
-app.command("scrape")(scrape.scrape)
-app.command("sandbox")(sandbox.sandbox)
+# In the order of `jobping --help`: the scheduled job first, then debugging, then reports.
 app.command("run")(run.run)
 app.command("demo")(demo.demo)
+app.command("scrape")(scrape.scrape)
+app.command("scrapers")(scrapers.scrapers)
+app.command("sandbox")(sandbox.sandbox)
 app.command("status")(status.status)
+app.command("budget")(budget.budget)
+app.command("enrich")(enrich.enrich)
+app.command("doctor")(doctor.doctor)
 app.add_typer(db.app, name="db")
 
 

@@ -17,6 +17,7 @@ from jobping.scraping._base import (
 from jobping.scraping._discovery import (
     ENTRY_POINT_GROUP,
     ScraperInfo,
+    check_configured_scrapers,
     discover_scrapers,
     find_scraper,
 )
@@ -33,6 +34,7 @@ __all__ = [
     "SkippedItem",
     "Target",
     "Tier",
+    "check_configured_scrapers",
     "discover_scrapers",
     "find_scraper",
 ]

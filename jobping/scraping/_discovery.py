@@ -17,11 +17,17 @@ from importlib.metadata import EntryPoint, entry_points
 from types import ModuleType
 from typing import Any
 
-from jobping.errors import MissingCredential, UnknownScraper
+from jobping.errors import ConfigError, MissingCredential, UnknownScraper
 from jobping.scraping._base import Scraper, Tier
 from jobping.settings import Settings
 
-__all__ = ["ENTRY_POINT_GROUP", "ScraperInfo", "discover_scrapers", "find_scraper"]
+__all__ = [
+    "ENTRY_POINT_GROUP",
+    "ScraperInfo",
+    "check_configured_scrapers",
+    "discover_scrapers",
+    "find_scraper",
+]
 
 ENTRY_POINT_GROUP = "jobping.scrapers"
 _NAME = re.compile(r"[a-z][a-z0-9_-]{0,39}")
@@ -71,6 +77,24 @@ def discover_scrapers(
             seen[row.name] = f"already provided by {origin}"
         rows.append(row)
     return sorted(rows, key=lambda row: row.name)
+
+
+def check_configured_scrapers(settings: Settings, rows: list[ScraperInfo]) -> None:
+    """Stop on a ``[scrapers.NAME]`` section whose scraper is not installed (a typo).
+
+    Raises:
+        ConfigError: naming each such section and the installed names.
+    """
+    installed = sorted({row.name for row in rows})
+    unknown = sorted(set(settings.scrapers) - set(installed))
+    if unknown:
+        raise ConfigError(
+            {
+                f"SCRAPERS (scrapers.{name})": f"no installed scraper is called {name!r}; "
+                f"installed: {', '.join(installed)}"
+                for name in unknown
+            }
+        )
 
 
 def find_scraper(
