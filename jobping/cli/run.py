@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import AsyncExitStack, contextmanager
+from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import anyio
 import typer
@@ -38,7 +39,7 @@ from jobping.orchestrator import (
     write_metrics,
 )
 from jobping.sandbox import Faults, serve_sandbox
-from jobping.scraping import Scraper, discover_scrapers
+from jobping.scraping import Scraper, check_configured_scrapers, discover_scrapers
 from jobping.settings import Settings
 from jobping.store import Store, open_store, store_options
 
@@ -92,8 +93,9 @@ def run(
         bool,
         typer.Option(
             "--sandbox",
-            help="Run the sandboxed scrapers against a local sandbox started in-process"
-            " (offline; jobs still go to DATABASE_URL: point it at a scratch file).",
+            help="Run the sandboxed scrapers, and enrich, against a local sandbox started"
+            " in-process (offline, no key; jobs and LLM usage still go to DATABASE_URL: point"
+            " it at a scratch file).",
         ),
     ] = False,
     grace_seconds: Annotated[
@@ -157,13 +159,16 @@ async def execute(
     sandbox: Mapping[str, Faults] | None = None,
     grace_seconds: float = 10.0,
     observer: RunObserver | None = None,
+    budget_clock: Callable[[], datetime] | None = None,
 ) -> RunReport:
     """Open the store (and a sandbox with ``sandbox``'s faults, if given) and run once.
 
     With ``OPENAI_API_KEY`` set, the run enriches the backlog after the tiers (not in a dry
-    run, nor against a sandbox: both stay offline). SIGINT/SIGTERM stop the run gracefully;
-    a second one exits the process at once.
+    run), under the budget on ``budget_clock`` (default: now). A sandbox serves OpenAI too
+    and sets a placeholder key, so a sandboxed run enriches offline. SIGINT/SIGTERM stop
+    the run gracefully; a second one exits the process at once.
     """
+    check_configured_scrapers(settings, discover_scrapers(settings))
     async with AsyncExitStack() as stack:
         scrapers: list[Scraper] | None = None
         if sandbox is not None:
@@ -177,8 +182,8 @@ async def execute(
         store = await open_store(settings.database_url, **store_options(settings))
         stack.push_async_callback(store.close)
         enricher = None
-        if settings.openai_api_key and sandbox is None and not dry_run:
-            enricher = await stack.enter_async_context(_enricher(settings, store))
+        if settings.openai_api_key and not dry_run:
+            enricher = await stack.enter_async_context(_enricher(settings, store, budget_clock))
         orchestrator = Orchestrator(
             settings,
             store,
@@ -194,12 +199,12 @@ async def execute(
         return await orchestrator.run()
 
 
-def _enricher(settings: Settings, store: Store) -> Enricher:
+def _enricher(settings: Settings, store: Store, clock: Callable[[], datetime] | None) -> Enricher:
     """The LLM enricher under the settings' budget (openai is imported only when needed)."""
     from jobping.budget import TokenBudget  # noqa: PLC0415 (heavy, optional)
     from jobping.enrich import Enricher  # noqa: PLC0415 (heavy, optional)
 
-    return Enricher(settings, store, TokenBudget.from_settings(settings, store))
+    return Enricher(settings, store, TokenBudget.from_settings(settings, store, clock=clock))
 
 
 def _exit_at_once() -> None:
@@ -227,6 +232,8 @@ def render_report(report: RunReport, console: Console) -> None:
             + (" (dry run: nothing stored)" if report.dry_run else "")
         )
     )
+    for line in _enrichment(report.enrichment):
+        console.print(Text(line))
 
 
 def _scraper_table(scrapers: list[ScraperReport]) -> Table:
@@ -239,6 +246,25 @@ def _scraper_table(scrapers: list[ScraperReport]) -> Table:
         counts = (s.found, s.new, s.updated, s.invalid, s.requests, s.retries, s.breaker_trips)
         table.add_row(s.name, str(s.tier), s.status, *map(str, counts), f"{s.duration_seconds:.1f}")
     return table
+
+
+def _enrichment(result: Mapping[str, Any] | None) -> list[str]:
+    """What the enrichment after the tiers did: counts per model, cost, why it stopped."""
+    if result is None:
+        return []
+    if "error" in result:
+        return [f"enrichment: failed: {result['error']}"]
+    models = ", ".join(f"{count} by {model}" for model, count in result["by_model"].items())
+    lines = [
+        f"enrichment: {result['enriched']} enriched"
+        + (f" ({models})" if models else "")
+        + f", {result['failed']} failed, {result['skipped']} left for a later run (budget),"
+        f" ${result['cost_usd']:.4f}"
+    ]
+    lines += [f"enrichment: error: {message}" for message in result["errors"]]
+    if result["stopped"]:
+        lines.append(f"enrichment: stopped: {result['stopped']}")
+    return lines
 
 
 def _notes(report: RunReport) -> list[str]:

@@ -167,6 +167,7 @@ def _show(running: Sandbox, *, as_json: bool) -> None:
                 }
                 for name, url in running.base_urls.items()
             }
+            | {"openai": {"base_url": running.openai_base_url}}
         )
         return
     console = stdout()
@@ -176,3 +177,5 @@ def _show(running: Sandbox, *, as_json: bool) -> None:
         faults = running.faults[name]
         line = f"{name:<16} {url:<46} targets: {shown}"
         console.print(Text(line if str(faults) == "none" else f"{line}; faults: {faults}"))
+    openai = f"{'openai':<16} {running.openai_base_url:<46} OPENAI_BASE_URL (any OPENAI_API_KEY)"
+    console.print(Text(openai))

@@ -1,9 +1,10 @@
-"""The sandbox server: every built-in scraper's API on a loopback port of its own.
+"""The sandbox server: every built-in scraper's API on a loopback port of its own, and OpenAI's.
 
 Each source listens on 127.0.0.1 (a free port, or ``port``, ``port + 1``, ... in name order)
 and serves its recorded payloads under the real API's paths, so a scraper whose base URL
 points there runs unchanged. A source that is ``down`` keeps its port bound but does not
-listen: connections are refused. Runs on anyio's asyncio backend (aiohttp's server).
+listen: connections are refused. The OpenAI-compatible endpoint (``_openai``) takes the
+next port. Runs on anyio's asyncio backend (aiohttp's server).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from jobping.errors import ConfigError, UnknownScraper
 from jobping.sandbox._apis import APIS, Api, BadRequest, Query
 from jobping.sandbox._data import Dataset, Scale, load_datasets
 from jobping.sandbox._faults import FaultInjector, Faults
+from jobping.sandbox._openai import CHAT_PATH, ChatCompletions
 from jobping.scraping import discover_scrapers
 from jobping.settings import ScraperConfig, Settings
 
@@ -31,7 +33,7 @@ __all__ = ["HOST", "PLACEHOLDER_KEY", "SOURCES", "Sandbox", "serve_sandbox"]
 
 HOST = "127.0.0.1"
 PLACEHOLDER_KEY = "sandbox-placeholder-key"
-"""The value every scraper credential gets under the sandbox (any non-empty key passes)."""
+"""The value every credential gets under the sandbox (any non-empty key passes)."""
 SOURCES: tuple[str, ...] = tuple(APIS)
 """The scrapers the sandbox serves, in name order."""
 _SHUTDOWN_SECONDS = 0.5
@@ -39,24 +41,34 @@ _dumps = functools.partial(json.dumps, ensure_ascii=False, separators=(",", ":")
 
 
 class Sandbox:
-    """A running sandbox: the base URL and targets of each source, its faults and requests."""
+    """A running sandbox: each source's base URL, targets, faults and requests, and OpenAI's."""
 
     def __init__(
         self,
         base_urls: Mapping[str, str],
         targets: Mapping[str, tuple[str, ...]],
         injectors: Mapping[str, FaultInjector],
+        *,
+        openai_base_url: str,
+        chat: ChatCompletions,
     ) -> None:
         self.base_urls = dict(base_urls)
         """The base URL of each source, by scraper name."""
         self.targets = dict(targets)
         """The targets each source serves (search APIs answer any query too)."""
+        self.openai_base_url = openai_base_url
+        """The OpenAI-compatible endpoint's base URL (``http://127.0.0.1:PORT/v1``)."""
+        self.chat = chat
+        """The endpoint answering chat completions (its requests and tokens so far)."""
         self._injectors = dict(injectors)
 
     def __repr__(self) -> str:
         down = ",".join(name for name, faults in self.faults.items() if faults.down) or "none"
         total = sum(self.requests.values())
-        return f"<Sandbox {HOST} sources={len(self.base_urls)} down={down} requests={total}>"
+        return (
+            f"<Sandbox {HOST} sources={len(self.base_urls)} down={down} requests={total}"
+            f" openai_requests={self.chat.requests}>"
+        )
 
     @property
     def faults(self) -> dict[str, Faults]:
@@ -69,11 +81,13 @@ class Sandbox:
         return {name: injector.requests for name, injector in self._injectors.items()}
 
     def apply(self, settings: Settings) -> Settings:
-        """A copy of ``settings`` pointing every sandboxed scraper at this sandbox.
+        """A copy of ``settings`` pointing every sandboxed scraper and the LLM at this sandbox.
 
         Each scraper gets its sandbox base URL and the sandbox's targets (they replace the
         configured ones, which the sandbox does not serve); every credential the scrapers
         declare gets ``PLACEHOLDER_KEY``, so keyed scrapers run and no real key is sent.
+        ``OPENAI_BASE_URL`` becomes the sandbox's endpoint and ``OPENAI_API_KEY`` the
+        placeholder too, so enrichment runs offline, without a key.
         """
         scrapers = dict(settings.scrapers)
         for name, url in self.base_urls.items():
@@ -82,19 +96,21 @@ class Sandbox:
             scrapers[name] = config.model_copy(update=update)
         placeholder = SecretStr(PLACEHOLDER_KEY)
         keys = dict.fromkeys(_credentials(settings, self.base_urls), placeholder)
-        return settings.model_copy(update={"scrapers": scrapers, **keys})
+        openai = {"openai_base_url": self.openai_base_url, "openai_api_key": placeholder}
+        return settings.model_copy(update={"scrapers": scrapers, **keys, **openai})
 
 
 @asynccontextmanager
 async def serve_sandbox(
     faults: Mapping[str, Faults] | None = None, *, scale: Scale | None = None, port: int = 0
 ) -> AsyncIterator[Sandbox]:
-    """Serve every built-in scraper's API on 127.0.0.1 until the block exits.
+    """Serve every built-in scraper's API and an OpenAI endpoint on 127.0.0.1 until the block exits.
 
     Args:
         faults: The faults of each source, by scraper name (the others have none).
         scale: Serve synthesized targets and jobs instead of the recorded ones.
-        port: 0 for free ports; else the sources take ``port``, ``port + 1``, ... in name order.
+        port: 0 for free ports; else the sources take ``port``, ``port + 1``, ... in name
+            order, and the OpenAI endpoint the port after theirs.
 
     Raises:
         UnknownScraper: ``faults`` names a source the sandbox does not serve.
@@ -118,7 +134,12 @@ async def serve_sandbox(
                 await _serve(stack, sock, _app(api, datasets, injector))
             base_urls[api.name] = f"http://{HOST}:{sock.getsockname()[1]}{api.root}"
             targets[api.name] = tuple(datasets)
-        yield Sandbox(base_urls, targets, injectors)
+        sock = _bind(port + len(APIS) if port else 0)
+        stack.callback(sock.close)
+        chat = ChatCompletions()
+        await _serve(stack, sock, _openai_app(chat))
+        openai_base_url = f"http://{HOST}:{sock.getsockname()[1]}/v1"
+        yield Sandbox(base_urls, targets, injectors, openai_base_url=openai_base_url, chat=chat)
 
 
 def _bind(port: int) -> socket.socket:
@@ -147,6 +168,12 @@ def _datasets(api: Api, scale: Scale | None) -> dict[str, Dataset]:
 def _app(api: Api, datasets: dict[str, Dataset], injector: FaultInjector) -> web.Application:
     app = web.Application(middlewares=[injector.middleware])
     app.router.add_get(api.path, _handler(api, datasets))
+    return app
+
+
+def _openai_app(chat: ChatCompletions) -> web.Application:
+    app = web.Application()
+    app.router.add_post(CHAT_PATH, chat.handle)
     return app
 
 

@@ -4,7 +4,8 @@ Every counter that must hold across processes (quota, lease, budget, enrichment 
 changes only inside one of these functions. A :class:`Call` names the function and its
 arguments by name, as JSON values: the Supabase backend posts them to ``/rest/v1/rpc/<name>``
 and the psycopg backend runs :attr:`Call.sql` with them (``name => value`` notation, so the
-server casts each value to the parameter's type).
+server casts each value to the parameter's type). :class:`FunctionCalls` is the Store side:
+every Store call that is one such call, for both backends, over the backend's ``_call``.
 """
 
 from __future__ import annotations
@@ -15,10 +16,11 @@ from datetime import datetime
 from typing import Any
 
 from jobping.store._base import BudgetHold, BudgetUsage, QuotaWindow
-from jobping.store._rows import check_amount, iso
+from jobping.store._rows import check_amount, iso, moment_or_none
 
 __all__ = [
     "Call",
+    "FunctionCalls",
     "acquire_lease",
     "commit_budget",
     "consume_quota",
@@ -130,3 +132,59 @@ def release_budget(reservation_id: str) -> Call:
 def record_enrichment_failure(job_hash: str) -> Call:
     """Count one more failed enrichment of a job."""
     return Call("jobping_record_enrichment_failure", {"p_job_hash": job_hash})
+
+
+class FunctionCalls:
+    """Every Store call that is one call of a SQL function; the subclass supplies ``_call``.
+
+    Each method sends the :class:`Call` that the function of the same name above builds.
+    """
+
+    async def _call(self, call: Call) -> Any:
+        """Run one SQL function call; the value it returns."""
+        raise NotImplementedError
+
+    async def consume_quota(
+        self, domain: str, windows: Sequence[QuotaWindow], amount: int, *, now: datetime
+    ) -> bool:
+        """Add ``amount`` to every window if all stay within their limits; all or none.
+
+        One call of ``jobping_consume_quota``; ``now`` is not needed: the keys name the period.
+        """
+        return bool(await self._call(consume_quota(domain, windows, amount)))
+
+    async def release_quota(self, domain: str, windows: Sequence[QuotaWindow], amount: int) -> None:
+        """Give back ``amount`` unused units to every window (never below zero)."""
+        await self._call(release_quota(domain, windows, amount))
+
+    async def acquire_lease(
+        self, name: str, holder: str, *, ttl_seconds: float, now: datetime
+    ) -> datetime | None:
+        """Take the lease if free, expired, or already ours; the new expiry, or None if held."""
+        return moment_or_none(await self._call(acquire_lease(name, holder, ttl_seconds, now)))
+
+    async def renew_lease(
+        self, name: str, holder: str, *, ttl_seconds: float, now: datetime
+    ) -> datetime | None:
+        """Extend a lease we hold (even past its expiry, if nobody took it); else None."""
+        return moment_or_none(await self._call(renew_lease(name, holder, ttl_seconds, now)))
+
+    async def release_lease(self, name: str, holder: str) -> None:
+        """Give the lease up if we hold it."""
+        await self._call(release_lease(name, holder))
+
+    async def record_enrichment_failure(self, job_hash: str) -> None:
+        """Count one more failed enrichment of the job."""
+        await self._call(record_enrichment_failure(job_hash))
+
+    async def reserve_budget(self, hold: BudgetHold, *, now: datetime) -> bool:
+        """Hold the worst case in every window if all stay within their limits, or refuse."""
+        return bool(await self._call(reserve_budget(hold, now)))
+
+    async def commit_budget(self, hold: BudgetHold, usage: BudgetUsage, *, now: datetime) -> bool:
+        """Replace the hold by the real usage; False if this reservation was already committed."""
+        return bool(await self._call(commit_budget(hold, usage, now)))
+
+    async def release_budget(self, reservation_id: str) -> None:
+        """Drop the hold and give its amounts back; idempotent."""
+        await self._call(release_budget(reservation_id))

@@ -3,7 +3,8 @@
 :class:`~jobping.store._postgres.PostgresStore` runs the SQL (``_fetch``, on a pooled
 connection) and owns the connections, the migrations and the upsert's transaction. Quotas,
 leases, the budget ledger and the enrichment failure counter are each one call of a SQL
-function (``_calls``).
+function: those Store calls come from :class:`~jobping.store._calls.FunctionCalls`, over
+``_call`` here.
 """
 
 from __future__ import annotations
@@ -14,16 +15,13 @@ from datetime import date, datetime
 from typing import Any
 
 from jobping.models import Enrichment, Job, RunRecord
-from jobping.store import _calls as calls
 from jobping.store import _postgres_sql as sql
 from jobping.store._base import (
     BreakerSnapshot,
     BudgetCounters,
-    BudgetHold,
-    BudgetUsage,
-    QuotaWindow,
     UsageTotal,
 )
+from jobping.store._calls import Call, FunctionCalls
 from jobping.store._rows import (
     aware,
     breaker_from_row,
@@ -37,7 +35,7 @@ from jobping.store._rows import (
 __all__ = ["PostgresQueries"]
 
 
-class PostgresQueries:
+class PostgresQueries(FunctionCalls):
     """Every Store call that is one statement; the subclass supplies ``_fetch``."""
 
     async def _fetch(
@@ -46,7 +44,7 @@ class PostgresQueries:
         """Run ``query`` on a pooled connection; its rows (none if ``rows`` is False)."""
         raise NotImplementedError
 
-    async def _call(self, call: calls.Call) -> Any:
+    async def _call(self, call: Call) -> Any:
         """Run one SQL function call; the value it returns."""
         return (await self._fetch(call.sql, call.params))[0][0]
 
@@ -88,19 +86,6 @@ class PostgresQueries:
         return [run_from_row(row[0]) for row in await self._fetch(sql.RECENT_RUNS, (limit,))]
 
     # quotas -----------------------------------------------------------------------------
-    async def consume_quota(
-        self, domain: str, windows: Sequence[QuotaWindow], amount: int, *, now: datetime
-    ) -> bool:
-        """Add ``amount`` to every window if all stay within their limits; all or none.
-
-        One call of ``jobping_consume_quota``; ``now`` is not needed: the keys name the period.
-        """
-        return bool(await self._call(calls.consume_quota(domain, windows, amount)))
-
-    async def release_quota(self, domain: str, windows: Sequence[QuotaWindow], amount: int) -> None:
-        """Give back ``amount`` unused units to every window (never below zero)."""
-        await self._call(calls.release_quota(domain, windows, amount))
-
     async def quota_used(self, domain: str, window_key: str) -> int:
         """Units used in one window of a domain (0 if never used)."""
         rows = await self._fetch(sql.QUOTA_USED, (domain, window_key))
@@ -122,28 +107,6 @@ class PostgresQueries:
         return {snapshot.domain: snapshot for snapshot in snapshots}
 
     # run lease --------------------------------------------------------------------------
-    async def acquire_lease(
-        self, name: str, holder: str, *, ttl_seconds: float, now: datetime
-    ) -> datetime | None:
-        """Take the lease if free, expired, or already ours; the new expiry, or None if held."""
-        expiry: datetime | None = await self._call(
-            calls.acquire_lease(name, holder, ttl_seconds, now)
-        )
-        return expiry
-
-    async def renew_lease(
-        self, name: str, holder: str, *, ttl_seconds: float, now: datetime
-    ) -> datetime | None:
-        """Extend a lease we hold (even past its expiry, if nobody took it); else None."""
-        expiry: datetime | None = await self._call(
-            calls.renew_lease(name, holder, ttl_seconds, now)
-        )
-        return expiry
-
-    async def release_lease(self, name: str, holder: str) -> None:
-        """Give the lease up if we hold it."""
-        await self._call(calls.release_lease(name, holder))
-
     async def lease_holder(self, name: str, *, now: datetime) -> tuple[str, datetime] | None:
         """The live holder and expiry of a lease, or None if it is free or expired."""
         rows = await self._fetch(sql.LEASE_HOLDER, (name, aware(now)))
@@ -166,23 +129,7 @@ class PostgresQueries:
         row = json.dumps(enrichment_row(enrichment, model=model, now=now))
         return bool(await self._fetch(sql.SAVE_ENRICHMENT, (row, job_hash)))
 
-    async def record_enrichment_failure(self, job_hash: str) -> None:
-        """Count one more failed enrichment of the job (one call of the SQL function)."""
-        await self._call(calls.record_enrichment_failure(job_hash))
-
     # budget ledger ----------------------------------------------------------------------
-    async def reserve_budget(self, hold: BudgetHold, *, now: datetime) -> bool:
-        """Hold the worst case in every window if all stay within their limits, or refuse."""
-        return bool(await self._call(calls.reserve_budget(hold, now)))
-
-    async def commit_budget(self, hold: BudgetHold, usage: BudgetUsage, *, now: datetime) -> bool:
-        """Replace the hold by the real usage; False if this reservation was already committed."""
-        return bool(await self._call(calls.commit_budget(hold, usage, now)))
-
-    async def release_budget(self, reservation_id: str) -> None:
-        """Drop the hold and give its amounts back; idempotent."""
-        await self._call(calls.release_budget(reservation_id))
-
     async def budget_counters(
         self, keys: Sequence[str], *, now: datetime
     ) -> dict[str, BudgetCounters]:

@@ -35,6 +35,7 @@ __all__ = [
     "job_from_row",
     "job_rows",
     "kept_enrichment",
+    "moment_or_none",
     "run_from_row",
     "run_row",
 ]
@@ -79,6 +80,13 @@ def _parse(text: str) -> datetime:
 
 def _parse_or_none(text: str | None) -> datetime | None:
     return None if text is None else _parse(text)
+
+
+def moment_or_none(value: object) -> datetime | None:
+    """A datetime a backend returned (a datetime, or ISO-8601 text) in UTC; None otherwise."""
+    if isinstance(value, str):
+        return _parse(value)
+    return value.astimezone(UTC) if isinstance(value, datetime) else None
 
 
 def check_amount(amount: int) -> None:

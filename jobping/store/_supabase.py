@@ -204,8 +204,8 @@ class SupabaseStore(SupabaseQueries):
         )
         await self._execute(query)
 
-    async def _rpc(self, call: calls.Call) -> Any:
-        """Call a SQL function; what it returns (decoded JSON)."""
+    async def _call(self, call: calls.Call) -> Any:
+        """``rpc()`` of a SQL function; what it returns (decoded JSON)."""
         rpc = self._open_client().rpc(call.function, call.params)
         return (await self._execute(rpc)).data
 

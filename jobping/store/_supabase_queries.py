@@ -3,32 +3,32 @@
 :class:`~jobping.store._supabase.SupabaseStore` supplies the plumbing (a query builder per
 table, ``rpc()``, pages, counts; ``supabase`` may only be imported there) and owns the
 upsert. Every atomic operation is one ``rpc()`` of the SQL function the PostgreSQL backend
-calls with the same arguments (``_calls``); the rest are PostgREST filters. Lists that can
+calls with the same arguments: those Store calls come from
+:class:`~jobping.store._calls.FunctionCalls`, over the subclass's ``_call``; the rest are
+PostgREST filters. Lists that can
 outgrow a URL (backfill's ``exclude``) or one response are read page by page.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Collection, Iterable, Mapping, Sequence
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from jobping.models import Enrichment, Job, RunRecord
-from jobping.store import _calls as calls
 from jobping.store._base import (
     BreakerSnapshot,
     BudgetCounters,
-    BudgetHold,
-    BudgetUsage,
-    QuotaWindow,
     UsageTotal,
 )
+from jobping.store._calls import FunctionCalls
 from jobping.store._rows import (
     breaker_from_row,
     breaker_row,
     enrichment_row,
     iso,
     job_from_row,
+    moment_or_none,
     run_from_row,
     run_row,
 )
@@ -46,7 +46,7 @@ _USAGE_SUMS = (
 )
 
 
-class SupabaseQueries:
+class SupabaseQueries(FunctionCalls):
     """Every Store call that is one request (or a few pages); the subclass does the I/O."""
 
     def _table(self, name: str) -> Any:
@@ -63,10 +63,6 @@ class SupabaseQueries:
 
     async def _upsert(self, table: str, rows: list[dict[str, Any]], *, on_conflict: str) -> None:
         """Insert or merge ``rows`` into ``table`` on the ``on_conflict`` key."""
-        raise NotImplementedError
-
-    async def _rpc(self, call: calls.Call) -> Any:
-        """Call a SQL function; what it returns (decoded JSON)."""
         raise NotImplementedError
 
     async def _rows(self, query: Any) -> list[dict[str, Any]]:
@@ -149,16 +145,6 @@ class SupabaseQueries:
         return [run_from_row(row) for row in rows]
 
     # quotas -----------------------------------------------------------------------------
-    async def consume_quota(
-        self, domain: str, windows: Sequence[QuotaWindow], amount: int, *, now: datetime
-    ) -> bool:
-        """One ``rpc('jobping_consume_quota')``: all windows charged, or none."""
-        return bool(await self._rpc(calls.consume_quota(domain, windows, amount)))
-
-    async def release_quota(self, domain: str, windows: Sequence[QuotaWindow], amount: int) -> None:
-        """One ``rpc('jobping_release_quota')``: units given back, never below zero."""
-        await self._rpc(calls.release_quota(domain, windows, amount))
-
     async def quota_used(self, domain: str, window_key: str) -> int:
         """Units used in one window of a domain (0 if never used)."""
         query = self._table("quota_usage").select("used").eq("domain", domain)
@@ -191,27 +177,11 @@ class SupabaseQueries:
         return snapshots
 
     # run lease --------------------------------------------------------------------------
-    async def acquire_lease(
-        self, name: str, holder: str, *, ttl_seconds: float, now: datetime
-    ) -> datetime | None:
-        """One ``rpc('jobping_acquire_lease')``: the new expiry, or None if held."""
-        return _time_or_none(await self._rpc(calls.acquire_lease(name, holder, ttl_seconds, now)))
-
-    async def renew_lease(
-        self, name: str, holder: str, *, ttl_seconds: float, now: datetime
-    ) -> datetime | None:
-        """One ``rpc('jobping_renew_lease')``: the new expiry, or None if not ours."""
-        return _time_or_none(await self._rpc(calls.renew_lease(name, holder, ttl_seconds, now)))
-
-    async def release_lease(self, name: str, holder: str) -> None:
-        """One ``rpc('jobping_release_lease')``."""
-        await self._rpc(calls.release_lease(name, holder))
-
     async def lease_holder(self, name: str, *, now: datetime) -> tuple[str, datetime] | None:
         """The live holder and expiry of a lease, or None if it is free or expired."""
         query = self._table("leases").select("holder,expires_at").eq("name", name)
         rows = await self._rows(query.gt("expires_at", iso(now)))
-        expiry = _time_or_none(rows[0]["expires_at"]) if rows else None
+        expiry = moment_or_none(rows[0]["expires_at"]) if rows else None
         return (rows[0]["holder"], expiry) if expiry else None
 
     # enrichment backlog -----------------------------------------------------------------
@@ -232,23 +202,7 @@ class SupabaseQueries:
         row = enrichment_row(enrichment, model=model, now=now)
         return await self._count(self._patch("jobs", row).eq("job_hash", job_hash)) > 0
 
-    async def record_enrichment_failure(self, job_hash: str) -> None:
-        """One ``rpc('jobping_record_enrichment_failure')``."""
-        await self._rpc(calls.record_enrichment_failure(job_hash))
-
     # budget ledger ----------------------------------------------------------------------
-    async def reserve_budget(self, hold: BudgetHold, *, now: datetime) -> bool:
-        """One ``rpc('jobping_reserve_budget')``: held in every window, or refused."""
-        return bool(await self._rpc(calls.reserve_budget(hold, now)))
-
-    async def commit_budget(self, hold: BudgetHold, usage: BudgetUsage, *, now: datetime) -> bool:
-        """One ``rpc('jobping_commit_budget')``: False if already committed."""
-        return bool(await self._rpc(calls.commit_budget(hold, usage, now)))
-
-    async def release_budget(self, reservation_id: str) -> None:
-        """One ``rpc('jobping_release_budget')``; idempotent."""
-        await self._rpc(calls.release_budget(reservation_id))
-
     async def budget_counters(
         self, keys: Sequence[str], *, now: datetime
     ) -> dict[str, BudgetCounters]:
@@ -305,10 +259,6 @@ def _backlog(query: Any, max_failures: int) -> Any:
     """Filter ``query`` down to the enrichment backlog."""
     query = query.is_("enriched_at", "null").eq("is_active", True)
     return query.lt("enrichment_failures", max_failures)
-
-
-def _time_or_none(value: object) -> datetime | None:
-    return datetime.fromisoformat(value).astimezone(UTC) if isinstance(value, str) else None
 
 
 def _totals(rows: Iterable[Mapping[str, Any]], key: str) -> list[UsageTotal]:

@@ -44,8 +44,10 @@ def run_env(sandbox: Sandbox, database: Path, concurrency: int) -> dict[str, str
         name: config.model_dump(exclude_unset=True) | {"enabled": name == SOURCE}
         for name, config in applied.scrapers.items()
     }
+    # no enrichment: a developer's real OPENAI_API_KEY must not be spent on a benchmark
+    inherited = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI_")}
     return {
-        **os.environ,
+        **inherited,
         "DATABASE_URL": f"sqlite:///{database}",
         "SCRAPERS": json.dumps(scrapers),
         "RUN_CONCURRENCY": str(concurrency),

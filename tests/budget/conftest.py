@@ -10,8 +10,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from jobping.budget import BudgetLimits, PriceTable, TokenBudget
-from jobping.store import Store, open_store
+from jobping.store import Store
 from tests.budget import FakeClock
+from tests.helpers import opened_store
 
 MakeBudget = Callable[..., TokenBudget]
 LIMITS = BudgetLimits(
@@ -31,9 +32,8 @@ def anyio_backend() -> str:
 @pytest.fixture
 async def store(tmp_path: Path) -> AsyncIterator[Store]:
     """A fresh SQLite store."""
-    opened = await open_store(f"sqlite:///{tmp_path / 'budget.db'}")
-    yield opened
-    await opened.close()
+    async with opened_store(f"sqlite:///{tmp_path / 'budget.db'}") as opened:
+        yield opened
 
 
 @pytest.fixture

@@ -7,16 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from jobping.cli import main
-
-
-def run_cli(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    """Run ``jobping argv`` in-process; return the exit code, stdout and stderr."""
-    with pytest.raises(SystemExit) as exited:
-        main(argv)
-    out, err = capsys.readouterr()
-    code = exited.value.code
-    return (code if isinstance(code, int) else 0), out, err
+from tests.helpers import run_cli
 
 
 def test_budget_json_parses_and_needs_no_key(

@@ -9,20 +9,12 @@ import pytest
 import respx
 
 from jobping.store._migrate import migrations_for
-from tests.cli.test_doctor import run_cli
+from tests.helpers import run_cli
 from tests.store.conftest import postgres_admin, postgres_schema, postgres_url  # noqa: F401
 
 LABELS = [migration.label for migration in migrations_for("sqlite")]
 KEY = "service-role-SENTINEL-db-5f1e"
 SUPABASE = "http://127.0.0.1:54321"
-
-
-@pytest.fixture
-def database(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    """DATABASE_URL names a SQLite file (not created yet) in the test's directory."""
-    path = tmp_path / "db.db"
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{path}")
-    return path
 
 
 def test_status_of_a_new_database_lists_every_migration_and_changes_nothing(

@@ -8,18 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from jobping.cli import main
+from tests.helpers import run_cli
 
 SENTINEL = "sk-doctor-SENTINEL-9f8e7d6c5b4a"
-
-
-def run_cli(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    """Run ``jobping argv`` in-process; return the exit code, stdout and stderr."""
-    with pytest.raises(SystemExit) as exited:
-        main(argv)
-    out, err = capsys.readouterr()
-    code = exited.value.code
-    return (code if isinstance(code, int) else 0), out, err
 
 
 def test_doctor_json_reports_store_and_missing_keys(

@@ -11,7 +11,7 @@ import os
 import signal
 import sys
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
@@ -20,43 +20,20 @@ import anyio
 import anyio.abc
 import pytest
 
-from jobping.cli import main
 from jobping.cli._exit import ExitCode
 from jobping.models import RunStatus
 from jobping.orchestrator import LEASE_NAME
 from jobping.sandbox import Faults, Scale, serve_sandbox
 from jobping.settings import load_settings
-from jobping.store import Store, open_store
+from jobping.store import Store
+from tests.helpers import opened_store, run_cli
 
 JOBS = 120  # 12 synthesized greenhouse boards of 10 jobs
 
 
-def run_cli(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    """Run ``jobping argv`` in-process; return the exit code, stdout and stderr."""
-    with pytest.raises(SystemExit) as exited:
-        main(argv)
-    out, err = capsys.readouterr()
-    code = exited.value.code
-    return (code if isinstance(code, int) else 0), out, err
-
-
-@pytest.fixture
-def database(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    """DATABASE_URL names a SQLite file in the test's directory."""
-    path = tmp_path / "run.db"
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{path}")
-    monkeypatch.setenv("HTTP_DEFAULTS", json.dumps({"retry_attempts": 1}))
-    return path
-
-
-@asynccontextmanager
-async def opened(path: Path) -> AsyncIterator[Store]:
+def opened(path: Path) -> AbstractAsyncContextManager[Store]:
     """The SQLite store at ``path``, open for the block."""
-    store = await open_store(f"sqlite:///{path}")
-    try:
-        yield store
-    finally:
-        await store.close()
+    return opened_store(f"sqlite:///{path}")
 
 
 def read(path: Path, query: str) -> Any:
@@ -161,6 +138,18 @@ def test_bad_options_exit_2_naming_the_option(
 
     assert (code, out) == (ExitCode.CONFIG, "")
     assert key in err
+    assert not database.exists()
+
+
+def test_a_section_for_an_uninstalled_scraper_stops_before_any_work(
+    database: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A typo in [scrapers.NAME] exits 2 naming the section; no store is created."""
+    monkeypatch.setenv("SCRAPERS", json.dumps({"greenhous": {"targets": ["gitlab"]}}))
+    code, out, err = run_cli(["run", "--json"], capsys)
+    assert code == ExitCode.CONFIG
+    assert "scrapers.greenhous" in err
+    assert out == ""
     assert not database.exists()
 
 

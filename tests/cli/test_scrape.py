@@ -10,44 +10,22 @@ from pathlib import Path
 import anyio
 import pytest
 
-from jobping.cli import main
 from jobping.cli._exit import ExitCode
 from jobping.cli.scrape import trace_event
 from jobping.http import RequestEvent
 from jobping.sandbox import PLACEHOLDER_KEY
-from jobping.store import open_store
+from tests.helpers import opened_store, run_cli
 
 SENTINEL = "sk-scrape-SENTINEL-1a2b3c4d"
 TRACE_LINE = re.compile(r"^trace: GET http://127\.0\.0\.1:\d+/\S+ \| 200 \| \d+ B \| \d+ ms \| ")
-
-
-def run_cli(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    """Run ``jobping argv`` in-process; return the exit code, stdout and stderr."""
-    with pytest.raises(SystemExit) as exited:
-        main(argv)
-    out, err = capsys.readouterr()
-    code = exited.value.code
-    return (code if isinstance(code, int) else 0), out, err
-
-
-@pytest.fixture
-def database(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    """DATABASE_URL names a SQLite file in the test's directory (not created yet)."""
-    path = tmp_path / "scrape.db"
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{path}")
-    monkeypatch.setenv("COLUMNS", "250")  # a wide table: no title is cut
-    return path
 
 
 def count_jobs(path: Path) -> int:
     """The number of jobs stored in the SQLite file at ``path``."""
 
     async def count() -> int:
-        store = await open_store(f"sqlite:///{path}")
-        try:
+        async with opened_store(f"sqlite:///{path}") as store:
             return await store.count_jobs()
-        finally:
-            await store.close()
 
     return anyio.run(count)
 

@@ -7,42 +7,21 @@ from pathlib import Path
 import anyio
 import pytest
 
-from jobping.cli import main
 from jobping.orchestrator import LEASE_NAME
-from jobping.store import BreakerSnapshot, open_store
-
-
-def run_cli(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    """Run ``jobping argv`` in-process; return the exit code, stdout and stderr."""
-    with pytest.raises(SystemExit) as exited:
-        main(argv)
-    out, err = capsys.readouterr()
-    code = exited.value.code
-    return (code if isinstance(code, int) else 0), out, err
-
-
-@pytest.fixture
-def database(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    """DATABASE_URL names a SQLite file in the test's directory; retries are off."""
-    path = tmp_path / "status.db"
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{path}")
-    monkeypatch.setenv("HTTP_DEFAULTS", json.dumps({"retry_attempts": 1}))
-    return path
+from jobping.store import BreakerSnapshot
+from tests.helpers import opened_store, run_cli
 
 
 def prepare(database: Path, *, breakers: list[BreakerSnapshot], holder: str | None) -> None:
     """Save ``breakers`` and let ``holder`` take the run lease."""
 
     async def write() -> None:
-        store = await open_store(f"sqlite:///{database}")
-        try:
+        async with opened_store(f"sqlite:///{database}") as store:
             for snapshot in breakers:
                 await store.save_breaker(snapshot)
             if holder:
                 now = datetime.now(UTC)
                 await store.acquire_lease(LEASE_NAME, holder, ttl_seconds=300, now=now)
-        finally:
-            await store.close()
 
     anyio.run(write)
 

@@ -12,9 +12,10 @@ from jobping.budget import TokenBudget
 from jobping.enrich import Enricher
 from jobping.models import Job
 from jobping.settings import Settings, load_settings
-from jobping.store import Store, open_store
+from jobping.store import Store
 from tests.budget import NOW, FakeClock
 from tests.enrich.server import FakeOpenAI, serve_openai
+from tests.helpers import opened_store
 
 SECRET = "sk-enrich-SENTINEL-5f4e3d2c1b0a9988"  # noqa: S105 (a sentinel, not a secret)
 MakeSettings = Callable[..., Settings]
@@ -60,9 +61,8 @@ def db_url(tmp_path: Path) -> str:
 @pytest.fixture
 async def store(db_url: str) -> AsyncIterator[Store]:
     """An open store on the fresh database."""
-    opened = await open_store(db_url)
-    yield opened
-    await opened.close()
+    async with opened_store(db_url) as opened:
+        yield opened
 
 
 @pytest.fixture

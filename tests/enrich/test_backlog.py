@@ -8,13 +8,13 @@ import anyio
 import pytest
 
 from jobping.budget import TokenBudget, Usage
-from jobping.cli import main
 from jobping.cli.enrich import enrich_backlog
 from jobping.settings import Settings
 from jobping.store import Store
 from tests.budget import FakeClock
 from tests.enrich.conftest import MakeSettings, build_jobs
 from tests.enrich.server import FakeOpenAI
+from tests.helpers import run_main
 
 pytestmark = pytest.mark.anyio
 
@@ -116,11 +116,3 @@ def test_jobping_enrich_without_a_key_says_so(
 
     assert code == 1
     assert "OPENAI_API_KEY is not set" in capsys.readouterr().err
-
-
-def run_main(argv: list[str]) -> int:
-    """Run ``jobping argv`` (in a worker thread, the CLI runs its own event loop)."""
-    with pytest.raises(SystemExit) as exited:
-        main(argv)
-    code = exited.value.code
-    return code if isinstance(code, int) else 0

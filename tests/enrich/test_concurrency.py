@@ -9,14 +9,8 @@ from __future__ import annotations
 
 import json
 import os
-import sys
-from pathlib import Path
-from typing import Any
 
-import anyio
 import pytest
-from anyio.abc import Process
-from anyio.streams.buffered import BufferedByteReceiveStream
 
 from jobping.budget import PriceTable, count_chat_tokens
 from jobping.enrich import RESPONSE_FORMAT, build_messages
@@ -24,13 +18,14 @@ from jobping.store import Store
 from tests.budget import NOW
 from tests.enrich.conftest import SECRET, MakeEnricher, build_jobs
 from tests.enrich.server import FakeOpenAI
+from tests.processes import run_workers
 
 pytestmark = pytest.mark.anyio
 
-REPO = Path(__file__).parents[2]
 MODEL = "gpt-5.4-mini"
 MAX_OUTPUT = 600
 DAY = "day:2026-11-23"
+WORKER = ["-m", "tests.enrich._worker"]  # one slice of the backlog, see its docstring
 
 
 def half_of_the_calls_usd(calls: int) -> float:
@@ -77,30 +72,6 @@ async def test_200_concurrent_calls_never_pass_the_daily_cost_limit(
     await assert_ledger_matches(store, openai_server, limit_usd)
 
 
-async def run_workers(env: dict[str, str], slices: list[tuple[int, int]]) -> list[Any]:
-    """Start one process per slice, release them together, return their reports."""
-    processes: list[Process] = []
-    try:
-        with anyio.fail_after(90):
-            for first, last in slices:
-                command = [sys.executable, "-m", "tests.enrich._worker", str(first), str(last)]
-                processes.append(await anyio.open_process(command, cwd=REPO, env=env, stderr=None))
-            outputs = [BufferedByteReceiveStream(p.stdout) for p in processes if p.stdout]
-            for output in outputs:
-                assert await output.receive_until(b"\n", 100) == b"ready"
-            for process in processes:
-                assert process.stdin is not None
-                await process.stdin.send(b"go\n")
-            reports = [json.loads(await out.receive_until(b"\n", 100_000)) for out in outputs]
-            assert [await process.wait() for process in processes] == [0] * len(processes)
-    finally:
-        for process in processes:
-            if process.returncode is None:
-                process.kill()
-            await process.aclose()
-    return reports
-
-
 @pytest.mark.slow
 async def test_four_processes_sharing_one_store_never_pass_the_limit(
     openai_server: FakeOpenAI, store: Store, db_url: str
@@ -118,7 +89,8 @@ async def test_four_processes_sharing_one_store_never_pass_the_limit(
         "OPENAI_CONCURRENCY": "50",
     }
 
-    reports = await run_workers(env, [(n, n + 50) for n in range(0, 200, 50)])
+    slices = [[str(n), str(n + 50)] for n in range(0, 200, 50)]
+    reports = await run_workers(WORKER, slices, env=env, seconds=90)
 
     assert [report["jobs"] for report in reports] == [50] * 4
     assert sum(report["failed"] for report in reports) == 0

@@ -11,7 +11,8 @@ import anyio
 import pytest
 
 from jobping.http import DomainPolicy, RequestEvent, ScrapeClient
-from jobping.store import Store, open_store
+from jobping.store import Store
+from tests.helpers import opened_store
 from tests.servers import HostileServer, hostile_server
 
 
@@ -63,11 +64,8 @@ def clock() -> FakeClock:
 @pytest.fixture
 async def store(tmp_path: Path) -> AsyncIterator[Store]:
     """A real SQLite store in a temporary file."""
-    opened = await open_store(f"sqlite:///{tmp_path / 'jobping.db'}")
-    try:
+    async with opened_store(f"sqlite:///{tmp_path / 'jobping.db'}") as opened:
         yield opened
-    finally:
-        await opened.close()
 
 
 @pytest.fixture

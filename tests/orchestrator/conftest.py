@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from jobping.settings import DomainPolicy, Settings, load_settings
-from jobping.store import Store, open_store
+from jobping.store import Store
+from tests.helpers import opened_store
 
 QUICK_POLICY = DomainPolicy(retry_attempts=1, breaker_failure_threshold=1000)
 """No retries, and a breaker that does not open: each test switches on what it is about."""
@@ -30,11 +31,8 @@ def database_url(tmp_path: Path) -> str:
 @pytest.fixture
 async def store(database_url: str) -> AsyncIterator[Store]:
     """An open store on a fresh SQLite file."""
-    opened = await open_store(database_url)
-    try:
+    async with opened_store(database_url) as opened:
         yield opened
-    finally:
-        await opened.close()
 
 
 SettingsFactory = Callable[..., Settings]

@@ -55,6 +55,18 @@ def lease(store: Store, ticks: Ticks, holder: str = "me") -> RunLease:
     return RunLease(store, holder=holder, ttl_seconds=TTL, now=ticks.clock, sleep=ticks.sleep)
 
 
+async def renew_twice(held: RunLease, ticks: Ticks) -> list[str]:
+    """Let ``held`` renew twice and fall asleep again, then stop it; what it reported lost."""
+    lost: list[str] = []
+    async with anyio.create_task_group() as group:
+        group.start_soon(held.keep_renewed, lost.append)
+        await ticks.tick()
+        await ticks.tick()
+        await ticks.asleep()
+        group.cancel_scope.cancel()
+    return lost
+
+
 async def test_a_held_lease_names_its_holder(store: Store) -> None:
     """Acquiring a live lease of another run raises LeaseHeld with its holder and expiry."""
     ticks = Ticks()
@@ -72,13 +84,7 @@ async def test_the_holder_renews_every_third_of_the_ttl(store: Store) -> None:
     ticks = Ticks()
     held = lease(store, ticks)
     await held.acquire()
-    lost: list[str] = []
-    async with anyio.create_task_group() as group:
-        group.start_soon(held.keep_renewed, lost.append)
-        await ticks.tick()
-        await ticks.tick()
-        await ticks.asleep()
-        group.cancel_scope.cancel()
+    lost = await renew_twice(held, ticks)
 
     expected = NOW + timedelta(seconds=2 * TTL / 3 + TTL)
     assert ticks.sleeps == [TTL / 3] * 3
@@ -126,13 +132,7 @@ async def test_a_store_hiccup_is_retried_while_the_lease_is_live(store: Store) -
     flaky = FlakyStore(store, failures=1)
     held = RunLease(flaky, holder="me", ttl_seconds=TTL, now=ticks.clock, sleep=ticks.sleep)  # type: ignore[arg-type]
     held.expires_at = NOW + timedelta(seconds=TTL)
-    lost: list[str] = []
-    async with anyio.create_task_group() as group:
-        group.start_soon(held.keep_renewed, lost.append)
-        await ticks.tick()
-        await ticks.tick()
-        await ticks.asleep()
-        group.cancel_scope.cancel()
+    lost = await renew_twice(held, ticks)
 
     assert lost == []
     assert flaky.failures == 0

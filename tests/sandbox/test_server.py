@@ -24,7 +24,15 @@ from jobping.errors import (
 )
 from jobping.http import ScrapeClient
 from jobping.models import Job
-from jobping.sandbox import PLACEHOLDER_KEY, SOURCES, Faults, Sandbox, Scale, serve_sandbox
+from jobping.sandbox import (
+    PLACEHOLDER_KEY,
+    SOURCES,
+    ChatCompletions,
+    Faults,
+    Sandbox,
+    Scale,
+    serve_sandbox,
+)
 from jobping.scraping import ScrapeContext, find_scraper
 from jobping.settings import ScraperConfig, Settings
 from tests.sandbox.conftest import ClientFactory, Sleeps
@@ -245,14 +253,17 @@ async def test_unknown_targets_bad_parameters_and_missing_keys(
 
 
 def test_apply_points_every_scraper_at_the_sandbox() -> None:
-    """apply() sets base URLs and sandbox targets, and replaces every key by a placeholder."""
+    """apply() sets base URLs, sandbox targets and OpenAI's URL; every key becomes a placeholder."""
     sandbox = Sandbox(
         {"greenhouse": "http://127.0.0.1:1/v1/boards", "reed": "http://127.0.0.1:2/api/1.0"},
         {"greenhouse": ("gitlab",), "reed": ("UI/UX",)},
         {},
+        openai_base_url="http://127.0.0.1:3/v1",
+        chat=ChatCompletions(),
     )
     settings = Settings(
         reed_api_key=SecretStr(SENTINEL),
+        openai_api_key=SecretStr(SENTINEL),
         scrapers={"greenhouse": ScraperConfig(tier="individual", targets=["stripe"])},
     )
     applied = sandbox.apply(settings)
@@ -264,6 +275,8 @@ def test_apply_points_every_scraper_at_the_sandbox() -> None:
     )
     assert applied.scrapers["reed"].base_url == "http://127.0.0.1:2/api/1.0"
     assert applied.reed_api_key == SecretStr(PLACEHOLDER_KEY)
+    assert applied.openai_api_key == SecretStr(PLACEHOLDER_KEY)
+    assert applied.openai_base_url == "http://127.0.0.1:3/v1"
     assert applied.adzuna_app_key is None  # adzuna is not in this sandbox
     assert SENTINEL not in applied.secret_values()
     assert settings.reed_api_key == SecretStr(SENTINEL)  # the original is untouched
@@ -289,7 +302,7 @@ async def test_bad_arguments_are_refused_before_serving() -> None:
 
 
 def test_the_sandbox_command_serves_until_interrupted(tmp_path: Path) -> None:
-    """``jobping sandbox --json --down lever`` prints the URLs, serves, and stops on Ctrl-C."""
+    """``jobping sandbox --json --down lever`` prints the URLs (OpenAI too), serves, stops on ^C."""
     command = [sys.executable, "-m", "jobping", "sandbox", "--json", "--down", "lever"]
     with subprocess.Popen(
         command,
@@ -313,6 +326,7 @@ def test_the_sandbox_command_serves_until_interrupted(tmp_path: Path) -> None:
     assert greenhouse.status_code == 200
     assert len(greenhouse.json()["jobs"]) == 3
     assert served["lever"]["faults"] == "down"
+    assert served["openai"]["base_url"].startswith("http://127.0.0.1:")
     assert process.returncode == 0, err
     assert "sandbox stopped" in err
 

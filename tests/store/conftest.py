@@ -18,7 +18,8 @@ from urllib.parse import quote
 import psycopg
 import pytest
 
-from jobping.store import Store, open_store
+from jobping.store import Store
+from tests.helpers import opened_store
 
 POSTGRES_SERVER = "postgresql://postgres@127.0.0.1:5432/test"
 
@@ -90,6 +91,5 @@ def store_url(request: pytest.FixtureRequest) -> str:
 @pytest.fixture
 async def store(store_url: str) -> AsyncIterator[Store]:
     """An open store on a fresh database, closed after the test."""
-    opened = await open_store(store_url)
-    yield opened
-    await opened.close()
+    async with opened_store(store_url) as opened:
+        yield opened

@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-import json
-import sys
 from pathlib import Path
-from typing import Any
 
 import anyio
 import pytest
-from anyio.abc import Process
-from anyio.streams.buffered import BufferedByteReceiveStream
 
 from jobping.store import Store, open_store
 from jobping.store._migrate import migrations_for
+from tests.helpers import opened_store
+from tests.processes import run_workers
 from tests.store import NOW, build_job
 
 pytestmark = pytest.mark.anyio
 
-REPO = Path(__file__).parents[2]
 SHIPPED = migrations_for("sqlite")
 
 # Each worker: imports, says "ready", waits for "go" on stdin, opens the store (so the
@@ -70,39 +66,17 @@ anyio.run(main, *sys.argv[1:])
 """
 
 
-async def run_workers(url: str, *operations: list[str]) -> list[Any]:
-    """Start one process per operation, release them together, return their results."""
-    processes: list[Process] = []
-    try:
-        with anyio.fail_after(60):
-            for operation in operations:
-                command = [sys.executable, "-c", WORKER, url, NOW.isoformat(), *operation]
-                processes.append(await anyio.open_process(command, cwd=REPO, stderr=None))
-            outputs = [BufferedByteReceiveStream(p.stdout) for p in processes if p.stdout]
-            for output in outputs:
-                assert await output.receive_until(b"\n", 100) == b"ready"
-            for process in processes:
-                assert process.stdin is not None
-                await process.stdin.send(b"go\n")
-            results = [json.loads(await out.receive_until(b"\n", 1000)) for out in outputs]
-            assert [await process.wait() for process in processes] == [0] * len(processes)
-    finally:
-        for process in processes:
-            if process.returncode is None:
-                process.kill()
-            await process.aclose()
-    return results
+def worker(url: str) -> list[str]:
+    """The worker program on the database at ``url``; each argv names an operation."""
+    return ["-c", WORKER, url, NOW.isoformat()]
 
 
 async def test_processes_opening_a_new_database_at_once_all_succeed(store_url: str) -> None:
     """Four processes opening a fresh database together all succeed on the latest schema."""
-    versions = await run_workers(store_url, *[["version"]] * 4)
+    versions = await run_workers(worker(store_url), [["version"]] * 4)
 
-    store = await open_store(store_url)
-    try:
+    async with opened_store(store_url) as store:
         assert versions == [await store.schema_version()] * 4
-    finally:
-        await store.close()
 
 
 async def test_two_processes_upserting_overlapping_batches_leave_no_duplicate(
@@ -110,42 +84,33 @@ async def test_two_processes_upserting_overlapping_batches_leave_no_duplicate(
 ) -> None:
     """Jobs 0-8,000 and 2,000-10,000 upserted at once: 10,000 rows, each new exactly once."""
     first, second = await run_workers(
-        store_url, ["upsert", "0", "8000"], ["upsert", "2000", "10000"]
+        worker(store_url), [["upsert", "0", "8000"], ["upsert", "2000", "10000"]]
     )
 
     assert first[0] + second[0] == 10_000  # new
     assert first[1] + second[1] == 0  # updated
     assert first[2] + second[2] == 6_000  # unchanged: the overlap, seen second by one of them
-    store = await open_store(store_url)
-    try:
+    async with opened_store(store_url) as store:
         assert await store.count_jobs() == 10_000
-    finally:
-        await store.close()
 
 
 async def test_four_processes_consuming_one_quota_get_exactly_the_limit(store_url: str) -> None:
     """800 single-unit requests from four processes against a limit of 500: 500 granted."""
-    granted = await run_workers(store_url, *[["consume", "200"]] * 4)
+    granted = await run_workers(worker(store_url), [["consume", "200"]] * 4)
 
     assert sum(granted) == 500
-    store = await open_store(store_url)
-    try:
+    async with opened_store(store_url) as store:
         assert await store.quota_used("a.example", "day:2026-11-23") == 500
         assert await store.quota_used("a.example", "month:2026-11") == 500
-    finally:
-        await store.close()
 
 
 async def test_processes_racing_for_the_lease_leave_exactly_one_holder(store_url: str) -> None:
     """Four processes acquire the same free lease at once: exactly one wins and holds it."""
-    won = await run_workers(store_url, *[["lease", f"worker-{n}"] for n in range(4)])
+    won = await run_workers(worker(store_url), [["lease", f"worker-{n}"] for n in range(4)])
 
     assert won.count(True) == 1
-    store: Store = await open_store(store_url)
-    try:
+    async with opened_store(store_url) as store:
         holder = await store.lease_holder("run", now=NOW)
-    finally:
-        await store.close()
     assert holder is not None
     assert holder[0] == f"worker-{won.index(True)}"
 

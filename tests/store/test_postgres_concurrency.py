@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import json
-import sys
-from pathlib import Path
-
-import anyio
 import pytest
-from anyio.abc import Process
-from anyio.streams.buffered import BufferedByteReceiveStream
 
 from jobping.store import BudgetWindow, QuotaWindow, open_store
+from tests.helpers import opened_store
+from tests.processes import run_workers
 from tests.store import NOW
 
 pytestmark = [pytest.mark.anyio, pytest.mark.postgres, pytest.mark.slow]
@@ -19,7 +14,6 @@ pytestmark = [pytest.mark.anyio, pytest.mark.postgres, pytest.mark.slow]
 QUOTA = QuotaWindow("day:2026-11-23", 1_000)
 BUDGET = BudgetWindow("day:2026-11-23", token_limit=10_000, cost_limit_micro_usd=1_000_000)
 RESERVED_TOKENS, USED_TOKENS = 700, 500
-REPO = Path(__file__).parents[2]
 
 # Each worker: 300 single-unit quota requests, and after every 20th a budget reservation of
 # 700 tokens that, when granted, is committed as 500 tokens really used.
@@ -56,44 +50,17 @@ anyio.run(main, sys.argv[1])
 """
 
 
-async def run_spenders(url: str, count: int) -> list[list[int]]:
-    """Start ``count`` spender processes, release them together, return their results."""
-    processes: list[Process] = []
-    try:
-        with anyio.fail_after(60):
-            for _ in range(count):
-                command = [sys.executable, "-c", SPENDER, url]
-                processes.append(await anyio.open_process(command, cwd=REPO, stderr=None))
-            outputs = [BufferedByteReceiveStream(p.stdout) for p in processes if p.stdout]
-            for output in outputs:
-                assert await output.receive_until(b"\n", 100) == b"ready"
-            for process in processes:
-                assert process.stdin is not None
-                await process.stdin.send(b"go\n")
-            results = [json.loads(await out.receive_until(b"\n", 1000)) for out in outputs]
-            assert [await process.wait() for process in processes] == [0] * count
-    finally:
-        for process in processes:
-            if process.returncode is None:
-                process.kill()
-            await process.aclose()
-    return results
-
-
 async def test_four_processes_spend_exactly_the_quota_and_stay_within_the_budget(
     postgres_url: str,
 ) -> None:
     """1,200 requests for a quota of 1,000 and 60 reservations: 1,000 granted, spend ≤ limit."""
     await (await open_store(postgres_url)).close()  # migrated once, so workers race on work only
 
-    results = await run_spenders(postgres_url, 4)
+    results = await run_workers(["-c", SPENDER, postgres_url], [[]] * 4)  # 4 alike spenders
 
-    store = await open_store(postgres_url)
-    try:
+    async with opened_store(postgres_url) as store:
         used = await store.quota_used("a.example", QUOTA.key)
         counters = (await store.budget_counters([BUDGET.key], now=NOW))[BUDGET.key]
-    finally:
-        await store.close()
     assert sum(granted for granted, _ in results) == used == 1_000
     reservations = sum(reserved for _, reserved in results)
     assert counters.tokens_committed == USED_TOKENS * reservations <= BUDGET.token_limit
