@@ -79,6 +79,8 @@ class HostileServer:
 
     async def _serve_one(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> bool:
         head = self.last_head = await reader.readuntil(b"\r\n\r\n")
+        if b"transfer-encoding: chunked" in head.lower():  # a redirected GET via aiohttp: empty
+            await reader.readuntil(b"0\r\n\r\n")
         target = head.split(b"\r\n", 1)[0].split(b" ")[1].decode()
         parts = urlsplit(target)
         query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
@@ -170,6 +172,16 @@ class HostileServer:
             json.dumps({k.lower(): v for k, v in headers.items()}).encode(),
             "application/json",
         )
+        return True
+
+    async def _route_cookie(
+        self, writer: asyncio.StreamWriter, path: str, query: dict[str, str], target: str
+    ) -> bool:
+        cookie = {"Set-Cookie": f"session={query.get('value', 'abc')}; Path=/"}
+        if "redirect" in query:
+            await _send(writer, 302, b"moved", "text/plain", {**cookie, "Location": "/headers"})
+        else:
+            await _send(writer, 200, b'{"ok": true}', "application/json", cookie)
         return True
 
     async def _route_gzip(

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -21,11 +22,11 @@ from jobping.errors import (
 )
 from jobping.http._breaker import CircuitBreaker
 from jobping.http._events import RequestEvent, RequestHook, emit
-from jobping.http._registry import domain_of
 from jobping.http._retry import RETRYABLE_STATUSES, parse_retry_after
+from jobping.http._stats import StatsHook
 from jobping.redact import redact_url, secret_values
 
-__all__ = ["Call"]
+__all__ = ["Call", "CallEnv"]
 
 _OUTCOMES: tuple[tuple[type[Exception], str], ...] = (
     (CircuitOpen, "circuit_open"),
@@ -39,29 +40,51 @@ _OUTCOMES: tuple[tuple[type[Exception], str], ...] = (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class CallEnv:
+    """What every call of one client shares: the pool, the stats, the hooks and the clocks."""
+
+    http: httpx.AsyncClient
+    stats: StatsHook
+    hooks: tuple[RequestHook, ...]
+    """The hooks besides ``stats``; with none, no ``RequestEvent`` is built."""
+    clock: Callable[[], float]
+    now: Callable[[], datetime]
+
+
 class Call:
     """One logical request: its attempts, what the last one did, and its events."""
+
+    __slots__ = (
+        "_breaker",
+        "_env",
+        "_parse",
+        "_request",
+        "_url",
+        "domain",
+        "elapsed",
+        "error",
+        "number",
+        "outcome",
+        "retry_after",
+        "size",
+        "status",
+    )
 
     def __init__(
         self,
         request: httpx.Request,
+        domain: str,
         parse: Callable[[httpx.Response, Call], Any],
-        *,
-        http: httpx.AsyncClient,
         breaker: CircuitBreaker,
-        hooks: Sequence[RequestHook],
-        clock: Callable[[], float],
-        now: Callable[[], datetime],
+        env: CallEnv,
     ) -> None:
         self._request = request
-        self._http = http
-        self._breaker = breaker
-        self._hooks = hooks
-        self._clock = clock
-        self._now = now
         self._parse = parse
-        self.domain = domain_of(request.url)
-        self.url = redact_url(str(request.url))
+        self._breaker = breaker
+        self._env = env
+        self._url: str | None = None
+        self.domain = domain
         self.number = 0
         self.retry_after: float | None = None
         self.outcome = "ok"
@@ -69,6 +92,12 @@ class Call:
         self.status: int | None = None
         self.size = 0
         self.elapsed = 0.0
+
+    def url(self) -> str:
+        """The request's URL with its secrets redacted (built on first use)."""
+        if self._url is None:
+            self._url = redact_url(str(self._request.url))
+        return self._url
 
     def secrets(self) -> list[str]:
         """The secret values the request carries (to scrub from text that may echo them)."""
@@ -78,9 +107,14 @@ class Call:
         """Send the request once; raise the attempt's error or return the parsed body."""
         self.number += 1
         self.retry_after, self.status, self.size, self.error = None, None, 0, None
-        started = self._clock()
+        clock = self._env.clock
+        started = clock()
         try:
-            response = await self._send()
+            try:
+                response = await self._env.http.send(self._request)
+            except httpx.HTTPError as exc:  # raised by httpx itself: too many redirects, say
+                message = f"request failed ({type(exc).__name__})"
+                raise TransportError(message, url=self.url()) from None
             self.status, self.size = response.status_code, len(response.content)
             if not 200 <= response.status_code < 300:
                 raise self._status_error(response)
@@ -92,7 +126,7 @@ class Call:
                 self.status = exc.status
             raise
         finally:
-            self.elapsed = self._clock() - started
+            self.elapsed = clock() - started
         self.outcome = "ok"
         return result
 
@@ -101,10 +135,14 @@ class Call:
         self.emit(wait)
 
     def emit(self, retry_in: float | None) -> None:
-        """Hand the event of the last attempt to the hooks."""
+        """Count the last attempt in the stats and hand its event to the other hooks."""
+        env = self._env
+        env.stats.count(self.domain, self.outcome, self.size, self.elapsed, retry_in)
+        if not env.hooks:
+            return
         event = RequestEvent(
             method=self._request.method,
-            url=self.url,
+            url=self.url(),
             domain=self.domain,
             attempt=self.number,
             outcome=self.outcome,
@@ -115,19 +153,13 @@ class Call:
             retry_in=retry_in,
             breaker=str(self._breaker.state),
         )
-        emit(self._hooks, event)
-
-    async def _send(self) -> httpx.Response:
-        try:
-            return await self._http.send(self._request)
-        except httpx.HTTPError as exc:  # raised by httpx itself: too many redirects, say
-            raise TransportError(f"request failed ({type(exc).__name__})", url=self.url) from None
+        emit(env.hooks, event)
 
     def _status_error(self, response: httpx.Response) -> HTTPStatusError:
         status = response.status_code
         if status in RETRYABLE_STATUSES:
             header = response.headers.get("retry-after")
-            self.retry_after = parse_retry_after(header, self._now())
+            self.retry_after = parse_retry_after(header, self._env.now())
         return HTTPStatusError(
-            f"HTTP {status} {response.reason_phrase}".rstrip(), url=self.url, status=status
+            f"HTTP {status} {response.reason_phrase}".rstrip(), url=self.url(), status=status
         )

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-__all__ = ["RequestEvent", "RequestHook", "emit"]
+__all__ = ["NOT_SENT", "RequestEvent", "RequestHook", "emit"]
 
 logger = logging.getLogger("jobping.http")
 

@@ -38,18 +38,24 @@ _SHOWN_BYTES = 120
 async def read_capped(response: httpx.Response, request: httpx.Request, cap: int) -> httpx.Response:
     """Load the body of ``response`` under ``cap``; the response to hand on.
 
-    A plain body is read into ``response`` itself through a capped stream. An encoded one
-    (gzip, ...) is decoded while streaming, so the cap holds for the decoded bytes and a
-    compression bomb stops early; it comes back as a new response without encoding headers.
-    Raises ``ResponseTooLarge`` (without a URL) as soon as the cap is passed.
+    A plain body is read into ``response`` itself: as it is when its declared length is
+    within the cap (the transports stop at ``Content-Length``), else through a capped
+    stream. An encoded one (gzip, ...) is decoded while streaming, so the cap holds for the
+    decoded bytes and a compression bomb stops early; it comes back as a new response
+    without encoding headers. Raises ``ResponseTooLarge`` (without a URL) as soon as the cap
+    is passed.
     """
     length = response.headers.get("content-length", "")
-    if length.isdigit() and int(length) > cap:
+    declared = length.isdigit()
+    if declared and int(length) > cap:
         raise ResponseTooLarge(f"response of {length} bytes is over the cap of {cap}")
     stream = response.stream
     if "content-encoding" not in response.headers and isinstance(stream, httpx.AsyncByteStream):
-        response.stream = _CappedStream(stream, cap)
+        if not declared:
+            response.stream = _CappedStream(stream, cap)
         await response.aread()
+        if len(response.content) > cap:  # a transport that read past its Content-Length
+            raise ResponseTooLarge(f"response passed the cap of {cap} bytes")
         return response
     body = b"".join([chunk async for chunk in _capped(response.aiter_bytes(), cap)])
     headers = [(k, v) for k, v in response.headers.raw if k.lower() not in _STRIPPED]
@@ -107,11 +113,12 @@ def decode_json(
     headers: httpx.Headers,
     body: bytes,
     *,
-    url: str,
+    url: str | Callable[[], str],
     secrets: Callable[[], Iterable[str]],
 ) -> Any:
     """The JSON value of a body (a UTF-8 BOM is skipped), or a ``PayloadError`` saying why not.
 
+    ``url`` is the redacted URL for the error, or a function giving it (called only then);
     ``secrets()`` gives the values to scrub from the body's start shown in the error.
     """
     if _looks_html(headers, body):
@@ -137,12 +144,13 @@ def _payload_error(
     *,
     headers: httpx.Headers,
     body: bytes,
-    url: str,
+    url: str | Callable[[], str],
     secrets: Callable[[], Iterable[str]],
 ) -> PayloadError:
     start = body[:_SHOWN_BYTES].decode("utf-8", "replace")
     shown = redact_text(start, secrets())
     kind = headers.get("content-type", "no content type")
     return PayloadError(
-        f"{problem}: HTTP {status}, {kind}, {len(body)} bytes starting {shown!r}", url=url
+        f"{problem}: HTTP {status}, {kind}, {len(body)} bytes starting {shown!r}",
+        url=url if isinstance(url, str) else url(),
     )

@@ -27,10 +27,10 @@ def domain_of(url: httpx.URL) -> str:
     Two services on one host (the sandbox's sources on 127.0.0.1) get separate breakers,
     throttles and quotas; ``Settings.policy_for`` ignores the port when it matches overrides.
     """
-    if url.port is None:
-        return url.host
-    host = f"[{url.host}]" if ":" in url.host else url.host
-    return f"{host}:{url.port}"
+    host, port = url.host, url.port
+    if port is None:
+        return host
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
 @dataclass(slots=True, eq=False)

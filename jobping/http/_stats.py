@@ -6,7 +6,7 @@ from collections import Counter, deque
 from dataclasses import dataclass, field
 from typing import Any
 
-from jobping.http._events import RequestEvent
+from jobping.http._events import NOT_SENT, RequestEvent
 
 __all__ = ["DomainStats", "StatsHook"]
 
@@ -40,14 +40,18 @@ class DomainStats:
 
     def add(self, event: RequestEvent) -> None:
         """Account for one event."""
-        if event.sent:
+        self.count(event.outcome, event.bytes, event.elapsed_seconds, event.retry_in)
+
+    def count(self, outcome: str, size: int, elapsed: float, retry_in: float | None) -> None:
+        """Account for one attempt, told field by field (no event built)."""
+        if outcome not in NOT_SENT:
             self.requests += 1
-            self.bytes += event.bytes
-            self.latencies.append(event.elapsed_seconds)
-        if event.retry_in is not None:
+            self.bytes += size
+            self.latencies.append(elapsed)
+        if retry_in is not None:
             self.retries += 1
-        if event.outcome != "ok":
-            self.failures[event.outcome] += 1
+        if outcome != "ok":
+            self.failures[outcome] += 1
 
     def percentile(self, fraction: float) -> float | None:
         """The latency below which ``fraction`` of the sampled attempts finished."""
@@ -83,8 +87,14 @@ class StatsHook:
 
     def __call__(self, event: RequestEvent, /) -> None:
         """Account for one event."""
-        self.total.add(event)
-        self.for_domain(event.domain).add(event)
+        self.count(event.domain, event.outcome, event.bytes, event.elapsed_seconds, event.retry_in)
+
+    def count(
+        self, domain: str, outcome: str, size: int, elapsed: float, retry_in: float | None
+    ) -> None:
+        """Account for one attempt of ``domain`` without an event (the client's hot path)."""
+        self.total.count(outcome, size, elapsed, retry_in)
+        self.for_domain(domain).count(outcome, size, elapsed, retry_in)
 
     def transition(self, domain: str, old: str, new: str) -> None:
         """Count one breaker transition of ``domain``."""

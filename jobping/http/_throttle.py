@@ -18,8 +18,8 @@ class Throttle:
 
     Each request reserves the next start time (``min_interval`` after the previous one, and
     not before a pause asked for by a ``Retry-After``) without holding a lock while it waits,
-    then takes one of ``max_concurrency`` slots until its response has been read. The
-    semaphore skips its checkpoint when a slot is free: the hot path does not yield.
+    then takes one of ``max_concurrency`` slots until its response has been read. A free
+    slot is taken without a checkpoint: the hot path neither yields nor awaits.
     """
 
     def __init__(
@@ -49,7 +49,10 @@ class Throttle:
             self._next_start = start + self._interval
             if start > now:
                 await self._sleep(start - now)
-        await self._slots.acquire()
+        try:
+            self._slots.acquire_nowait()
+        except anyio.WouldBlock:
+            await self._slots.acquire()
 
     def release(self) -> None:
         """Give the concurrency slot back."""

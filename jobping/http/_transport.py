@@ -141,7 +141,8 @@ class PolicyTransport(httpx.AsyncBaseTransport):
             if state.quota is not None:
                 state.quota.give_back()
             raise
-        await self._changed(state, transition)
+        if transition is not None:
+            await self._changed(state, transition)
         sent = False
         try:
             await state.throttle.acquire()
@@ -158,8 +159,10 @@ class PolicyTransport(httpx.AsyncBaseTransport):
             if not sent and state.quota is not None:
                 state.quota.give_back()
             raise
-        await self._record(state, probe, _outcome_of_status(response.status_code))
-        self._maybe_pause(state, response)
+        status = response.status_code
+        await self._record(state, probe, _outcome_of_status(status))
+        if status in _SLOWS_DOWN:
+            self._pause(state, response)
         return response
 
     async def aclose(self) -> None:
@@ -188,11 +191,11 @@ class PolicyTransport(httpx.AsyncBaseTransport):
         return response
 
     async def _record(self, state: DomainState, probe: bool, outcome: Outcome) -> None:
-        await self._changed(state, state.breaker.record(outcome, probe))
+        transition = state.breaker.record(outcome, probe)
+        if transition is not None:
+            await self._changed(state, transition)
 
-    async def _changed(self, state: DomainState, transition: Transition | None) -> None:
-        if transition is None:
-            return
+    async def _changed(self, state: DomainState, transition: Transition) -> None:
         old, new = transition
         logger.info("breaker of %s: %s -> %s", state.domain, old, new)
         self._on_transition(state.domain, old, new)
@@ -204,9 +207,7 @@ class PolicyTransport(httpx.AsyncBaseTransport):
         except StoreError as exc:
             logger.warning("could not save the breaker of %s: %s", state.domain, exc)
 
-    def _maybe_pause(self, state: DomainState, response: httpx.Response) -> None:
-        if response.status_code not in _SLOWS_DOWN:
-            return
+    def _pause(self, state: DomainState, response: httpx.Response) -> None:
         asked = parse_retry_after(response.headers.get("retry-after"), self._now())
         if asked is not None:
             asked = min(asked, state.policy.retry_max_wait_seconds)

@@ -6,32 +6,25 @@ concurrency (pool limits 100 connections, keep-alive 100, for every client). Scr
 runs with every layer on: a daily quota (huge limit) on a SQLite store, the breaker,
 retries, the throttle/concurrency limiter and the stats hook.
 
-    .venv/bin/python scripts/bench/http.py                    # 10,000 requests, c = 1, 16, 64
-    .venv/bin/python scripts/bench/http.py -n 2000 -c 64      # a quick run
+    .venv/bin/python scripts/bench/http_client.py                # 10,000 requests, c = 1, 16, 64
+    .venv/bin/python scripts/bench/http_client.py -n 2000 -c 64  # a quick run
 
 Every client's pool is opened once per concurrency; the requests are split into rounds that
-alternate between the clients, so the noise of a shared machine falls on all of them alike.
+alternate between the clients, each round starting with the next client, so the noise of a
+shared machine (and the wake of the client before) falls on all of them alike.
 
 On a 2-core machine the server process competes with the client for the CPU: absolute
 figures are lower than on a real network, the ratios are what to read.
 """
 
-# ruff: noqa: E402 - this file is named http.py: its folder leaves sys.path before any import
-
 from __future__ import annotations
-
-import sys
-from pathlib import Path
-
-_HERE = Path(__file__).resolve().parent
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
-sys.path.insert(0, str(_HERE.parents[1]))
 
 import argparse
 import asyncio
 import http.client
 import json
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -216,14 +209,17 @@ class Tally:
 async def bench_concurrency(url: str, port: int, n: int, c: int, chunks: int) -> dict[str, Tally]:
     """Open every client once; run ``chunks`` rounds of n/chunks requests each, interleaved.
 
-    Interleaving spreads the noise of a shared machine evenly over the clients.
+    Interleaving, each round starting one client further, spreads the noise of a shared
+    machine evenly over the clients.
     """
     tallies = {name: Tally() for name in CLIENTS}
     async with AsyncExitStack() as stack:
         fetchers = {name: await stack.enter_async_context(make()) for name, make in CLIENTS.items()}
         read_stats(port)
-        for _ in range(chunks):
-            for name, fetch in fetchers.items():
+        order = list(fetchers.items())
+        for round_ in range(chunks):
+            shift = round_ % len(order)
+            for name, fetch in order[shift:] + order[:shift]:
                 cpu = time.process_time()
                 tallies[name].seconds += await run_load(fetch, url, n // chunks, c)
                 tallies[name].cpu += time.process_time() - cpu
@@ -240,7 +236,7 @@ def main() -> None:
     parser.add_argument("-n", "--requests", type=int, default=10_000)
     parser.add_argument("-c", "--concurrency", type=int, nargs="+", default=[1, 16, 64])
     parser.add_argument(
-        "--chunks", type=int, default=10, help="interleaved rounds the requests are split into"
+        "--chunks", type=int, default=20, help="interleaved rounds the requests are split into"
     )
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()

@@ -303,3 +303,28 @@ async def test_gzip_is_decoded_and_capped_after_decoding(
         assert await client.get_json(server.url("/gzip?size=10000")) == {"pad": " " * 10000}
         with pytest.raises(ResponseTooLarge):
             await client.get_json(server.url("/gzip?size=1000000"))
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("transport", ["aiohttp", "httpx"])
+async def test_a_cookie_set_by_a_response_is_sent_on_the_next(
+    make_client: ClientFactory, server: HostileServer, transport: str
+) -> None:
+    """The cookie jar works on both transports (the client skips it only without Set-Cookie)."""
+    async with make_client(transport=transport) as client:
+        await client.get_json(server.url("/cookie?value=first"))
+        echoed = await client.get_json(server.url("/headers"))
+        assert echoed["cookie"] == "session=first"
+        await client.get_json(server.url("/json"))  # a response without cookies changes nothing
+        echoed = await client.get_json(server.url("/headers"))
+        assert echoed["cookie"] == "session=first"
+
+
+@pytest.mark.anyio
+async def test_a_cookie_set_on_a_redirect_is_sent_to_its_target(
+    make_client: ClientFactory, server: HostileServer
+) -> None:
+    """A Set-Cookie on a 302 reaches the redirected request."""
+    async with make_client() as client:
+        echoed = await client.get_json(server.url("/cookie?value=hop&redirect=1"))
+    assert echoed["cookie"] == "session=hop"
