@@ -89,7 +89,6 @@ class QuotaGate:
         self._left = 0
         self._rolls_at = min(w.ends_at for w in self._windows)
         self._lock = anyio.Lock()
-        self.taken = 0
 
     @property
     def limits(self) -> dict[str, int]:
@@ -104,12 +103,10 @@ class QuotaGate:
                 self._left -= 1
         else:
             self._left -= 1
-        self.taken += 1
 
     def give_back(self) -> None:
         """Return a unit taken for an attempt that was never sent."""
         self._left += 1
-        self.taken -= 1
 
     async def close(self) -> None:
         """Return the unused units of the current block to the store."""

@@ -32,7 +32,6 @@ class Throttle:
     ) -> None:
         self._interval = min_interval
         self._slots = anyio.Semaphore(max_concurrency, fast_acquire=True)
-        self._max_concurrency = max_concurrency
         self._clock = clock
         self._sleep = sleep
         self._next_start = float("-inf")
@@ -57,8 +56,3 @@ class Throttle:
     def release(self) -> None:
         """Give the concurrency slot back."""
         self._slots.release()
-
-    @property
-    def in_flight(self) -> int:
-        """Requests holding a slot now."""
-        return self._max_concurrency - self._slots.value

@@ -24,12 +24,6 @@ LIMITS = BudgetLimits(
 
 
 @pytest.fixture
-def anyio_backend() -> str:
-    """Async tests run on asyncio."""
-    return "asyncio"
-
-
-@pytest.fixture
 async def store(tmp_path: Path) -> AsyncIterator[Store]:
     """A fresh SQLite store."""
     async with opened_store(f"sqlite:///{tmp_path / 'budget.db'}") as opened:

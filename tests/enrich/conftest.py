@@ -40,12 +40,6 @@ def build_jobs(count: int, *, words: int = 120) -> list[Job]:
 
 
 @pytest.fixture
-def anyio_backend() -> str:
-    """Async tests run on asyncio (aiohttp's server needs it)."""
-    return "asyncio"
-
-
-@pytest.fixture
 async def openai_server() -> AsyncIterator[FakeOpenAI]:
     """The local OpenAI-compatible server."""
     async with serve_openai() as server:

@@ -17,12 +17,6 @@ QUICK_POLICY = DomainPolicy(retry_attempts=1, breaker_failure_threshold=1000)
 
 
 @pytest.fixture
-def anyio_backend() -> str:
-    """Async tests run on asyncio (the sandbox is an aiohttp server)."""
-    return "asyncio"
-
-
-@pytest.fixture
 def database_url(tmp_path: Path) -> str:
     """A SQLite file in the test's directory."""
     return f"sqlite:///{tmp_path / 'jobping.db'}"

@@ -11,6 +11,7 @@ import pytest
 
 from jobping.orchestrator import RunStopped, Shutdown, StopFlag
 from jobping.orchestrator._shutdown import StoppableClient
+from tests.helpers import Sleeps
 
 pytestmark = pytest.mark.anyio
 
@@ -31,18 +32,6 @@ class Answering:
         """Record and echo the URL."""
         self.urls.append(url)
         return {"url": url}
-
-
-class Sleeps:
-    """A sleep that records the wait and returns at once."""
-
-    def __init__(self) -> None:
-        self.waits: list[float] = []
-
-    async def __call__(self, seconds: float) -> None:
-        """Record the wait."""
-        self.waits.append(seconds)
-        await anyio.lowlevel.checkpoint()
 
 
 async def test_no_request_starts_once_a_stop_is_requested() -> None:

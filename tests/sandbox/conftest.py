@@ -5,29 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import anyio
 import pytest
 
 from jobping.http import DomainPolicy, ScrapeClient
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    """Async tests run on asyncio (the sandbox is an aiohttp server)."""
-    return "asyncio"
-
-
-class Sleeps:
-    """An injectable sleep that records each wait and returns at once."""
-
-    def __init__(self) -> None:
-        self.waits: list[float] = []
-
-    async def __call__(self, seconds: float) -> None:
-        """Record the wait instead of waiting."""
-        self.waits.append(seconds)
-        await anyio.lowlevel.checkpoint()
-
+from tests.helpers import Sleeps
 
 ClientFactory = Callable[..., ScrapeClient]
 

@@ -35,7 +35,8 @@ from jobping.sandbox import (
 )
 from jobping.scraping import ScrapeContext, find_scraper
 from jobping.settings import ScraperConfig, Settings
-from tests.sandbox.conftest import ClientFactory, Sleeps
+from tests.helpers import Sleeps
+from tests.sandbox.conftest import ClientFactory
 
 SENTINEL = "real-key-SENTINEL-5e6f7a8b"
 
