@@ -128,7 +128,8 @@ class Settings(BaseSettings):
 
     # run ------------------------------------------------------------------------------
     run_min_jobs: int = Field(default=50, ge=0)
-    """Fewer new-or-updated jobs than this after a tier starts the next tier."""
+    """Fewer jobs seen (valid, deduplicated: new, updated or unchanged) than this after a
+    tier starts the next tier."""
     run_target_jobs: int = Field(default=100, ge=1)
     """Tier 2 stops early once the run has this many jobs."""
     run_backfill_days: int = Field(default=7, ge=1)

@@ -10,9 +10,9 @@ move from gpt-5.4-mini to gpt-5.4-nano at 80 % of it, and the jobs past it wait 
 backlog. Then it prints today's report and today's budget.
 
 The demo's settings are small so the sandbox's few jobs need every tier (``run_min_jobs``
-80, a backfill window of ten years for the old recorded payloads, quick retries), and its
-budget is its own (one call at a time, the default model chain), so every demo tells the
-same story.
+120 jobs seen, ``run_target_jobs`` 200, a backfill window of ten years for the old recorded
+payloads, quick retries), and its budget is its own (one call at a time, the default model
+chain), so every demo tells the same story.
 """
 
 from __future__ import annotations
@@ -104,7 +104,8 @@ def demo_settings(settings: Settings, path: Path) -> Settings:
     """``settings`` with the demo's store, thresholds, quick retry policy and budget."""
     update: dict[str, Any] = {
         "database_url": f"sqlite:///{path}",
-        "run_min_jobs": 80,
+        "run_min_jobs": 120,
+        "run_target_jobs": 200,
         "run_backfill_days": 3650,
         "run_scraper_timeout_seconds": 60.0,
         "http_defaults": _DEMO_POLICY,

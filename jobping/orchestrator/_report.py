@@ -2,8 +2,8 @@
 
 A run's status follows from the report (see :meth:`RunReport.finish`): ``failed`` when an
 error ended it (the store failed, the lease was lost) or when it has fewer than
-``run_min_jobs`` new-or-updated jobs even after the backfill, ``interrupted`` when a signal
-stopped it, ``degraded`` when a fallback tier was needed or a
+``run_min_jobs`` jobs seen (new, updated or unchanged) even after the backfill,
+``interrupted`` when a signal stopped it, ``degraded`` when a fallback tier was needed or a
 scraper failed, else ``success``. The command line maps the status to its exit code.
 """
 
@@ -109,9 +109,9 @@ class ScraperReport:
         return self.status == "ok" and not self.page_cap_reached
 
     @property
-    def fresh(self) -> int:
-        """New plus updated jobs."""
-        return self.new + self.updated
+    def seen(self) -> int:
+        """Valid, deduplicated jobs written: new, updated or unchanged."""
+        return self.new + self.updated + self.unchanged
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data for ``--json`` and the runs table."""
@@ -143,6 +143,7 @@ class TierReport:
     scrapers: list[str] = field(default_factory=list)
     new: int = 0
     updated: int = 0
+    unchanged: int = 0
     backfilled: int = 0
     stopped_early: str | None = None
     """Why it stopped before every scraper finished (``run_target_jobs`` reached)."""
@@ -150,8 +151,8 @@ class TierReport:
 
     @property
     def contributed(self) -> int:
-        """The jobs it added to the run: new, updated and backfilled."""
-        return self.new + self.updated + self.backfilled
+        """The jobs it added to the run: seen (new, updated, unchanged) and backfilled."""
+        return self.new + self.updated + self.unchanged + self.backfilled
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data for ``--json`` and the runs table."""
@@ -163,6 +164,7 @@ class TierReport:
             "scrapers": list(self.scrapers),
             "new": self.new,
             "updated": self.updated,
+            "unchanged": self.unchanged,
             "backfilled": self.backfilled,
             "contributed": self.contributed,
             "stopped_early": self.stopped_early,
@@ -198,9 +200,9 @@ class RunReport:
     """The jobs tier 3 took from the store (for callers; the JSON has their count)."""
 
     @property
-    def fresh(self) -> int:
-        """New plus updated jobs of the whole run."""
-        return sum(scraper.fresh for scraper in self.scrapers)
+    def seen(self) -> int:
+        """Jobs the whole run saw and wrote: new, updated or unchanged."""
+        return sum(scraper.seen for scraper in self.scrapers)
 
     def totals(self) -> dict[str, int]:
         """Counts summed over the scrapers, plus the backfill and the deactivations."""
@@ -225,10 +227,10 @@ class RunReport:
             return RunStatus.FAILED, self.error
         if self.interrupted:
             return RunStatus.INTERRUPTED, self.interrupted
-        have = self.fresh + len(self.backfill)
+        have = self.seen + len(self.backfill)
         if have < min_jobs:
             return RunStatus.FAILED, (
-                f"{have} new, updated or backfilled jobs, fewer than run_min_jobs={min_jobs}"
+                f"{have} jobs seen or backfilled, fewer than run_min_jobs={min_jobs}"
             )
         fallbacks = [t.name for t in self.tiers if t.ran and t.number > 1]
         failed = [s.name for s in self.scrapers if s.failed] + sorted(self.not_ready)
@@ -236,7 +238,7 @@ class RunReport:
             parts = [f"fallback tier needed: {', '.join(fallbacks)}"] if fallbacks else []
             parts += [f"scrapers failed: {', '.join(failed)}"] if failed else []
             return RunStatus.DEGRADED, "; ".join(parts)
-        return RunStatus.SUCCESS, f"{have} new or updated jobs"
+        return RunStatus.SUCCESS, f"{have} jobs seen"
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data for ``--json``, the runs table and the metrics file."""

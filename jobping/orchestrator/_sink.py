@@ -85,14 +85,23 @@ class JobSink:
         """The ``job_hash`` of every valid job of this run."""
         self.new = 0
         self.updated = 0
+        self.unchanged = 0
         self._store = store
         self._now = now
         self._changed = anyio.Event()
 
     @property
     def fresh(self) -> int:
-        """New plus updated jobs written so far."""
+        """New plus updated jobs written so far (what enrichment has to look at)."""
         return self.new + self.updated
+
+    @property
+    def stored(self) -> int:
+        """Valid, deduplicated jobs of this run written so far: new, updated or unchanged.
+
+        This is what the tiers count: a board that did not change is a healthy source.
+        """
+        return self.new + self.updated + self.unchanged
 
     def batch(self, report: ScraperReport) -> Batch:
         """A buffer for one running target, counting into ``report``."""
@@ -113,9 +122,9 @@ class JobSink:
         self.seen.add(job.job_hash)
         return job
 
-    async def wait_fresh(self, count: int) -> None:
-        """Return once ``count`` new-or-updated jobs are written."""
-        while self.fresh < count:
+    async def wait_stored(self, count: int) -> None:
+        """Return once ``count`` jobs of this run are written."""
+        while self.stored < count:
             await self._changed.wait()
 
     async def write(self, jobs: Sequence[Job], report: ScraperReport) -> None:
@@ -130,6 +139,7 @@ class JobSink:
             report.unchanged += result.unchanged
             self.new += result.new
             self.updated += result.updated
+            self.unchanged += result.unchanged
             self._changed.set()
             self._changed = anyio.Event()
 

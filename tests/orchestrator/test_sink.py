@@ -135,15 +135,15 @@ async def test_retire_deactivates_only_unseen_jobs_of_the_named_sources(store: S
     }
 
 
-async def test_wait_fresh_returns_once_enough_jobs_are_written(store: Store) -> None:
+async def test_wait_stored_returns_once_enough_jobs_are_written(store: Store) -> None:
     """A waiter for 3 jobs wakes at the write that reaches 3, not at an earlier one."""
     sink = sink_on(store, batch_size=2)
     batch = sink.batch(ScraperReport("s", "s", 1))
     woke_at: list[int] = []
 
     async def waiter() -> None:
-        await sink.wait_fresh(3)
-        woke_at.append(sink.fresh)
+        await sink.wait_stored(3)
+        woke_at.append(sink.stored)
 
     async with anyio.create_task_group() as group:
         group.start_soon(waiter)

@@ -52,8 +52,8 @@ async def test_tier_one_enough_runs_nothing_else(
 
     assert tiers(report) == [
         (True, "runs every time (2 primary scrapers)", 8),
-        (False, "not needed: 8 new-or-updated jobs", 0),
-        (False, "not needed: 8 new-or-updated jobs", 0),
+        (False, "not needed: 8 jobs seen", 0),
+        (False, "not needed: 8 jobs seen", 0),
     ]
     assert [s.name for s in report.scrapers] == ["p1", "p2"]
     assert report.status is RunStatus.SUCCESS
@@ -111,11 +111,11 @@ async def test_backfill_takes_the_newest_recent_active_unseen_jobs(
     assert [j.job_hash for j in report.backfill] == [f"old:r{n}" for n in range(1, 6)]
     assert tiers(report)[2] == (
         True,
-        "the run has 2 new-or-updated jobs, fewer than run_min_jobs=10",
+        "the run has seen 2 jobs, fewer than run_min_jobs=10",
         5,
     )
     assert report.status is RunStatus.FAILED
-    assert report.reason == "7 new, updated or backfilled jobs, fewer than run_min_jobs=10"
+    assert report.reason == "7 jobs seen or backfilled, fewer than run_min_jobs=10"
 
 
 async def test_tiers_can_be_switched_off(make_settings: SettingsFactory, store: Store) -> None:
