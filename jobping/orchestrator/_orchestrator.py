@@ -16,8 +16,6 @@ shutdown have their own modules. One run, in order:
 from __future__ import annotations
 
 import logging
-import os
-import socket
 import uuid
 from collections.abc import Awaitable, Callable, Collection, Sequence
 from datetime import UTC, datetime, timedelta
@@ -27,7 +25,7 @@ import anyio
 
 from jobping.errors import JobPingError, StoreError
 from jobping.http import ScrapeClient
-from jobping.orchestrator._lease import RunLease, close_abandoned_runs
+from jobping.orchestrator._lease import RunLease, close_abandoned_runs, holder_name
 from jobping.orchestrator._report import RunReport, ScraperReport, TierReport
 from jobping.orchestrator._runner import ScraperRunner, ScraperStatsHook
 from jobping.orchestrator._shutdown import Shutdown
@@ -110,6 +108,7 @@ class Orchestrator:
         self._now = now
         self._sleep = sleep
         self._started = False
+        self._progress_lock = anyio.Lock()
         started = now()
         self.report = RunReport(
             run_id=f"{started:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}",
@@ -156,7 +155,7 @@ class Orchestrator:
         return report
 
     def _lease(self) -> RunLease:
-        holder = f"{socket.gethostname()}:{os.getpid()}:{self.report.run_id}"
+        holder = holder_name(self.report.run_id)
         ttl = self._settings.run_lease_ttl_seconds
         return RunLease(
             self._store, holder=holder, ttl_seconds=ttl, now=self._now, sleep=self._sleep
@@ -169,6 +168,7 @@ class Orchestrator:
             run_id=report.run_id,
             batch_size=self._settings.run_batch_size,
             now=self._now,
+            on_written=None if lease is None else self._record_progress,
         )
         async with anyio.create_task_group() as group:
             if self._handle_signals:
@@ -272,6 +272,13 @@ class Orchestrator:
             await lease.release()
         except StoreError as exc:
             logger.error("could not release the run lease (it expires by itself): %s", exc)
+
+    async def _record_progress(self) -> None:
+        """Record the run's counts so far (after each batch), stamped ``progress_at``."""
+        async with self._progress_lock:
+            record = self.report.to_record()
+            record.counts["progress_at"] = self._now().isoformat()
+            await self._store.save_run(record)
 
     def _lost_lease(self, reason: str) -> None:
         logger.error("%s; stopping", reason)

@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import time
 import types
 import typing
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from datetime import datetime
 from typing import Any
 
 import anyio
+import anyio.lowlevel
 
 from jobping.models import Job
 from jobping.orchestrator._report import ScraperReport
@@ -41,6 +43,8 @@ def _runtime_types(hint: Any) -> tuple[type, ...]:
 
 _FIELD_TYPES = {name: _runtime_types(hint) for name, hint in typing.get_type_hints(Job).items()}
 _REQUIRED_TEXT = ("job_hash", "title", "company", "job_url", "source")
+_MAX_BUSY_SECONDS = 0.02
+"""How long parsing may hold the event loop before a batch yields it (lease renewal, I/O)."""
 
 
 def normalize(item: object, *, run_id: str, now: datetime) -> Job:
@@ -69,6 +73,8 @@ class JobSink:
     """Normalize → dedupe within the run → batched upsert; counts what each batch did.
 
     Without a store (a dry run) nothing is written and every unique job counts as new.
+    ``on_written`` is awaited after each write (still shielded): the orchestrator records
+    the run's counts there, so a run killed mid-way leaves counts up to its last batch.
     """
 
     def __init__(
@@ -78,6 +84,7 @@ class JobSink:
         run_id: str,
         batch_size: int,
         now: Callable[[], datetime],
+        on_written: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self.run_id = run_id
         self.batch_size = batch_size
@@ -88,6 +95,7 @@ class JobSink:
         self.unchanged = 0
         self._store = store
         self._now = now
+        self._on_written = on_written
         self._changed = anyio.Event()
 
     @property
@@ -142,6 +150,8 @@ class JobSink:
             self.unchanged += result.unchanged
             self._changed.set()
             self._changed = anyio.Event()
+            if self._on_written is not None:
+                await self._on_written()
 
     async def retire(
         self, sources: Collection[str], *, last_seen_before: datetime
@@ -164,9 +174,17 @@ class Batch:
         self._sink = sink
         self._report = report
         self._pending: list[Job] = []
+        self._busy_since = time.monotonic()
 
     async def add(self, item: object) -> None:
-        """Take one yielded item: count it, drop it if invalid or seen, flush when full."""
+        """Take one yielded item: count it, drop it if invalid or seen, flush when full.
+
+        Parsing a large page is CPU work between two awaits: every ``_MAX_BUSY_SECONDS`` of
+        it, ``add`` yields the event loop so lease renewal and I/O are not held up.
+        """
+        if time.monotonic() - self._busy_since > _MAX_BUSY_SECONDS:
+            await anyio.lowlevel.checkpoint()
+            self._busy_since = time.monotonic()
         job = self._sink.admit(item, self._report)
         if job is None:
             return

@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
 from datetime import datetime, timedelta
 
 import anyio
@@ -9,6 +13,7 @@ import pytest
 from jobping.errors import LeaseHeld, StoreError
 from jobping.models import RunRecord, RunStatus
 from jobping.orchestrator import LEASE_NAME, RunLease, close_abandoned_runs
+from jobping.orchestrator._lease import is_dead_local
 from jobping.store import Store
 from tests.orchestrator.fakes import NOW
 
@@ -168,3 +173,50 @@ async def test_runs_left_running_by_a_dead_process_are_marked_interrupted(store:
     dead = await store.get_run("dead")
     assert dead is not None
     assert dead.errors == [{"scraper": None, "error": "abandoned: its process ended mid-run"}]
+    assert dead.finished_at == NOW  # no progress recorded: it is known alive only at its start
+
+
+async def test_an_abandoned_run_ends_at_its_last_recorded_progress(store: Store) -> None:
+    """A killed run's record keeps its last counts; its finished_at is its last progress."""
+    progress = NOW + timedelta(minutes=3)
+    counts = {"totals": {"new": 35}, "progress_at": progress.isoformat()}
+    await store.save_run(RunRecord(run_id="killed", started_at=NOW, counts=counts))
+
+    await close_abandoned_runs(store, current="me")
+
+    killed = await store.get_run("killed")
+    assert killed is not None
+    assert (killed.status, killed.finished_at) == (RunStatus.INTERRUPTED, progress)
+    assert killed.counts["totals"] == {"new": 35}
+
+
+def a_dead_pid() -> int:
+    """The pid of a process of this host that has exited."""
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+async def test_a_dead_local_holder_is_taken_over_at_once(store: Store) -> None:
+    """Regression (#10): a lease of a gone process of this host does not wait for its TTL."""
+    ticks = Ticks()
+    dead = f"{socket.gethostname()}:{a_dead_pid()}:old-run"
+    await lease(store, ticks, dead).acquire()
+
+    await lease(store, ticks, "next").acquire()
+
+    assert (await store.lease_holder(LEASE_NAME, now=NOW) or ("",))[0] == "next"
+
+
+@pytest.mark.parametrize(
+    "holder",
+    [f"{socket.gethostname()}:{os.getpid()}:live-run", "elsewhere:1:run", "no-pid-here"],
+)
+async def test_a_live_or_remote_holder_keeps_the_lease(store: Store, holder: str) -> None:
+    """A live local process, a holder on another host or an unparsable name: LeaseHeld."""
+    ticks = Ticks()
+    await lease(store, ticks, holder).acquire()
+
+    with pytest.raises(LeaseHeld):
+        await lease(store, ticks, "next").acquire()
+    assert is_dead_local(holder) is False

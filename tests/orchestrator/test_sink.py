@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -152,3 +153,51 @@ async def test_wait_stored_returns_once_enough_jobs_are_written(store: Store) ->
             await anyio.lowlevel.checkpoint()
 
     assert woke_at == [4]
+
+
+async def test_each_write_is_followed_by_on_written(store: Store) -> None:
+    """on_written runs after every batch write, with the counts already updated."""
+    stored_then: list[int] = []
+
+    async def on_written() -> None:
+        stored_then.append(sink.stored)
+
+    sink = JobSink(store, run_id="run-1", batch_size=2, now=lambda: NOW, on_written=on_written)
+    batch = sink.batch(ScraperReport("s", "s", 1))
+    for number in range(5):
+        await batch.add(job("s", str(number)))
+    await batch.flush()
+
+    assert stored_then == [2, 4, 5]
+
+
+def spin(seconds: float) -> None:
+    """Hold the CPU (and the event loop) for ``seconds`` of wall time, like parsing does."""
+    until = time.monotonic() + seconds
+    while time.monotonic() < until:
+        pass
+
+
+async def test_a_long_parse_yields_the_event_loop_to_other_tasks() -> None:
+    """Regression (#12): 200 jobs of 1 ms CPU each let a concurrent task run meanwhile."""
+    sink = sink_on(None, batch_size=10_000)  # no store, no flush: only add() could yield
+    batch = sink.batch(ScraperReport("s", "s", 1))
+    turns = 0
+
+    async def other_task() -> None:
+        nonlocal turns
+        while True:
+            await anyio.lowlevel.checkpoint()
+            turns += 1
+
+    async with anyio.create_task_group() as group:
+        group.start_soon(other_task)
+        await anyio.lowlevel.checkpoint()
+        before = turns
+        for number in range(200):
+            spin(0.001)
+            await batch.add(job("s", str(number)))
+        during = turns - before
+        group.cancel_scope.cancel()
+
+    assert during >= 2  # 200 ms of parsing: the loop was yielded about every 20 ms
