@@ -8,7 +8,10 @@ Invalid values raise ``ConfigError`` naming every bad key before any work starts
 
 from __future__ import annotations
 
+import difflib
 import os
+import re
+import tomllib
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
@@ -334,11 +337,48 @@ def load_settings(
         model_config = SettingsConfigDict(toml_file=toml_file, env_file=env_file)
 
     try:
+        _check_toml_keys(toml_file)
         return _Configured(**overrides)
     except ValidationError as exc:
         raise ConfigError(_problems(exc)) from None
     except (ValueError, OSError) as exc:  # a TOML syntax error, an unreadable file
-        raise ConfigError({"config": f"{toml_file}: {exc}"}) from None
+        raise ConfigError(_source_problem(exc, toml_file, env_file)) from None
+
+
+def _check_toml_keys(toml_file: Path) -> None:
+    """Refuse top-level keys of the TOML file that name no setting, suggesting the closest."""
+    if not toml_file.is_file():
+        return
+    with toml_file.open("rb") as file:
+        keys = tomllib.load(file).keys()
+    fields = list(Settings.model_fields)
+    problems = {}
+    for key in sorted(set(keys) - set(fields)):
+        close = difflib.get_close_matches(key, fields, n=1, cutoff=0.6)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        problems[f"{toml_file}: {key}"] = f"unknown setting{hint}"
+    if problems:
+        raise ConfigError(problems)
+
+
+_SOURCE_ERROR = re.compile(r'error parsing value for field "(\w+)" from source "(\w+)"')
+
+
+def _source_problem(exc: Exception, toml_file: Path, env_file: Path | None) -> dict[str, str]:
+    """Name where a value that could not be parsed came from: the variable, ``.env`` or TOML.
+
+    pydantic-settings reports a nested value that is not JSON as a plain error naming the
+    field and its source; the value itself is never echoed (it may hold a secret).
+    """
+    found = _SOURCE_ERROR.search(str(exc))
+    if found is None:
+        return {"config": f"{toml_file}: {exc}"}
+    field, source = found.groups()
+    where = {
+        "EnvSettingsSource": "environment variable",
+        "DotEnvSettingsSource": str(env_file),
+    }.get(source, str(toml_file))
+    return {f"{field.upper()} ({where})": "not valid JSON (a JSON object or list is expected)"}
 
 
 def _problems(exc: ValidationError) -> dict[str, str]:

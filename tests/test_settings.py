@@ -144,3 +144,42 @@ def test_policy_for_ignores_the_port(domain: str, quota: int | None) -> None:
         http_domains={"api.reed.co.uk": {"daily_quota": 7}, "::1": {"daily_quota": 9}}
     )
     assert settings.policy_for(domain).daily_quota == quota
+
+
+def test_a_misspelled_toml_key_is_named_with_the_closest_setting(tmp_path: Path) -> None:
+    """Regression (#10): unknown top-level keys stop the program, each with a suggestion."""
+    config = tmp_path / "jobping.toml"
+    config.write_text('database_ulr = "sqlite:///x.db"\nrun_batchsize = 5\nzzz = 1\n')
+
+    with pytest.raises(ConfigError) as error:
+        load_settings(config, env_file=None)
+
+    assert error.value.problems == {
+        f"{config}: database_ulr": "unknown setting; did you mean 'database_url'?",
+        f"{config}: run_batchsize": "unknown setting; did you mean 'run_batch_size'?",
+        f"{config}: zzz": "unknown setting",
+    }
+
+
+def test_a_bad_json_variable_is_blamed_on_the_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Regression (#10): HTTP_DOMAINS that is not JSON names the variable, not jobping.toml."""
+    monkeypatch.setenv("HTTP_DOMAINS", "{not json sk-secret")
+
+    with pytest.raises(ConfigError) as error:
+        load_settings(env_file=None)
+
+    assert list(error.value.problems) == ["HTTP_DOMAINS (environment variable)"]
+    assert "sk-secret" not in str(error.value)
+
+
+def test_a_bad_json_value_in_dotenv_is_blamed_on_the_file(tmp_path: Path) -> None:
+    """A value from .env that is not JSON names the variable and the .env file."""
+    dotenv = tmp_path / ".env"
+    dotenv.write_text("HTTP_DOMAINS={oops\n")
+
+    with pytest.raises(ConfigError) as error:
+        load_settings(env_file=dotenv)
+
+    assert list(error.value.problems) == [f"HTTP_DOMAINS ({dotenv})"]
