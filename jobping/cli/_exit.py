@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import enum
 
-from jobping.errors import ConfigError, JobPingError, LeaseHeld, StoreError, UnknownScraper
+from jobping.errors import (
+    ConfigError,
+    JobPingError,
+    LeaseHeld,
+    MissingCredential,
+    StoreError,
+    UnknownScraper,
+)
 
 __all__ = ["ExitCode", "exit_code_for"]
 
@@ -31,6 +38,7 @@ class ExitCode(enum.IntEnum):
 _BY_ERROR: tuple[tuple[type[JobPingError], ExitCode], ...] = (
     (ConfigError, ExitCode.CONFIG),
     (UnknownScraper, ExitCode.CONFIG),
+    (MissingCredential, ExitCode.CONFIG),  # a command that needs a key it was not given
     (LeaseHeld, ExitCode.LEASE_HELD),
     (StoreError, ExitCode.STORE),
 )
