@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import tempfile
 from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import AsyncExitStack, contextmanager
 from datetime import datetime
@@ -112,8 +113,8 @@ def run(
     state: AppState = ctx.obj
     settings = state.settings()
     allowed = parse_tiers(tiers)
-    if metrics_file is not None and not metrics_file.parent.is_dir():
-        raise ConfigError({"--metrics-file": f"directory {metrics_file.parent} does not exist"})
+    if metrics_file is not None:
+        check_writable(metrics_file)
     if quiet:
         logging.getLogger("jobping").setLevel(logging.WARNING)
     console = stderr()
@@ -130,7 +131,10 @@ def run(
             )
         )
     if metrics_file is not None:
-        write_metrics(metrics_file, report)
+        try:
+            write_metrics(metrics_file, report)
+        except OSError as exc:  # the report below is still printed, the exit code still the run's
+            logging.getLogger("jobping").error("could not write --metrics-file: %s", exc)
     if as_json:
         emit_json(report.to_dict())
     elif not quiet:
@@ -138,6 +142,20 @@ def run(
     elif report.status is not RunStatus.SUCCESS:
         render_report(report, console)
     raise typer.Exit(EXIT_CODES[report.status])
+
+
+def check_writable(path: Path) -> None:
+    """``ConfigError`` naming ``--metrics-file`` unless ``path`` can be written (before a run)."""
+    folder = path.parent
+    if not folder.is_dir():
+        raise ConfigError({"--metrics-file": f"directory {folder} does not exist"})
+    if path.is_dir():
+        raise ConfigError({"--metrics-file": f"{path} is a directory, not a file"})
+    try:  # a real attempt: permissions, a read-only mount, a full disk
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".jobping-check-"):
+            pass
+    except OSError as exc:
+        raise ConfigError({"--metrics-file": f"cannot write in {folder}: {exc.strerror}"}) from None
 
 
 def parse_tiers(text: str) -> frozenset[int]:

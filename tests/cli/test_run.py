@@ -128,12 +128,32 @@ def test_the_metrics_file_is_written(
     assert 'jobping_scraper_jobs{scraper="greenhouse",kind="found"} 19\n' in text
 
 
+def test_a_metrics_file_that_fails_late_loses_no_report(
+    database: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression (#10): writing the metrics fails after the run: report printed, run's code."""
+
+    def disk_full(_path: Path, _report: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("jobping.cli.run.write_metrics", disk_full)
+    code, out, err = run_cli(
+        ["run", "--sandbox", "--json", "--metrics-file", str(database.parent / "m.prom")], capsys
+    )
+
+    assert code == ExitCode.OK
+    assert json.loads(out)["status"] == "success"
+    assert "could not write --metrics-file" in err
+
+
 @pytest.mark.parametrize(
     ("argv", "key"),
     [
         (["--tiers", "1,4"], "--tiers"),
         (["--tiers", ""], "--tiers"),
         (["--metrics-file", "/no/such/dir/x.prom"], "--metrics-file"),
+        (["--metrics-file", "/proc/jobping.prom"], "--metrics-file"),  # not writable, even by root
+        (["--metrics-file", "/proc"], "--metrics-file"),  # a directory
     ],
 )
 def test_bad_options_exit_2_naming_the_option(
