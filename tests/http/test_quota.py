@@ -210,3 +210,33 @@ async def test_domain_status_for_the_cli(store: Store, clock: FakeClock) -> None
     }
     assert statuses["jobs.example"].breaker == "open"
     assert statuses["jobs.example"].quotas == []
+
+
+@pytest.mark.anyio
+async def test_the_block_grows_with_demand_up_to_a_tenth_of_the_limit(
+    store: Store, clock: FakeClock
+) -> None:
+    """Regression (#16): blocks used up within a second double, 16 → 32 → 64 → 100 (cap)."""
+    quota = gate(store, clock, DomainPolicy(daily_quota=1000), block=16)
+    blocks = []
+    for _ in range(16 + 32 + 64 + 1):
+        await quota.take()
+        if quota.block not in blocks:
+            blocks.append(quota.block)
+
+    assert blocks == [16, 32, 64, 100]
+    assert await store.quota_used("jobs.example", "day:2026-01-05") == 16 + 32 + 64 + 100
+
+
+@pytest.mark.anyio
+async def test_the_block_shrinks_back_when_demand_is_slow(store: Store, clock: FakeClock) -> None:
+    """A block that lasted over ten seconds halves the next one, never below the first size."""
+    quota = gate(store, clock, DomainPolicy(daily_quota=10_000), block=4)
+    for _ in range(4 + 8):  # fast: the second block doubled
+        await quota.take()
+    assert quota.block == 8
+    clock.advance(11)
+    for _ in range(8 + 1):
+        await quota.take()
+        clock.advance(11)
+    assert quota.block == 4
