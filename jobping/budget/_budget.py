@@ -261,7 +261,9 @@ class TokenBudget:
             uuid.uuid4().hex, worst.tokens, worst.micro_usd, self.windows(now), expires_at
         )
         if not await self.store.reserve_budget(hold, now=now):
+            log.debug("budget: %s refused (%d tokens, %d µUSD worst case)", model, *_worst(worst))
             return None
+        log.debug("budget: %s reserved %d tokens, %d µUSD (worst case)", model, *_worst(worst))
         prompt = reserved_prompt_tokens(prompt_tokens)
         day = now.astimezone(self.tz).date()
         return Reservation(model, prompt, max_output_tokens, worst, day, hold)
@@ -329,12 +331,14 @@ class TokenBudget:
                 reservation.worst.micro_usd,
             )
         await self.store.commit_budget(reservation.hold, record, now=self.clock())
+        log.debug("budget: %s committed %d tokens, %d µUSD", reservation.model, record.tokens, cost)
         await self._warn(reservation.hold.windows)
         return cost
 
     async def release(self, reservation: Reservation) -> None:
         """Drop the hold of a call that was not made or not billed; idempotent."""
         await self.store.release_budget(reservation.hold.reservation_id)
+        log.debug("budget: %s hold released", reservation.model)
 
     async def _warn(self, windows: Sequence[BudgetWindow]) -> None:
         """Log each threshold that committed usage crossed, once per window and measure."""
@@ -372,3 +376,8 @@ def _allowance(window: BudgetWindow, counters: BudgetCounters) -> Allowance:
         window.cost_limit_micro_usd,
         counters.micro_usd_committed + counters.micro_usd_reserved,
     )
+
+
+def _worst(worst: WorstCase) -> tuple[int, int]:
+    """A worst case as (tokens, µUSD), for log lines."""
+    return worst.tokens, worst.micro_usd

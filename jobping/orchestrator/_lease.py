@@ -87,6 +87,7 @@ class RunLease:
                 LEASE_NAME, self.holder, ttl_seconds=self.ttl_seconds, now=now
             )
             if expiry is not None:
+                logger.debug("run lease taken by %s until %s", self.holder, expiry.isoformat())
                 self.expires_at = expiry
                 return
             held = await self._store.lease_holder(LEASE_NAME, now=now)
@@ -115,6 +116,7 @@ class RunLease:
             if expiry is None:
                 on_lost(f"lost the run lease ({LEASE_NAME!r}): another run took it over")
                 return
+            logger.debug("run lease renewed until %s", expiry.isoformat())
             self.expires_at = expiry
 
     async def release(self) -> None:

@@ -142,6 +142,14 @@ class JobSink:
                 result = UpsertResult(new=len(jobs))
             else:
                 result = await self._store.upsert_jobs(jobs, seen_at=self._now())
+            logger.debug(
+                "%s: batch of %d written (%d new, %d updated, %d unchanged)",
+                report.name,
+                len(jobs),
+                result.new,
+                result.updated,
+                result.unchanged,
+            )
             report.new += result.new
             report.updated += result.updated
             report.unchanged += result.unchanged
