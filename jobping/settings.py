@@ -139,7 +139,7 @@ class Settings(BaseSettings):
     """Tier 3 backfills active jobs posted within this many days."""
     run_backfill_limit: int = Field(default=500, ge=0)
     """Most jobs tier 3 takes from the store."""
-    run_stale_after_days: int = Field(default=3, ge=1)
+    run_stale_after_days: float = Field(default=3, gt=0)
     """Jobs of a source that succeeded, unseen this long, become inactive."""
     run_batch_size: int = Field(default=200, ge=1)
     """Jobs per upsert batch; a crash loses at most one batch."""
