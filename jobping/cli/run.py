@@ -109,7 +109,17 @@ def run(
         ),
     ] = 10.0,
 ) -> None:
-    """Run the scrapers once: tier 1, fallback tier 2, backfill tier 3; report and exit code."""
+    """Run the scrapers once: tier 1, fallback tier 2, backfill tier 3; report and exit code.
+
+    Tier 1 (the primary scrapers) runs every time. Tier 2 (the individual scrapers) runs
+    when no primary scraper succeeded or the run has seen fewer than RUN_MIN_JOBS jobs (jobs
+    seen: valid and deduplicated, new, updated or unchanged). Tier 3 (backfill from the store)
+    runs while the run is still short.
+
+    Exit codes: 0 success; 1 failed (fewer than RUN_MIN_JOBS even after backfill, or an
+    error); 2 bad configuration (nothing attempted); 3 degraded (a fallback tier was needed
+    or a scraper failed); 4 another run holds the lease; 5 the store failed; 130 interrupted.
+    """
     state: AppState = ctx.obj
     settings = state.settings()
     allowed = parse_tiers(tiers)

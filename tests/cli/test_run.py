@@ -398,3 +398,17 @@ async def test_a_second_signal_exits_at_once(database: Path) -> None:
         assert await text("run.out") == ""
         assert await store.lease_holder(LEASE_NAME, now=datetime.now(UTC)) is not None
         assert [run.status for run in await store.recent_runs()] == [RunStatus.RUNNING]
+
+
+def test_run_help_says_what_triggers_each_tier_and_each_exit_code(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """#10: the help tells a cron/systemd user the tier triggers (jobs seen) and exit codes."""
+    monkeypatch.setenv("COLUMNS", "200")
+    code, out, _err = run_cli(["run", "--help"], capsys)
+
+    assert code == 0
+    text = " ".join(out.split())
+    assert "seen fewer than RUN_MIN_JOBS jobs" in text
+    assert "3 degraded" in text
+    assert "4 another run holds the lease" in text
