@@ -150,6 +150,18 @@ class Settings(BaseSettings):
     run_lease_ttl_seconds: float = Field(default=300.0, ge=5)
     """A crashed run's lease is taken over after this long."""
 
+    # jobs: the most a field may hold when a job enters the store ------------------------
+    job_max_title_chars: int = Field(default=500, ge=50)
+    """A longer title is cut (and the cut counted in the run report)."""
+    job_max_company_chars: int = Field(default=300, ge=50)
+    """A longer company name is cut."""
+    job_max_location_chars: int = Field(default=500, ge=50)
+    """A longer location is cut."""
+    job_max_description_chars: int = Field(default=100_000, ge=1000)
+    """A longer description is cut."""
+    job_max_url_chars: int = Field(default=2048, ge=200)
+    """A job whose URL is longer is refused as invalid (a cut URL would be a wrong link)."""
+
     # http -----------------------------------------------------------------------------
     http_transport: Literal["aiohttp", "httpx"] = "aiohttp"
     """``aiohttp`` (httpx over aiohttp's pool, fast) or ``httpx`` (httpx's own pool)."""

@@ -26,6 +26,7 @@ import anyio
 from jobping.errors import JobPingError, StoreError
 from jobping.http import ScrapeClient
 from jobping.orchestrator._lease import RunLease, close_abandoned_runs, holder_name
+from jobping.orchestrator._limits import FieldLimits
 from jobping.orchestrator._report import RunReport, ScraperReport, TierReport
 from jobping.orchestrator._runner import ScraperRunner, ScraperStatsHook
 from jobping.orchestrator._shutdown import Shutdown
@@ -169,6 +170,7 @@ class Orchestrator:
             batch_size=self._settings.run_batch_size,
             now=self._now,
             on_written=None if lease is None else self._record_progress,
+            limits=FieldLimits.from_settings(self._settings),
         )
         async with anyio.create_task_group() as group:
             if self._handle_signals:

@@ -22,7 +22,7 @@ __all__ = ["Outcome", "RunReport", "ScraperReport", "TierReport"]
 MAX_ERRORS = 10
 """Errors kept per scraper; more are counted, not kept."""
 
-_JOB_COUNTS = ("found", "new", "updated", "unchanged", "duplicates", "invalid")
+_JOB_COUNTS = ("found", "new", "updated", "unchanged", "duplicates", "invalid", "truncated")
 _HTTP_COUNTS = ("requests", "retries", "breaker_trips")
 
 
@@ -55,6 +55,8 @@ class ScraperReport:
     """Jobs another scraper (or target) of this run had already yielded."""
     invalid: int = 0
     """Items it skipped as malformed plus objects it yielded that are not valid jobs."""
+    truncated: int = 0
+    """Valid jobs with a field cut to its limit on the way in (``JOB_MAX_*_CHARS``)."""
     requests: int = 0
     retries: int = 0
     breaker_trips: int = 0

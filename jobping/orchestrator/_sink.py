@@ -23,6 +23,7 @@ import anyio
 import anyio.lowlevel
 
 from jobping.models import Job
+from jobping.orchestrator._limits import FieldLimits
 from jobping.orchestrator._report import ScraperReport
 from jobping.store import Store, UpsertResult
 
@@ -73,6 +74,7 @@ class JobSink:
     """Normalize → dedupe within the run → batched upsert; counts what each batch did.
 
     Without a store (a dry run) nothing is written and every unique job counts as new.
+    Over-long fields are cut to ``limits`` on the way in (see :class:`FieldLimits`).
     ``on_written`` is awaited after each write (still shielded): the orchestrator records
     the run's counts there, so a run killed mid-way leaves counts up to its last batch.
     """
@@ -85,6 +87,7 @@ class JobSink:
         batch_size: int,
         now: Callable[[], datetime],
         on_written: Callable[[], Awaitable[None]] | None = None,
+        limits: FieldLimits | None = None,
     ) -> None:
         self.run_id = run_id
         self.batch_size = batch_size
@@ -96,6 +99,7 @@ class JobSink:
         self._store = store
         self._now = now
         self._on_written = on_written
+        self._limits = limits or FieldLimits()
         self._changed = anyio.Event()
 
     @property
@@ -118,11 +122,16 @@ class JobSink:
     def admit(self, item: object, report: ScraperReport) -> Job | None:
         """``item`` normalized if it is a valid job not seen before in this run, else None."""
         try:
-            job = normalize(item, run_id=self.run_id, now=self._now())
+            job, cut = self._limits.cap(normalize(item, run_id=self.run_id, now=self._now()))
         except ValueError as exc:
             report.invalid += 1
             logger.debug("%s: invalid job dropped: %s", report.name, exc)
             return None
+        if cut:
+            report.truncated += 1
+            logger.warning(
+                "%s: job %s: cut over-long %s", report.name, job.job_hash, ", ".join(cut)
+            )
         report.found += 1
         if job.job_hash in self.seen:
             report.duplicates += 1

@@ -75,6 +75,7 @@ async def test_all_healthy_runs_tier_one_only(make_settings: SettingsFactory, st
         "unchanged": 0,
         "duplicates": 0,
         "invalid": 0,
+        "truncated": 0,
         "requests": 0,
         "retries": 0,
         "breaker_trips": 0,

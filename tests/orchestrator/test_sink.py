@@ -9,7 +9,9 @@ import anyio.lowlevel
 import pytest
 
 from jobping.orchestrator import JobSink, ScraperReport, normalize
+from jobping.orchestrator._limits import FieldLimits
 from jobping.store import Store
+from tests.orchestrator.conftest import SettingsFactory
 from tests.orchestrator.fakes import NOW, job
 
 pytestmark = pytest.mark.anyio
@@ -201,3 +203,32 @@ async def test_a_long_parse_yields_the_event_loop_to_other_tasks() -> None:
         group.cancel_scope.cancel()
 
     assert during >= 2  # 200 ms of parsing: the loop was yielded about every 20 ms
+
+
+async def test_hostile_fields_are_cut_where_jobs_enter_and_the_cut_is_counted(
+    store: Store,
+) -> None:
+    """#11: a 1 MiB title and an 8 MiB description are stored cut; a huge URL is refused."""
+    sink = JobSink(
+        store, run_id="run-1", batch_size=10, now=lambda: NOW, limits=FieldLimits(title=500)
+    )
+    report = ScraperReport("s", "s", 1)
+    batch = sink.batch(report)
+    await batch.add(job("s", "big", title="T" * 2**20, description="d" * 8 * 2**20))
+    await batch.add(job("s", "url", job_url="https://x.example/" + "a" * 5000))
+    await batch.add(job("s", "fine"))
+    await batch.flush()
+
+    stored = await store.get_job("s:big")
+    assert stored is not None
+    assert (len(stored.title), stored.title[-1]) == (500, "…")
+    assert len(stored.description) == 100_000
+    assert (report.found, report.truncated, report.invalid) == (2, 1, 1)
+    assert await store.get_job("s:url") is None
+
+
+def test_limits_come_from_the_settings(make_settings: SettingsFactory) -> None:
+    """JOB_MAX_*_CHARS settings become the sink's limits."""
+    limits = FieldLimits.from_settings(make_settings(job_max_title_chars=80, job_max_url_chars=300))
+
+    assert (limits.title, limits.url, limits.description) == (80, 300, 100_000)
