@@ -4,21 +4,28 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any, TextIO
 
-from rich.console import Console
+if TYPE_CHECKING:
+    from rich.console import Console
 
 __all__ = ["emit_json", "error", "stderr", "stdout"]
 
 
 def stdout() -> Console:
     """A console on the current stdout (honours NO_COLOR and non-TTY output)."""
-    return Console(file=sys.stdout, highlight=False, soft_wrap=True)
+    return _console(sys.stdout)
 
 
 def stderr() -> Console:
     """A console on the current stderr, for messages and progress."""
-    return Console(file=sys.stderr, highlight=False, soft_wrap=True)
+    return _console(sys.stderr)
+
+
+def _console(file: TextIO) -> Console:
+    from rich.console import Console  # noqa: PLC0415 (rich loads when a command renders)
+
+    return Console(file=file, highlight=False, soft_wrap=True)
 
 
 def emit_json(data: Any) -> None:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import enum
+import os
 
+from jobping.cli._console import error
 from jobping.errors import ConfigError, JobPingError, LeaseHeld, StoreError, UnknownScraper
 
-__all__ = ["ExitCode", "exit_code_for"]
+__all__ = ["ExitCode", "exit_at_once", "exit_code_for"]
 
 
 class ExitCode(enum.IntEnum):
@@ -42,3 +44,12 @@ def exit_code_for(error: JobPingError) -> ExitCode:
         if isinstance(error, error_class):
             return code
     return ExitCode.FAILED
+
+
+def exit_at_once() -> None:
+    """After a second SIGINT/SIGTERM: say so and end the process now (``INTERRUPTED``).
+
+    A run's lease is not released; it expires by itself after its TTL.
+    """
+    error("second signal: exiting at once (the lease expires by itself)")
+    os._exit(ExitCode.INTERRUPTED)

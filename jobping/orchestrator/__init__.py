@@ -10,13 +10,14 @@ from jobping.orchestrator._metrics import render_metrics, write_metrics
 from jobping.orchestrator._orchestrator import BacklogEnricher, Orchestrator, RunObserver
 from jobping.orchestrator._report import Outcome, RunReport, ScraperReport, TierReport
 from jobping.orchestrator._shutdown import RunStopped, Shutdown, StopFlag
-from jobping.orchestrator._sink import JobSink, normalize
+from jobping.orchestrator._sink import Batch, JobSink, normalize
 from jobping.orchestrator._tiers import TIERS, plan
 
 __all__ = [
     "LEASE_NAME",
     "TIERS",
     "BacklogEnricher",
+    "Batch",
     "JobSink",
     "Orchestrator",
     "Outcome",

@@ -69,6 +69,8 @@ class JobSink:
     """Normalize → dedupe within the run → batched upsert; counts what each batch did.
 
     Without a store (a dry run) nothing is written and every unique job counts as new.
+    A run writes through one sink; so does ``jobping scrape --store``, counting into one
+    ``ScraperReport`` and reading the totals from :attr:`stored`.
     """
 
     def __init__(
@@ -85,6 +87,7 @@ class JobSink:
         """The ``job_hash`` of every valid job of this run."""
         self.new = 0
         self.updated = 0
+        self.unchanged = 0
         self._store = store
         self._now = now
         self._changed = anyio.Event()
@@ -93,6 +96,11 @@ class JobSink:
     def fresh(self) -> int:
         """New plus updated jobs written so far."""
         return self.new + self.updated
+
+    @property
+    def stored(self) -> UpsertResult:
+        """What every write so far did, in total."""
+        return UpsertResult(new=self.new, updated=self.updated, unchanged=self.unchanged)
 
     def batch(self, report: ScraperReport) -> Batch:
         """A buffer for one running target, counting into ``report``."""
@@ -130,6 +138,7 @@ class JobSink:
             report.unchanged += result.unchanged
             self.new += result.new
             self.updated += result.updated
+            self.unchanged += result.unchanged
             self._changed.set()
             self._changed = anyio.Event()
 

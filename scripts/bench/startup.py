@@ -37,9 +37,7 @@ def _timed(args: list[str], env: dict[str, str]) -> tuple[float, float]:
     """Run ``python args`` once: its wall time and CPU time (user + system), in seconds."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    subprocess.run(  # noqa: S603 - our own interpreter, fixed arguments
-        [sys.executable, *args], env=env, check=True, stdout=subprocess.DEVNULL
-    )
+    subprocess.run([sys.executable, *args], env=env, check=True, stdout=subprocess.DEVNULL)
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
