@@ -1,8 +1,6 @@
 """JobPing: job-board scrapers on a schedule, one clean table of live postings.
 
-Scraper authors import from here, ``jobping.normalize`` and ``jobping.testing``. The names
-load their module on first use, so ``import jobping`` (and the command line's start-up)
-does not pay for pydantic, the settings or the scraping machinery until they are needed.
+Scraper authors import from here, ``jobping.normalize`` and ``jobping.testing``.
 """
 
 from typing import TYPE_CHECKING
@@ -60,36 +58,31 @@ __all__ = [
     "load_settings",
 ]
 
+# Each name loads its module on first use: `import jobping` and `jobping --help` stay fast.
 __getattr__, __dir__ = lazy_names(
     __name__,
     {
-        **dict.fromkeys(
-            (
-                "Blocked",
-                "CircuitOpen",
-                "ConfigError",
-                "JobPingError",
-                "MissingCredential",
-                "PayloadError",
-                "QuotaExhausted",
-                "ScrapeError",
-                "SkipError",
-            ),
-            "jobping.errors",
-        ),
-        **dict.fromkeys(("Job", "RunRecord", "RunStatus", "WorkEnvironment"), "jobping.models"),
-        **dict.fromkeys(
-            (
-                "Item",
-                "ItemError",
-                "JsonClient",
-                "ScrapeContext",
-                "Scraper",
-                "SkippedItem",
-                "Target",
-            ),
-            "jobping.scraping",
-        ),
-        **dict.fromkeys(("Settings", "load_settings"), "jobping.settings"),
+        "Blocked": "jobping.errors",
+        "CircuitOpen": "jobping.errors",
+        "ConfigError": "jobping.errors",
+        "JobPingError": "jobping.errors",
+        "MissingCredential": "jobping.errors",
+        "PayloadError": "jobping.errors",
+        "QuotaExhausted": "jobping.errors",
+        "ScrapeError": "jobping.errors",
+        "SkipError": "jobping.errors",
+        "Job": "jobping.models",
+        "RunRecord": "jobping.models",
+        "RunStatus": "jobping.models",
+        "WorkEnvironment": "jobping.models",
+        "Item": "jobping.scraping",
+        "ItemError": "jobping.scraping",
+        "JsonClient": "jobping.scraping",
+        "ScrapeContext": "jobping.scraping",
+        "Scraper": "jobping.scraping",
+        "SkippedItem": "jobping.scraping",
+        "Target": "jobping.scraping",
+        "Settings": "jobping.settings",
+        "load_settings": "jobping.settings",
     },
 )

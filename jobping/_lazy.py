@@ -21,8 +21,7 @@ def lazy_names(
 
     Args:
         package: the package's ``__name__``.
-        homes: each public name and the module that defines it (absolute, or relative to
-            ``package`` when it starts with a dot).
+        homes: each public name and the (absolute) name of the module that defines it.
     """
     namespace = importlib.import_module(package).__dict__
 
@@ -30,7 +29,7 @@ def lazy_names(
         home = homes.get(name)
         if home is None:
             raise AttributeError(f"module {package!r} has no attribute {name!r}")
-        value = getattr(importlib.import_module(home, package), name)
+        value = getattr(importlib.import_module(home), name)
         namespace[name] = value  # later look-ups skip this hook
         return value
 

@@ -6,10 +6,12 @@ import json
 import sys
 from typing import TYPE_CHECKING, Any, TextIO
 
+from jobping._version import __version__
+
 if TYPE_CHECKING:
     from rich.console import Console
 
-__all__ = ["emit_json", "error", "stderr", "stdout"]
+__all__ = ["emit_json", "error", "stderr", "stdout", "version_line"]
 
 
 def stdout() -> Console:
@@ -36,3 +38,8 @@ def emit_json(data: Any) -> None:
 def error(message: str) -> None:
     """Write an error message on stderr, plainly so it stays readable in cron mail."""
     sys.stderr.write(f"jobping: error: {message}\n")
+
+
+def version_line() -> str:
+    """What ``jobping --version`` prints."""
+    return f"jobping {__version__}\n"

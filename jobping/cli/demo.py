@@ -7,9 +7,7 @@ It starts the sandbox in-process and makes two runs into a throw-away SQLite fil
 
 from __future__ import annotations
 
-import logging
 import sys
-import tempfile
 from pathlib import Path
 from typing import Annotated
 
@@ -36,6 +34,9 @@ def demo(
     ] = False,
 ) -> None:
     """Run the pipeline offline against a local sandbox with faults; print the report and budget."""
+    import logging  # noqa: PLC0415 (fast start-up)
+    import tempfile  # noqa: PLC0415 (fast start-up)
+
     import anyio  # noqa: PLC0415 (fast start-up)
 
     from jobping.cli._views.demo import render_demo  # noqa: PLC0415 (rich)

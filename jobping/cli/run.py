@@ -8,10 +8,8 @@ interrupted. ``--quiet`` (for cron) prints nothing unless the run did not succee
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -19,18 +17,11 @@ from jobping.cli._console import emit_json, stderr, stdout
 from jobping.cli._exit import ExitCode, exit_at_once
 from jobping.cli._state import AppState
 from jobping.errors import ConfigError
-from jobping.models import RunStatus
 
-__all__ = ["EXIT_CODES", "parse_tiers", "run"]
+if TYPE_CHECKING:
+    from jobping.models import RunStatus
 
-EXIT_CODES: Mapping[RunStatus, ExitCode] = {
-    RunStatus.SUCCESS: ExitCode.OK,
-    RunStatus.DEGRADED: ExitCode.DEGRADED,
-    RunStatus.FAILED: ExitCode.FAILED,
-    RunStatus.INTERRUPTED: ExitCode.INTERRUPTED,
-    RunStatus.RUNNING: ExitCode.FAILED,
-}
-"""The exit code of each way a run can end."""
+__all__ = ["exit_code_of", "parse_tiers", "run"]
 
 
 def run(
@@ -85,9 +76,12 @@ def run(
 ) -> None:
     """Run the scrapers once: tier 1, fallback tier 2, backfill tier 3; report and exit code."""
     # The command's machinery loads when it runs, not with `jobping --help`.
+    import logging  # noqa: PLC0415 (fast start-up)
+
     import anyio  # noqa: PLC0415 (fast start-up)
 
     from jobping.cli._views.run import progress, render_report  # noqa: PLC0415 (rich)
+    from jobping.models import RunStatus  # noqa: PLC0415 (fast start-up)
     from jobping.orchestrator import write_metrics  # noqa: PLC0415 (fast start-up)
     from jobping.services import execute_run  # noqa: PLC0415 (fast start-up)
 
@@ -120,7 +114,7 @@ def run(
         render_report(report, stdout())
     elif report.status is not RunStatus.SUCCESS:
         render_report(report, console)
-    raise typer.Exit(EXIT_CODES[report.status])
+    raise typer.Exit(exit_code_of(report.status))
 
 
 def parse_tiers(text: str) -> frozenset[int]:
@@ -134,3 +128,16 @@ def parse_tiers(text: str) -> frozenset[int]:
             {"--tiers": f"expected tier numbers among 1,2,3 (like 1,2), got {text!r}"}
         )
     return frozenset(known[part] for part in parts)
+
+
+def exit_code_of(status: RunStatus) -> ExitCode:
+    """The exit code of each way a run can end."""
+    from jobping.models import RunStatus  # noqa: PLC0415 (fast start-up)
+
+    return {
+        RunStatus.SUCCESS: ExitCode.OK,
+        RunStatus.DEGRADED: ExitCode.DEGRADED,
+        RunStatus.FAILED: ExitCode.FAILED,
+        RunStatus.INTERRUPTED: ExitCode.INTERRUPTED,
+        RunStatus.RUNNING: ExitCode.FAILED,
+    }[status]
