@@ -153,4 +153,3 @@ def test_layers_are_imported_only_from_above(layer: str) -> None:
 def test_layer_check_sees_a_breach() -> None:
     """The layer check reports a module below the command line that imports it."""
     assert _layer_breaches("jobping.cli", ()) == ["jobping/__main__.py imports jobping.cli"]
-

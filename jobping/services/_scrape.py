@@ -91,7 +91,7 @@ async def scrape_one(
         chosen = _targets(scraper, settings, targets)
         store = await stack.enter_async_context(_store(settings, open_it=write or not sandbox))
         sink = _sink(store, settings) if write and store is not None else None
-        report = ScraperReport(scraper.name, scraper.source, tier=0)
+        report = ScraperReport(scraper.name, scraper.source, tier=0)  # by hand: no tier
         async with ScrapeClient.from_settings(settings, store, hooks=hooks) as client:
             for target in chosen:
                 if limit is not None and len(outcome.jobs) >= limit:
