@@ -8,6 +8,8 @@ import sys
 
 import pytest
 
+from tests.helpers import run_cli
+
 HEAVY = ("openai", "tiktoken", "aiohttp", "psycopg", "supabase")
 """Packages a command may need, never the start-up (each costs tens to hundreds of ms)."""
 
@@ -67,3 +69,12 @@ def test_import_jobping_is_cheap() -> None:
     assert _top_level(set(before)) & {"pydantic", "httpx", "anyio", *HEAVY} == set()
     assert "jobping.models" not in before
     assert loaded_on_use
+
+
+def test_the_quick_version_agrees_with_the_option(capsys: pytest.CaptureFixture[str]) -> None:
+    """`jobping --version` (answered before typer) prints what the typer option prints."""
+    quick = run_cli(["--version"], capsys)
+    through_typer = run_cli(["-v", "--version"], capsys)
+    assert quick == through_typer
+    assert quick[0] == 0
+    assert quick[1].startswith("jobping ")
