@@ -22,7 +22,8 @@ SDK_HOMES = {
     "supabase": ("jobping/store/_supabase.py",),
     "openai": ("jobping/enrich/_enricher.py",),
     "typer": ("jobping/cli/",),
-    "rich": ("jobping/cli/",),
+    # the views, loaded when a command renders: `jobping --help` never imports rich
+    "rich": ("jobping/cli/_views/", "jobping/cli/_console.py"),
 }
 LEAVES = ("jobping/errors.py", "jobping/redact.py", "jobping/models.py", "jobping/normalize/")
 SCRAPER_MAY_IMPORT = {"jobping", "jobping.normalize", "jobping.testing"}
@@ -122,3 +123,33 @@ def test_only_the_cli_chooses_exit_codes() -> None:
             ):
                 breaches.append(f"{_rel(path)}:{node.lineno} sys.{node.attr}")
     assert breaches == []
+
+
+#: Who may import each layer (besides the layer itself): services serve the command line
+#: and the workers; nothing in the package depends on the command line.
+LAYER_USERS = {
+    "jobping.services": ("jobping/cli/", "jobping/worker/"),
+    "jobping.cli": ("jobping/__main__.py",),
+}
+
+
+def _layer_breaches(layer: str, users: tuple[str, ...]) -> list[str]:
+    home = layer.replace(".", "/") + "/"
+    return [
+        f"{_rel(path)} imports {name}"
+        for path in _modules()
+        if not _rel(path).startswith((home, *users))
+        for name in _imports(path)
+        if name == layer or name.startswith(layer + ".")
+    ]
+
+
+@pytest.mark.parametrize("layer", sorted(LAYER_USERS))
+def test_layers_are_imported_only_from_above(layer: str) -> None:
+    """services/ is imported only by cli/ (and worker/); cli/ by nothing but ``__main__``."""
+    assert _layer_breaches(layer, LAYER_USERS[layer]) == []
+
+
+def test_layer_check_sees_a_breach() -> None:
+    """The layer check reports a module below the command line that imports it."""
+    assert _layer_breaches("jobping.cli", ()) == ["jobping/__main__.py imports jobping.cli"]

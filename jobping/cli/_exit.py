@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import enum
+import os
 
+from jobping.cli._console import error
 from jobping.errors import (
     ConfigError,
     JobPingError,
@@ -13,7 +15,7 @@ from jobping.errors import (
     UnknownScraper,
 )
 
-__all__ = ["ExitCode", "exit_code_for"]
+__all__ = ["ExitCode", "exit_at_once", "exit_code_for"]
 
 
 class ExitCode(enum.IntEnum):
@@ -50,3 +52,12 @@ def exit_code_for(error: JobPingError) -> ExitCode:
         if isinstance(error, error_class):
             return code
     return ExitCode.FAILED
+
+
+def exit_at_once() -> None:
+    """After a second SIGINT/SIGTERM: say so and end the process now (``INTERRUPTED``).
+
+    A run's lease is not released; it expires by itself after its TTL.
+    """
+    error("second signal: exiting at once (the lease expires by itself)")
+    os._exit(ExitCode.INTERRUPTED)

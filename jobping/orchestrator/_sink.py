@@ -77,6 +77,8 @@ class JobSink:
     Over-long fields are cut to ``limits`` on the way in (see :class:`FieldLimits`).
     ``on_written`` is awaited after each write (still shielded): the orchestrator records
     the run's counts there, so a run killed mid-way leaves counts up to its last batch.
+    A run writes through one sink; so does ``jobping scrape --store``, counting into one
+    ``ScraperReport`` and reading the totals from :attr:`totals`.
     """
 
     def __init__(
@@ -114,6 +116,11 @@ class JobSink:
         This is what the tiers count: a board that did not change is a healthy source.
         """
         return self.new + self.updated + self.unchanged
+
+    @property
+    def totals(self) -> UpsertResult:
+        """What every write so far did, in total."""
+        return UpsertResult(new=self.new, updated=self.updated, unchanged=self.unchanged)
 
     def batch(self, report: ScraperReport) -> Batch:
         """A buffer for one running target, counting into ``report``."""

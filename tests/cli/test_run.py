@@ -136,7 +136,7 @@ def test_a_metrics_file_that_fails_late_loses_no_report(
     def disk_full(_path: Path, _report: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("jobping.cli.run.write_metrics", disk_full)
+    monkeypatch.setattr("jobping.orchestrator.write_metrics", disk_full)
     code, out, err = run_cli(
         ["run", "--sandbox", "--json", "--metrics-file", str(database.parent / "m.prom")], capsys
     )

@@ -8,7 +8,7 @@ import anyio
 import pytest
 
 from jobping.budget import TokenBudget, Usage
-from jobping.cli.enrich import enrich_backlog
+from jobping.services import enrich_backlog
 from jobping.settings import Settings
 from jobping.store import Store
 from tests.budget import FakeClock
