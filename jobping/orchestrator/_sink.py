@@ -22,7 +22,7 @@ import anyio
 
 from jobping.models import Job
 from jobping.orchestrator._report import ScraperReport
-from jobping.store import Store, UpsertResult
+from jobping.store import JobStore, UpsertResult
 
 __all__ = ["Batch", "JobSink", "normalize"]
 
@@ -73,7 +73,7 @@ class JobSink:
 
     def __init__(
         self,
-        store: Store | None,
+        store: JobStore | None,
         *,
         run_id: str,
         batch_size: int,

@@ -3,7 +3,7 @@
 Kept apart from the driver code so that tests can ``EXPLAIN`` the very statements the store
 runs. Rows go in as one ``jsonb`` array (``jsonb_populate_recordset``: one parameter per
 batch, decoded by the server into the table's row type) and come out as ``to_jsonb(row)``,
-the JSON objects that ``jobping.store._rows`` reads for both PostgreSQL backends. Quotas,
+the JSON objects that ``jobping.store._rows`` reads for every backend. Quotas,
 leases, the budget ledger and the enrichment failure counter change only in the SQL
 functions of ``migrations/postgres``.
 """
