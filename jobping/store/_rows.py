@@ -24,6 +24,7 @@ from jobping.models import Enrichment, Job, RunRecord, RunStatus
 from jobping.store._values import BreakerSnapshot
 
 __all__ = [
+    "BREAKER_COLUMNS",
     "CONTENT_COLUMNS",
     "ENRICHED_COLUMNS",
     "JOB_COLUMNS",
@@ -64,6 +65,7 @@ ENRICHED_COLUMNS = tuple(f.name for f in dataclasses.fields(Enrichment) if f.nam
 #: The content an upsert compares (and writes) for an enriched job.
 SCRAPED_COLUMNS = tuple(name for name in CONTENT_COLUMNS if name not in ENRICHED_COLUMNS)
 RUN_COLUMNS = ("run_id", "started_at", "finished_at", "status", "counts", "errors")
+BREAKER_COLUMNS = ("domain", "state", "failures", "opened_at", "retry_at", "cooldown_seconds")
 JOB_DATETIMES = frozenset(
     {"posted_at", "scrape_timestamp", "last_seen_at", "created_at", "enriched_at"}
 )
@@ -182,14 +184,18 @@ def run_row(run: RunRecord) -> dict[str, Any]:
 
 
 def run_from_row(row: Mapping[str, Any]) -> RunRecord:
-    """The RunRecord a stored row holds."""
+    """The RunRecord a stored row holds (``counts`` and ``errors`` as JSON, or JSON text)."""
+    counts, errors = (
+        json.loads(value) if isinstance(value, str) else value
+        for value in (row["counts"], row["errors"])
+    )
     return RunRecord(
         run_id=row["run_id"],
         started_at=_parse(row["started_at"]),
         finished_at=_parse_or_none(row["finished_at"]),
         status=RunStatus(row["status"]),
-        counts=row["counts"],
-        errors=row["errors"],
+        counts=counts,
+        errors=errors,
     )
 
 

@@ -25,7 +25,7 @@ from jobping.errors import StoreError
 from jobping.store._migrate import immediate, migrate_sqlite, migrations_for
 from jobping.store._rows import aware
 
-__all__ = ["SqliteConnection", "from_text_or_none", "to_json", "to_text", "to_text_or_none"]
+__all__ = ["SqliteConnection", "to_json", "to_text", "to_text_or_none"]
 
 _T = TypeVar("_T")
 
@@ -129,11 +129,6 @@ def to_text(moment: datetime) -> str:
 def to_text_or_none(moment: datetime | None) -> str | None:
     """:func:`to_text`, passing None through."""
     return None if moment is None else to_text(moment)
-
-
-def from_text_or_none(text: str | None) -> datetime | None:
-    """The aware UTC datetime that :func:`to_text` wrote."""
-    return None if text is None else datetime.fromisoformat(text)
 
 
 def to_json(value: object, what: str) -> str:

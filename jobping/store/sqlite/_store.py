@@ -8,19 +8,22 @@ module adds the run log, quotas, breakers and leases.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
 
-from jobping.models import RunRecord, RunStatus
-from jobping.store._rows import check_amount
+from jobping.models import RunRecord
+from jobping.store._rows import (
+    BREAKER_COLUMNS,
+    RUN_COLUMNS,
+    breaker_from_row,
+    check_amount,
+    run_from_row,
+)
 from jobping.store._values import BreakerSnapshot, QuotaWindow
 from jobping.store.sqlite._budget import SqliteBudgetLedger
 from jobping.store.sqlite._connection import (
     SqliteConnection,
-    from_text_or_none,
     to_json,
     to_text,
     to_text_or_none,
@@ -34,7 +37,7 @@ INSERT INTO runs (run_id, started_at, finished_at, status, counts, errors)
 VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (run_id) DO UPDATE SET started_at = excluded.started_at,
 finished_at = excluded.finished_at, status = excluded.status, counts = excluded.counts,
 errors = excluded.errors"""
-_SELECT_RUNS = "SELECT run_id, started_at, finished_at, status, counts, errors FROM runs"
+_SELECT_RUNS = f"SELECT {', '.join(RUN_COLUMNS)} FROM runs"  # noqa: S608 (constant columns)
 _CONSUME = """
 INSERT INTO quota_usage (domain, window_key, used) VALUES (?, ?, ?)
 ON CONFLICT (domain, window_key) DO UPDATE SET used = used + excluded.used
@@ -46,6 +49,7 @@ INSERT INTO breakers (domain, state, failures, opened_at, retry_at, cooldown_sec
 VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (domain) DO UPDATE SET state = excluded.state,
 failures = excluded.failures, opened_at = excluded.opened_at, retry_at = excluded.retry_at,
 cooldown_seconds = excluded.cooldown_seconds"""
+_SELECT_BREAKERS = f"SELECT {', '.join(BREAKER_COLUMNS)} FROM breakers"  # noqa: S608 (constant)
 _ACQUIRE = """
 INSERT INTO leases (name, holder, expires_at) VALUES (?, ?, ?)
 ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
@@ -96,12 +100,13 @@ class SqliteStore(SqliteJobs, SqliteBudgetLedger):
     async def get_run(self, run_id: str) -> RunRecord | None:
         """The run with that id, or None."""
         rows = await self._db.read(_SELECT_RUNS + " WHERE run_id = ?", (run_id,))
-        return _run(rows[0]) if rows else None
+        return run_from_row(dict(zip(RUN_COLUMNS, rows[0], strict=True))) if rows else None
 
     async def recent_runs(self, limit: int = 20) -> list[RunRecord]:
         """The latest runs, newest first."""
         sql = _SELECT_RUNS + " ORDER BY started_at DESC, run_id DESC LIMIT ?"
-        return [_run(row) for row in await self._db.read(sql, (limit,))]
+        rows = await self._db.read(sql, (limit,))
+        return [run_from_row(dict(zip(RUN_COLUMNS, row, strict=True))) for row in rows]
 
     # quotas -----------------------------------------------------------------------------
     async def consume_quota(
@@ -162,19 +167,9 @@ class SqliteStore(SqliteJobs, SqliteBudgetLedger):
 
     async def load_breakers(self) -> dict[str, BreakerSnapshot]:
         """Every persisted breaker, by domain."""
-        sql = "SELECT domain, state, failures, opened_at, retry_at, cooldown_seconds FROM breakers"
-        rows = await self._db.read(sql)
-        return {
-            domain: BreakerSnapshot(
-                domain,
-                state,
-                failures,
-                from_text_or_none(opened),
-                from_text_or_none(retry),
-                cooldown,
-            )
-            for domain, state, failures, opened, retry, cooldown in rows
-        }
+        rows = await self._db.read(_SELECT_BREAKERS)
+        snapshots = [breaker_from_row(dict(zip(BREAKER_COLUMNS, row, strict=True))) for row in rows]
+        return {snapshot.domain: snapshot for snapshot in snapshots}
 
     # run lease --------------------------------------------------------------------------
     async def acquire_lease(
@@ -207,15 +202,3 @@ class SqliteStore(SqliteJobs, SqliteBudgetLedger):
     async def _returning_expiry(self, sql: str, params: Sequence[object]) -> datetime | None:
         rows = await self._db.write(lambda connection: connection.execute(sql, params).fetchall())
         return datetime.fromisoformat(rows[0][0]) if rows else None
-
-
-def _run(row: Sequence[Any]) -> RunRecord:
-    run_id, started_at, finished_at, status, counts, errors = row
-    return RunRecord(
-        run_id=run_id,
-        started_at=datetime.fromisoformat(started_at),
-        finished_at=from_text_or_none(finished_at),
-        status=RunStatus(status),
-        counts=json.loads(counts),
-        errors=json.loads(errors),
-    )
