@@ -207,7 +207,7 @@ class PostgresStore(PostgresQueries, FunctionCalls):
 
     # jobs -------------------------------------------------------------------------------
     async def upsert_jobs(self, jobs: Sequence[Job], *, seen_at: datetime) -> UpsertResult:
-        """Insert or refresh a batch in one transaction (see the Store protocol).
+        """Insert or refresh a batch in one transaction (see the JobStore role).
 
         New rows are those the guarded insert creates; the known rows are then locked in
         hash order and compared, so concurrent writers classify every job exactly once.

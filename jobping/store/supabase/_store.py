@@ -152,7 +152,7 @@ class SupabaseStore(SupabaseQueries, FunctionCalls):
     async def upsert_jobs(self, jobs: Sequence[Job], *, seen_at: datetime) -> UpsertResult:
         """Read the batch's stored rows, then upsert what changed (``on_conflict=job_hash``).
 
-        Counts follow the Store protocol; a stored job keeps its ``created_at`` and, once
+        Counts follow the JobStore role; a stored job keeps its ``created_at`` and, once
         enriched, its enriched fields.
         """
         rows = job_rows(jobs, seen_at=seen_at)
