@@ -1,7 +1,8 @@
-"""The one row <-> Job decoding, the column sets of the ``jobs`` table, and rows as JSON.
+"""The one decoding of stored rows for every backend, the column sets, and rows as JSON.
 
-Every backend decodes a stored job with :func:`job_from_row`, from a mapping of column name
-to value: PostgREST (the Supabase backend) and the psycopg backend (``to_jsonb``) give JSON
+Every backend decodes a stored job with :func:`job_from_row` (a run with
+:func:`run_from_row`, a breaker with :func:`breaker_from_row`), from a mapping of column
+name to value: PostgREST (the Supabase backend) and the psycopg backend (``to_jsonb``) give JSON
 objects, SQLite gives its row zipped with the column names. Datetimes come back as aware UTC
 datetimes whether a backend gives them as ISO-8601 text or as datetimes; lists whether
 as arrays or as JSON text (SQLite); booleans whether as booleans or as 0 and 1 (SQLite).
@@ -32,7 +33,6 @@ __all__ = [
     "JOB_TUPLES",
     "RUN_COLUMNS",
     "SCRAPED_COLUMNS",
-    "SIGHTING_COLUMNS",
     "WRITTEN_COLUMNS",
     "aware",
     "breaker_from_row",
@@ -56,10 +56,10 @@ _STORE_OWNED = frozenset(
 )
 #: What an upsert writes (``job_hash`` first); ``created_at`` only when it inserts.
 WRITTEN_COLUMNS = tuple(name for name in JOB_COLUMNS if name not in _STORE_OWNED)
-#: Rewritten each time a job is seen.
-SIGHTING_COLUMNS = ("last_seen_at", "is_active", "scrape_timestamp", "scraper_run_id")
-#: A job differing from the stored one only in the key or the sighting fields is unchanged.
-CONTENT_COLUMNS = tuple(n for n in WRITTEN_COLUMNS if n != "job_hash" and n not in SIGHTING_COLUMNS)
+_SIGHTING = frozenset({"last_seen_at", "is_active", "scrape_timestamp", "scraper_run_id"})
+#: A job differing from the stored one only in the key or the sighting fields (rewritten
+#: each time a job is seen) is unchanged.
+CONTENT_COLUMNS = tuple(n for n in WRITTEN_COLUMNS if n != "job_hash" and n not in _SIGHTING)
 #: The fields the LLM fills in; once a job is enriched, an upsert keeps them.
 ENRICHED_COLUMNS = tuple(f.name for f in dataclasses.fields(Enrichment) if f.name != "summary")
 #: The content an upsert compares (and writes) for an enriched job.
