@@ -17,9 +17,10 @@ SDK_HOMES = {
     "httpx_aiohttp": ("jobping/http/",),
     "aiohttp": ("jobping/http/", "jobping/sandbox/"),
     "tenacity": ("jobping/http/_retry.py",),
-    "psycopg": ("jobping/store/_postgres.py",),
-    "psycopg_pool": ("jobping/store/_postgres.py",),
-    "supabase": ("jobping/store/_supabase.py",),
+    "psycopg": ("jobping/store/postgres/",),
+    "psycopg_pool": ("jobping/store/postgres/",),
+    "supabase": ("jobping/store/supabase/",),
+    "postgrest": ("jobping/store/supabase/",),
     "openai": ("jobping/enrich/_enricher.py",),
     "typer": ("jobping/cli/",),
     # the views, loaded when a command renders: `jobping --help` never imports rich
@@ -27,6 +28,8 @@ SDK_HOMES = {
 }
 LEAVES = ("jobping/errors.py", "jobping/redact.py", "jobping/models.py", "jobping/normalize/")
 SCRAPER_MAY_IMPORT = {"jobping", "jobping.normalize", "jobping.testing"}
+#: The store's backend packages: only ``jobping.store`` itself chooses one (``open_store``).
+STORE_BACKENDS = ("jobping.store.sqlite", "jobping.store.postgres", "jobping.store.supabase")
 
 
 def _modules() -> list[Path]:
@@ -41,6 +44,15 @@ def _imports(path: Path) -> set[str]:
             names.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module:
             names.add(node.module)
+    return names
+
+
+def _imports_and_members(path: Path) -> set[str]:
+    """:func:`_imports`, plus ``module.name`` for each ``from module import name``."""
+    names = _imports(path)
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
     return names
 
 
@@ -81,6 +93,37 @@ def test_each_sdk_sits_behind_its_one_module() -> None:
             if homes and not _rel(path).startswith(homes):
                 breaches.append(f"{_rel(path)} imports {name}")
     assert breaches == []
+
+
+def _store_internal(name: str) -> bool:
+    """Whether ``name`` is a private module of the store or one of its backend packages."""
+    private = name.startswith("jobping.store._")
+    return private or any(name == b or name.startswith(f"{b}.") for b in STORE_BACKENDS)
+
+
+def test_only_the_store_imports_its_private_modules_and_backends() -> None:
+    """Outside jobping/store/, code imports the store's public surface only (``jobping.store``).
+
+    Tests outside tests/store/ too; the store's own tests may open its backends directly.
+    """
+    outside = [p for p in _modules() if not _rel(p).startswith("jobping/store/")]
+    tests = [p for p in (ROOT / "tests").rglob("*.py") if not _rel(p).startswith("tests/store/")]
+    breaches = [
+        f"{_rel(path)} imports {name}"
+        for path in outside + tests
+        for name in _imports_and_members(path)
+        if _store_internal(name)
+    ]
+    assert breaches == []
+
+
+def test_the_layering_check_sees_a_private_store_import() -> None:
+    """The check above flags private modules and backend packages, and not the public surface."""
+    assert _store_internal("jobping.store._roles")
+    assert _store_internal("jobping.store.postgres")
+    assert _store_internal("jobping.store.supabase._store")
+    assert not _store_internal("jobping.store")
+    assert not _store_internal("jobping.store_extra")
 
 
 def test_leaf_modules_import_nothing_from_jobping() -> None:

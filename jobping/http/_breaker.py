@@ -23,7 +23,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from jobping.errors import CircuitOpen
-from jobping.store._base import BreakerSnapshot
+from jobping.store import BreakerSnapshot
 
 __all__ = ["BreakerState", "CircuitBreaker", "Outcome", "Transition"]
 

@@ -22,13 +22,17 @@ from jobping.http._pool import PooledClient
 from jobping.http._registry import DomainState, domain_of
 from jobping.http._retry import is_retryable, retrying, wait_retry_after
 from jobping.http._stats import StatsHook
-from jobping.http._transport import EXPECT_JSON, PolicyTransport, make_inner_transport
+from jobping.http._transport import (
+    EXPECT_JSON,
+    DomainStateStore,
+    PolicyTransport,
+    make_inner_transport,
+)
 from jobping.redact import redact_url
 from jobping.settings import DomainPolicy
 
 if TYPE_CHECKING:
     from jobping.settings import Settings
-    from jobping.store._base import Store
 
 __all__ = ["DEFAULT_USER_AGENT", "ScrapeClient"]
 
@@ -56,7 +60,7 @@ class ScrapeClient:
     def __init__(
         self,
         *,
-        store: Store | None = None,
+        store: DomainStateStore | None = None,
         policy: DomainPolicy | Callable[[str], DomainPolicy] | None = None,
         transport: Literal["aiohttp", "httpx"] | httpx.AsyncBaseTransport = "aiohttp",
         max_connections: int = 100,
@@ -113,7 +117,7 @@ class ScrapeClient:
     def from_settings(
         cls,
         settings: Settings,
-        store: Store | None,
+        store: DomainStateStore | None,
         *,
         hooks: Sequence[RequestHook] = (),
         transport: httpx.AsyncBaseTransport | None = None,

@@ -23,7 +23,7 @@ import anyio
 
 from jobping.errors import QuotaExhausted
 from jobping.settings import DomainPolicy
-from jobping.store._base import QuotaWindow, Store
+from jobping.store import QuotaLedger, QuotaWindow
 
 __all__ = ["QuotaGate", "Window", "quota_windows"]
 
@@ -80,7 +80,7 @@ class QuotaGate:
         self,
         domain: str,
         policy: DomainPolicy,
-        store: Store,
+        store: QuotaLedger,
         *,
         tz: ZoneInfo,
         now: Callable[[], datetime],

@@ -8,8 +8,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from jobping.http._quota import quota_windows
+from jobping.http._transport import DomainStateStore
 from jobping.settings import Settings
-from jobping.store._base import Store
 
 __all__ = ["DomainStatus", "QuotaUsage", "domain_status"]
 
@@ -57,7 +57,7 @@ class DomainStatus:
 
 
 async def domain_status(
-    store: Store, settings: Settings, *, now: datetime | None = None
+    store: DomainStateStore, settings: Settings, *, now: datetime | None = None
 ) -> list[DomainStatus]:
     """Every known domain (configured, with a saved breaker, or used today), sorted by name."""
     now = now or datetime.now(UTC)

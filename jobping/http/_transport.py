@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 from zoneinfo import ZoneInfo
 
 import aiohttp
@@ -28,9 +28,9 @@ from jobping.http._retry import parse_retry_after
 from jobping.http._throttle import Throttle
 from jobping.redact import redact_text, redact_url
 from jobping.settings import DomainPolicy
-from jobping.store._base import BreakerSnapshot, Store
+from jobping.store import BreakerSnapshot, BreakerStore, QuotaLedger
 
-__all__ = ["EXPECT_JSON", "PolicyTransport", "make_inner_transport"]
+__all__ = ["EXPECT_JSON", "DomainStateStore", "PolicyTransport", "make_inner_transport"]
 
 logger = logging.getLogger("jobping.http")
 
@@ -38,6 +38,10 @@ EXPECT_JSON = "jobping.expect_json"
 """Request extension: the caller expects JSON, so an HTML captcha page is a block."""
 
 _SLOWS_DOWN = frozenset({429, 503})
+
+
+class DomainStateStore(QuotaLedger, BreakerStore, Protocol):
+    """What per-domain policy keeps in the store: quota units and breaker states."""
 
 
 def make_inner_transport(
@@ -97,7 +101,7 @@ class PolicyTransport(httpx.AsyncBaseTransport):
         inner: httpx.AsyncBaseTransport,
         *,
         policy_for: Callable[[str], DomainPolicy],
-        store: Store | None,
+        store: DomainStateStore | None,
         clock: Callable[[], float],
         now: Callable[[], datetime],
         sleep: Callable[[float], Awaitable[None]],

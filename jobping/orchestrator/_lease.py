@@ -22,7 +22,7 @@ import anyio
 
 from jobping.errors import LeaseHeld, StoreError
 from jobping.models import RunStatus
-from jobping.store import Store
+from jobping.store import LeaseStore, RunLog
 
 __all__ = ["LEASE_NAME", "RunLease", "close_abandoned_runs", "holder_name", "is_dead_local"]
 
@@ -57,7 +57,7 @@ class RunLease:
 
     def __init__(
         self,
-        store: Store,
+        store: LeaseStore,
         *,
         holder: str,
         ttl_seconds: float,
@@ -126,7 +126,7 @@ class RunLease:
         self.expires_at = None
 
 
-async def close_abandoned_runs(store: Store, *, current: str, lookback: int = 20) -> list[str]:
+async def close_abandoned_runs(store: RunLog, *, current: str, lookback: int = 20) -> list[str]:
     """Mark runs still recorded as running (their process died) interrupted; their ids.
 
     Call it holding the lease: no other run can be working, so a ``running`` record other

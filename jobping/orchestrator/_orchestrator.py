@@ -35,14 +35,18 @@ from jobping.orchestrator._tiers import TIERS, RunState, plan
 from jobping.redact import redact_text
 from jobping.scraping import Scraper
 from jobping.settings import Settings
-from jobping.store import Store
+from jobping.store import BreakerStore, JobStore, LeaseStore, QuotaLedger, RunLog
 
-__all__ = ["BacklogEnricher", "Orchestrator", "RunObserver"]
+__all__ = ["BacklogEnricher", "Orchestrator", "RunObserver", "RunStore"]
 
 logger = logging.getLogger("jobping.orchestrator")
 
 RunObserver = Callable[[TierReport | ScraperReport], None]
 """Called whenever a tier starts or ends and whenever a scraper's counts change."""
+
+
+class RunStore(JobStore, RunLog, LeaseStore, QuotaLedger, BreakerStore, Protocol):
+    """What a run uses of the store: jobs, its record, the lease, and the HTTP client's state."""
 
 
 class EnrichResult(Protocol):
@@ -82,7 +86,7 @@ class Orchestrator:
     def __init__(
         self,
         settings: Settings,
-        store: Store,
+        store: RunStore,
         *,
         scrapers: Sequence[Scraper] | None = None,
         tiers: Collection[int] = ALL_TIERS,

@@ -25,7 +25,7 @@ import anyio.lowlevel
 from jobping.models import Job
 from jobping.orchestrator._limits import FieldLimits
 from jobping.orchestrator._report import ScraperReport
-from jobping.store import Store, UpsertResult
+from jobping.store import JobStore, UpsertResult
 
 __all__ = ["Batch", "JobSink", "normalize"]
 
@@ -83,7 +83,7 @@ class JobSink:
 
     def __init__(
         self,
-        store: Store | None,
+        store: JobStore | None,
         *,
         run_id: str,
         batch_size: int,

@@ -25,7 +25,7 @@ from jobping.orchestrator._shutdown import StopFlag
 from jobping.orchestrator._sink import JobSink
 from jobping.scraping import Scraper, discover_scrapers
 from jobping.settings import Settings
-from jobping.store import Store
+from jobping.store import JobStore
 
 __all__ = ["TIERS", "BackfillTier", "IndividualTier", "PrimaryTier", "RunState", "Tier", "plan"]
 
@@ -35,7 +35,7 @@ class RunState:
     """What the tiers of one run share."""
 
     settings: Settings
-    store: Store
+    store: JobStore
     sink: JobSink
     runner: ScraperRunner
     report: RunReport

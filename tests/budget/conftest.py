@@ -14,7 +14,7 @@ from jobping.store import Store
 from tests.budget import FakeClock
 from tests.helpers import opened_store
 
-MakeBudget = Callable[..., TokenBudget]
+MakeBudget = Callable[..., TokenBudget[Store]]
 LIMITS = BudgetLimits(
     daily_tokens=100_000,
     monthly_tokens=1_000_000,
@@ -40,7 +40,7 @@ def clock() -> FakeClock:
 def make_budget(store: Store, clock: FakeClock) -> MakeBudget:
     """A TokenBudget on the store and the fake clock; keyword arguments change it."""
 
-    def make(**changes: Any) -> TokenBudget:
+    def make(**changes: Any) -> TokenBudget[Store]:
         options: dict[str, Any] = {
             "prices": PriceTable.load(),
             "limits": LIMITS,

@@ -1,12 +1,11 @@
 """The Supabase store's calls that are one request each: a mixin over the REST plumbing.
 
-:class:`~jobping.store._supabase.SupabaseStore` supplies the plumbing (a query builder per
-table, ``rpc()``, pages, counts; ``supabase`` may only be imported there) and owns the
-upsert. Every atomic operation is one ``rpc()`` of the SQL function the PostgreSQL backend
-calls with the same arguments: those Store calls come from
-:class:`~jobping.store._calls.FunctionCalls`, over the subclass's ``_call``; the rest are
-PostgREST filters. Lists that can
-outgrow a URL (backfill's ``exclude``) or one response are read page by page.
+:class:`~jobping.store.supabase.SupabaseStore` supplies the plumbing (a query builder per
+table, ``rpc()``, pages, counts) and owns the upsert. Every atomic operation is one
+``rpc()`` of the SQL function the PostgreSQL backend calls with the same arguments: those
+role methods come from the other mixin, :class:`~jobping.store._calls.FunctionCalls`; the
+rest, here, are PostgREST filters. Lists that can outgrow a URL (backfill's ``exclude``) or
+one response are read page by page.
 """
 
 from __future__ import annotations
@@ -16,12 +15,6 @@ from datetime import date, datetime
 from typing import Any
 
 from jobping.models import Enrichment, Job, RunRecord
-from jobping.store._base import (
-    BreakerSnapshot,
-    BudgetCounters,
-    UsageTotal,
-)
-from jobping.store._calls import FunctionCalls
 from jobping.store._rows import (
     breaker_from_row,
     breaker_row,
@@ -32,6 +25,7 @@ from jobping.store._rows import (
     run_from_row,
     run_row,
 )
+from jobping.store._values import BreakerSnapshot, BudgetCounters, UsageTotal
 
 __all__ = ["PAGE_ROWS", "SupabaseQueries"]
 
@@ -46,8 +40,8 @@ _USAGE_SUMS = (
 )
 
 
-class SupabaseQueries(FunctionCalls):
-    """Every Store call that is one request (or a few pages); the subclass does the I/O."""
+class SupabaseQueries:
+    """Every role method that is one request (or a few pages); the store does the I/O."""
 
     def _table(self, name: str) -> Any:
         """A PostgREST query builder on table ``name``."""

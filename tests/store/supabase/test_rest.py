@@ -28,7 +28,7 @@ from jobping.store import (
     schema_status,
 )
 from jobping.store._migrate import migrations_for
-from jobping.store._supabase import SupabaseStore
+from jobping.store.supabase import SupabaseStore
 from tests.store import NOW, build_job
 
 pytestmark = pytest.mark.anyio

@@ -12,7 +12,7 @@ import pytest
 
 from jobping.errors import ConfigError, StoreError
 from jobping.store import open_store
-from jobping.store._postgres import PostgresStore
+from jobping.store.postgres import PostgresStore
 from tests.store import NOW, build_job
 
 pytestmark = [pytest.mark.anyio, pytest.mark.postgres]

@@ -1,10 +1,10 @@
 """The queries of the PostgreSQL store that need one statement each: a mixin.
 
-:class:`~jobping.store._postgres.PostgresStore` runs the SQL (``_fetch``, on a pooled
+:class:`~jobping.store.postgres.PostgresStore` runs the SQL (``_fetch``, on a pooled
 connection) and owns the connections, the migrations and the upsert's transaction. Quotas,
 leases, the budget ledger and the enrichment failure counter are each one call of a SQL
-function: those Store calls come from :class:`~jobping.store._calls.FunctionCalls`, over
-``_call`` here.
+function: those role methods come from the other mixin,
+:class:`~jobping.store._calls.FunctionCalls`.
 """
 
 from __future__ import annotations
@@ -15,13 +15,6 @@ from datetime import date, datetime
 from typing import Any
 
 from jobping.models import Enrichment, Job, RunRecord
-from jobping.store import _postgres_sql as sql
-from jobping.store._base import (
-    BreakerSnapshot,
-    BudgetCounters,
-    UsageTotal,
-)
-from jobping.store._calls import Call, FunctionCalls
 from jobping.store._rows import (
     aware,
     breaker_from_row,
@@ -31,22 +24,20 @@ from jobping.store._rows import (
     run_from_row,
     run_row,
 )
+from jobping.store._values import BreakerSnapshot, BudgetCounters, UsageTotal
+from jobping.store.postgres import _sql as sql
 
 __all__ = ["PostgresQueries"]
 
 
-class PostgresQueries(FunctionCalls):
-    """Every Store call that is one statement; the subclass supplies ``_fetch``."""
+class PostgresQueries:
+    """Every role method that is one statement; the store supplies ``_fetch``."""
 
     async def _fetch(
         self, query: str, params: Sequence[object] | Mapping[str, object] = (), *, rows: bool = True
     ) -> list[tuple[Any, ...]]:
         """Run ``query`` on a pooled connection; its rows (none if ``rows`` is False)."""
         raise NotImplementedError
-
-    async def _call(self, call: Call) -> Any:
-        """Run one SQL function call; the value it returns."""
-        return (await self._fetch(call.sql, call.params))[0][0]
 
     # jobs -------------------------------------------------------------------------------
     async def get_job(self, job_hash: str) -> Job | None:

@@ -1,4 +1,4 @@
-"""SQLite plumbing shared by the store's parts: the connection, its lock, value encoding.
+"""SQLite plumbing that the store's parts share: the connection, its lock, value encoding.
 
 One ``sqlite3`` connection per store. Each call runs in a worker thread
 (``anyio.to_thread.run_sync``) under an ``anyio.Lock``, so the event loop never blocks and
@@ -16,41 +16,39 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Self, TypeVar
+from typing import Any, TypeVar
 
 import anyio
 import anyio.to_thread
 
 from jobping.errors import StoreError
 from jobping.store._migrate import immediate, migrate_sqlite, migrations_for
+from jobping.store._rows import aware
 
-__all__ = ["SqliteBase", "from_text_or_none", "to_json", "to_text", "to_text_or_none"]
+__all__ = ["SqliteConnection", "to_json", "to_text", "to_text_or_none"]
 
 _T = TypeVar("_T")
 
 
-class SqliteBase:
-    """The connection of a SQLite store and the way every call uses it."""
+class SqliteConnection:
+    """The one connection of a SQLite store and the way every call uses it."""
 
     def __init__(self, connection: sqlite3.Connection, location: str) -> None:
         self._connection: sqlite3.Connection | None = connection
-        self._location = location
+        self.location = location
+        """The absolute path of the file (or ``:memory:``)."""
         self._lock = anyio.Lock()
 
     @classmethod
-    async def open(cls, path: str, *, busy_timeout_seconds: float = 30.0) -> Self:
+    async def open(cls, path: str, *, busy_timeout_seconds: float = 30.0) -> SqliteConnection:
         """Open (creating if needed) the database at ``path`` and apply missing migrations."""
         location, connection = await anyio.to_thread.run_sync(_connect, path, busy_timeout_seconds)
         return cls(connection, location)
 
     @property
-    def description(self) -> str:
-        """``SQLite <absolute path>``."""
-        return f"SQLite {self._location}"
-
-    def __repr__(self) -> str:
-        state = "closed" if self._connection is None else "open"
-        return f"<{type(self).__name__} {self._location} {state}>"
+    def closed(self) -> bool:
+        """Whether :meth:`close` was called."""
+        return self._connection is None
 
     async def close(self) -> None:
         """Close the connection; idempotent."""
@@ -59,29 +57,28 @@ class SqliteBase:
             if connection is not None:
                 await anyio.to_thread.run_sync(connection.close)
 
-    async def schema_version(self) -> int:
-        """The highest migration version applied."""
-        rows = await self._read("SELECT max(version) FROM schema_migrations")
-        return int(rows[0][0] or 0)
+    async def read(self, sql: str, params: Sequence[object] = ()) -> list[Any]:
+        """The rows of one query."""
+        return await self.call(lambda connection: connection.execute(sql, params).fetchall())
 
-    async def _read(self, sql: str, params: Sequence[object] = ()) -> list[Any]:
-        return await self._call(lambda connection: connection.execute(sql, params).fetchall())
+    async def write(self, work: Callable[[sqlite3.Connection], _T]) -> _T:
+        """Run ``work`` in one ``BEGIN IMMEDIATE`` transaction; what it returns."""
 
-    async def _write(self, work: Callable[[sqlite3.Connection], _T]) -> _T:
         def transaction(connection: sqlite3.Connection) -> _T:
             with immediate(connection):
                 return work(connection)
 
-        return await self._call(transaction)
+        return await self.call(transaction)
 
-    async def _call(self, work: Callable[[sqlite3.Connection], _T]) -> _T:
+    async def call(self, work: Callable[[sqlite3.Connection], _T]) -> _T:
+        """Run ``work`` on the connection in a worker thread, under the lock."""
         async with self._lock:
             if self._connection is None:
-                raise StoreError(f"the SQLite store {self._location} is closed")
+                raise StoreError(f"the SQLite store {self.location} is closed")
             try:
                 return await anyio.to_thread.run_sync(work, self._connection)
             except sqlite3.Error as exc:
-                raise StoreError(f"SQLite {self._location}: {exc}") from exc
+                raise StoreError(f"SQLite {self.location}: {exc}") from exc
 
 
 def _connect(path: str, busy_timeout_seconds: float) -> tuple[str, sqlite3.Connection]:
@@ -126,19 +123,12 @@ def _use_wal(connection: sqlite3.Connection, busy_timeout_seconds: float) -> Non
 
 def to_text(moment: datetime) -> str:
     """Fixed-width ISO-8601 UTC: ``2026-11-23T09:30:00.000000+00:00``."""
-    if moment.utcoffset() is None:
-        raise StoreError(f"naive datetime {moment.isoformat()}: the store needs aware datetimes")
-    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+    return aware(moment).astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def to_text_or_none(moment: datetime | None) -> str | None:
     """:func:`to_text`, passing None through."""
     return None if moment is None else to_text(moment)
-
-
-def from_text_or_none(text: str | None) -> datetime | None:
-    """The aware UTC datetime that :func:`to_text` wrote."""
-    return None if text is None else datetime.fromisoformat(text)
 
 
 def to_json(value: object, what: str) -> str:

@@ -6,7 +6,9 @@ replaced), runs in autocommit with explicit transactions where a call writes mor
 statement, and has ``statement_timeout``, ``idle_in_transaction_session_timeout`` and
 ``TimeZone=UTC`` set when it is opened. Quotas, leases and the budget ledger change only
 inside the SQL functions of ``migrations/postgres`` (one call each, see ``_calls``), so
-concurrency is the database's job.
+concurrency is the database's job. The store is flat: :class:`PostgresQueries` (one statement
+each) and :class:`FunctionCalls` (one SQL function call each) are mixins over its ``_fetch``
+and ``_call``.
 Every psycopg error becomes a ``StoreError`` naming the server, never the password.
 """
 
@@ -27,11 +29,12 @@ from psycopg_pool import AsyncConnectionPool, PoolTimeout
 from jobping.errors import ConfigError, MigrationError, StoreError
 from jobping.models import Job
 from jobping.redact import redact_text
-from jobping.store import _postgres_sql as sql
-from jobping.store._base import UpsertResult
+from jobping.store._calls import FunctionCalls, SqlFunctionCall
 from jobping.store._migrate import Migration, migrations_for, pending_migrations
-from jobping.store._postgres_queries import PostgresQueries
 from jobping.store._rows import job_rows
+from jobping.store._values import UpsertResult
+from jobping.store.postgres import _sql as sql
+from jobping.store.postgres._queries import PostgresQueries
 
 __all__ = ["PostgresOptions", "PostgresStore"]
 
@@ -126,7 +129,7 @@ class _Server:
         return redact_text(message, [self.password] if self.password else [])
 
 
-class PostgresStore(PostgresQueries):
+class PostgresStore(PostgresQueries, FunctionCalls):
     """The Store on a PostgreSQL database (also Supabase's); open it with :meth:`open`."""
 
     def __init__(self, pool: AsyncConnectionPool[_Connection], server: _Server) -> None:
@@ -204,7 +207,7 @@ class PostgresStore(PostgresQueries):
 
     # jobs -------------------------------------------------------------------------------
     async def upsert_jobs(self, jobs: Sequence[Job], *, seen_at: datetime) -> UpsertResult:
-        """Insert or refresh a batch in one transaction (see the Store protocol).
+        """Insert or refresh a batch in one transaction (see the JobStore role).
 
         New rows are those the guarded insert creates; the known rows are then locked in
         hash order and compared, so concurrent writers classify every job exactly once.
@@ -235,6 +238,10 @@ class PostgresStore(PostgresQueries):
         async with self._connection() as connection:
             cursor = await connection.execute(query, params)
             return await cursor.fetchall() if rows else []
+
+    async def _call(self, call: SqlFunctionCall) -> Any:
+        """Run one SQL function call; the value it returns."""
+        return (await self._fetch(call.sql, call.params))[0][0]
 
     @asynccontextmanager
     async def _connection(self) -> AsyncIterator[_Connection]:

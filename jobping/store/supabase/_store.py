@@ -3,9 +3,11 @@
 Tables are read and written with the ``supabase`` client's query builder (PostgREST filters,
 ``upsert(on_conflict=...)``); every atomic operation (quotas, leases, the budget ledger, the
 enrichment failure counter) is ``rpc()`` of the SQL functions the PostgreSQL backend calls,
-with the same arguments (``_calls``). The schema is that of ``migrations/postgres``, applied
-with ``jobping db migrate`` on the database URL or pasted into the Supabase SQL editor; the
-REST API cannot change it, so opening only checks that it is current.
+with the same arguments (``_calls``). The store is flat: :class:`SupabaseQueries` (one
+request each) and :class:`FunctionCalls` (one ``rpc()`` each) are mixins over its plumbing.
+The schema is that of ``migrations/postgres``, applied with ``jobping db migrate`` on the
+database URL or pasted into the Supabase SQL editor; the REST API cannot change it, so
+opening only checks that it is current.
 
 Upserts classify a batch against the rows read just before (PostgREST cannot lock them): two
 processes upserting one new job at the same moment may both count it new; the rows stay right.
@@ -27,11 +29,11 @@ from supabase import AsyncClient, AsyncClientOptions, PostgrestAPIError
 from jobping.errors import ConfigError, MigrationError, StoreError
 from jobping.models import Job
 from jobping.redact import redact_text, redact_url
-from jobping.store import _calls as calls
-from jobping.store._base import UpsertResult
+from jobping.store._calls import FunctionCalls, SqlFunctionCall
 from jobping.store._migrate import migrations_for, pending_migrations
 from jobping.store._rows import content_changed, iso, job_from_row, job_rows, kept_enrichment
-from jobping.store._supabase_queries import PAGE_ROWS, SupabaseQueries
+from jobping.store._values import UpsertResult
+from jobping.store.supabase._queries import PAGE_ROWS, SupabaseQueries
 
 __all__ = ["SupabaseStore"]
 
@@ -44,7 +46,7 @@ class _Query(Protocol):
     async def execute(self) -> Any: ...
 
 
-class SupabaseStore(SupabaseQueries):
+class SupabaseStore(SupabaseQueries, FunctionCalls):
     """The Store on Supabase's REST API; open it with :meth:`open`."""
 
     def __init__(self, client: AsyncClient, url: str, key: str) -> None:
@@ -150,7 +152,7 @@ class SupabaseStore(SupabaseQueries):
     async def upsert_jobs(self, jobs: Sequence[Job], *, seen_at: datetime) -> UpsertResult:
         """Read the batch's stored rows, then upsert what changed (``on_conflict=job_hash``).
 
-        Counts follow the Store protocol; a stored job keeps its ``created_at`` and, once
+        Counts follow the JobStore role; a stored job keeps its ``created_at`` and, once
         enriched, its enriched fields.
         """
         rows = job_rows(jobs, seen_at=seen_at)
@@ -204,7 +206,7 @@ class SupabaseStore(SupabaseQueries):
         )
         await self._execute(query)
 
-    async def _call(self, call: calls.Call) -> Any:
+    async def _call(self, call: SqlFunctionCall) -> Any:
         """``rpc()`` of a SQL function; what it returns (decoded JSON)."""
         rpc = self._open_client().rpc(call.function, call.params)
         return (await self._execute(rpc)).data

@@ -1,4 +1,4 @@
-"""The LLM budget ledger on SQLite (see the ``Store`` protocol for the exact semantics).
+"""The LLM budget ledger on SQLite, a mixin of the store (``BudgetLedger`` has the semantics).
 
 Every operation is one ``BEGIN IMMEDIATE`` transaction, so reservations of several
 processes on one file are serialized by SQLite's write lock; the guards live in the SQL
@@ -12,8 +12,8 @@ import sqlite3
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from jobping.store._base import BudgetCounters, BudgetHold, BudgetUsage, UsageTotal
-from jobping.store._sqlite_base import SqliteBase, to_text
+from jobping.store._values import BudgetCounters, BudgetHold, BudgetUsage, UsageTotal
+from jobping.store.sqlite._connection import SqliteConnection, to_text
 
 __all__ = ["SqliteBudgetLedger"]
 
@@ -61,8 +61,10 @@ _BY_MODEL = f"SELECT model, {_SUMS} GROUP BY model ORDER BY model"
 _BY_DAY = f"SELECT day, {_SUMS} GROUP BY day ORDER BY day"
 
 
-class SqliteBudgetLedger(SqliteBase):
-    """The budget-ledger operations of the SQLite store."""
+class SqliteBudgetLedger:
+    """The budget-ledger role of the SQLite store (a mixin over ``_db``)."""
+
+    _db: SqliteConnection
 
     async def reserve_budget(self, hold: BudgetHold, *, now: datetime) -> bool:
         """Hold the worst case in every window if all stay within their limits, or refuse.
@@ -91,7 +93,7 @@ class SqliteBudgetLedger(SqliteBase):
             connection.executemany(_INSERT_HOLD, rows)
             return True
 
-        return await self._write(reserve)
+        return await self._db.write(reserve)
 
     async def commit_budget(self, hold: BudgetHold, usage: BudgetUsage, *, now: datetime) -> bool:
         """Replace the hold by the real usage; False if this reservation was already committed."""
@@ -115,28 +117,28 @@ class SqliteBudgetLedger(SqliteBase):
             connection.executemany(_ADD_COMMITTED, added)
             return True
 
-        return await self._write(commit)
+        return await self._db.write(commit)
 
     async def release_budget(self, reservation_id: str) -> None:
         """Drop the hold and give its amounts back; idempotent."""
-        await self._write(lambda connection: _drop(connection, _DROP_HOLD, reservation_id))
+        await self._db.write(lambda connection: _drop(connection, _DROP_HOLD, reservation_id))
 
     async def budget_counters(
         self, keys: Sequence[str], *, now: datetime
     ) -> dict[str, BudgetCounters]:
         """Committed usage and live reservations of each window (zeros if never used)."""
         live_after = to_text(now)
-        rows = await self._read(_COUNTERS, (live_after, live_after, json.dumps(list(keys))))
+        rows = await self._db.read(_COUNTERS, (live_after, live_after, json.dumps(list(keys))))
         return {row[0]: BudgetCounters(*row) for row in rows}
 
     async def budget_usage_by_model(self, first_day: date, last_day: date) -> list[UsageTotal]:
         """Committed usage per model over the days ``first_day..last_day``."""
-        rows = await self._read(_BY_MODEL, (first_day.isoformat(), last_day.isoformat()))
+        rows = await self._db.read(_BY_MODEL, (first_day.isoformat(), last_day.isoformat()))
         return [UsageTotal(*row) for row in rows]
 
     async def budget_usage_by_day(self, first_day: date, last_day: date) -> list[UsageTotal]:
         """Committed usage per day over ``first_day..last_day``, oldest first."""
-        rows = await self._read(_BY_DAY, (first_day.isoformat(), last_day.isoformat()))
+        rows = await self._db.read(_BY_DAY, (first_day.isoformat(), last_day.isoformat()))
         return [UsageTotal(*row) for row in rows]
 
 

@@ -13,16 +13,16 @@ import pytest
 
 from jobping.errors import MigrationError
 from jobping.models import Job
-from jobping.store import _postgres_sql as sql
 from jobping.store import open_store, schema_status
 from jobping.store._migrate import migrations_for
+from jobping.store.postgres import _sql as sql
 from tests.store import NOW
 from tests.store.conftest import create_schema, postgres_url_for
 
 pytestmark = [pytest.mark.anyio, pytest.mark.postgres]
 
 SHIPPED = migrations_for("postgres")
-MIGRATIONS = Path(__file__).parents[2] / "jobping" / "store" / "migrations"
+MIGRATIONS = Path(__file__).parents[3] / "jobping" / "store" / "migrations"
 Admin = psycopg.Connection[tuple[Any, ...]]
 
 
@@ -54,7 +54,9 @@ async def test_a_new_schema_gets_every_migration_and_reopening_applies_none(
 
 async def test_files_applied_by_hand_count_as_migrated(postgres_url: str, admin: Admin) -> None:
     """The SQL files run as a Supabase user runs them (in order, no runner) leave it current."""
-    for path in sorted((MIGRATIONS / "postgres").glob("*.sql")):
+    files = sorted((MIGRATIONS / "postgres").glob("*.sql"))
+    assert len(files) == len(SHIPPED)
+    for path in files:
         admin.execute(path.read_text(encoding="utf-8"))
 
     status = await schema_status(postgres_url)

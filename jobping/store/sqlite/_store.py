@@ -1,24 +1,34 @@
-"""The SQLite backend: one file, no server; safe with several processes on one file.
+"""The SQLite store: the roles of ``_jobs`` and ``_budget`` over one connection, and the rest.
 
-The connection handling (one connection, worker threads, ``BEGIN IMMEDIATE`` writes) is in
-``_sqlite_base``, the ``jobs`` row codec and upsert in ``_sqlite_jobs``, the budget ledger
-in ``_sqlite_budget``; this module puts them together with runs, quotas, breakers, leases.
+The connection (one per store, worker threads, ``BEGIN IMMEDIATE`` writes) is a
+:class:`SqliteConnection` the store holds; the job and enrichment-backlog roles come from
+the :class:`SqliteJobs` mixin, the budget ledger from :class:`SqliteBudgetLedger`; this
+module adds the run log, quotas, breakers and leases.
 """
 
 from __future__ import annotations
 
-import json
 import sqlite3
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
 
-from jobping.errors import StoreError
-from jobping.models import Enrichment, Job, RunRecord, RunStatus
-from jobping.store import _sqlite_jobs as jobs_sql
-from jobping.store._base import BreakerSnapshot, QuotaWindow, UpsertResult
-from jobping.store._sqlite_base import from_text_or_none, to_json, to_text, to_text_or_none
-from jobping.store._sqlite_budget import SqliteBudgetLedger
+from jobping.models import RunRecord
+from jobping.store._rows import (
+    BREAKER_COLUMNS,
+    RUN_COLUMNS,
+    breaker_from_row,
+    check_amount,
+    run_from_row,
+)
+from jobping.store._values import BreakerSnapshot, QuotaWindow
+from jobping.store.sqlite._budget import SqliteBudgetLedger
+from jobping.store.sqlite._connection import (
+    SqliteConnection,
+    to_json,
+    to_text,
+    to_text_or_none,
+)
+from jobping.store.sqlite._jobs import SqliteJobs
 
 __all__ = ["SqliteStore"]
 
@@ -27,7 +37,7 @@ INSERT INTO runs (run_id, started_at, finished_at, status, counts, errors)
 VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (run_id) DO UPDATE SET started_at = excluded.started_at,
 finished_at = excluded.finished_at, status = excluded.status, counts = excluded.counts,
 errors = excluded.errors"""
-_SELECT_RUNS = "SELECT run_id, started_at, finished_at, status, counts, errors FROM runs"
+_SELECT_RUNS = f"SELECT {', '.join(RUN_COLUMNS)} FROM runs"  # noqa: S608 (constant columns)
 _CONSUME = """
 INSERT INTO quota_usage (domain, window_key, used) VALUES (?, ?, ?)
 ON CONFLICT (domain, window_key) DO UPDATE SET used = used + excluded.used
@@ -39,48 +49,40 @@ INSERT INTO breakers (domain, state, failures, opened_at, retry_at, cooldown_sec
 VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (domain) DO UPDATE SET state = excluded.state,
 failures = excluded.failures, opened_at = excluded.opened_at, retry_at = excluded.retry_at,
 cooldown_seconds = excluded.cooldown_seconds"""
+_SELECT_BREAKERS = f"SELECT {', '.join(BREAKER_COLUMNS)} FROM breakers"  # noqa: S608 (constant)
 _ACQUIRE = """
 INSERT INTO leases (name, holder, expires_at) VALUES (?, ?, ?)
 ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
 WHERE leases.holder = excluded.holder OR leases.expires_at <= ? RETURNING expires_at"""
 
 
-class SqliteStore(SqliteBudgetLedger):
+class SqliteStore(SqliteJobs, SqliteBudgetLedger):
     """The Store on a SQLite file (or ``:memory:``); open it with :meth:`open`."""
 
-    # jobs -------------------------------------------------------------------------------
-    async def upsert_jobs(self, jobs: Sequence[Job], *, seen_at: datetime) -> UpsertResult:
-        """Insert or refresh a batch in one transaction (see the Store protocol)."""
-        seen = to_text(seen_at)
-        if not jobs:
-            return UpsertResult()
-        return await self._call(lambda connection: jobs_sql.upsert(connection, jobs, seen))
+    def __init__(self, db: SqliteConnection) -> None:
+        self._db = db
 
-    async def get_job(self, job_hash: str) -> Job | None:
-        """The stored job with that hash, or None."""
-        rows = await self._read(jobs_sql.SELECT_JOBS + " WHERE job_hash = ?", (job_hash,))
-        return jobs_sql.job_from_row(rows[0]) if rows else None
+    @classmethod
+    async def open(cls, path: str, *, busy_timeout_seconds: float = 30.0) -> SqliteStore:
+        """Open (creating if needed) the database at ``path`` and apply missing migrations."""
+        return cls(await SqliteConnection.open(path, busy_timeout_seconds=busy_timeout_seconds))
 
-    async def count_jobs(self, *, active_only: bool = False) -> int:
-        """How many jobs are stored (only the active ones if asked)."""
-        sql = "SELECT count(*) FROM jobs"
-        rows = await self._read(sql + " WHERE is_active = 1" if active_only else sql)
-        return int(rows[0][0])
+    @property
+    def description(self) -> str:
+        """``SQLite <absolute path>``."""
+        return f"SQLite {self._db.location}"
 
-    async def recent_active_jobs(
-        self, *, posted_since: datetime, exclude: Collection[str] = (), limit: int
-    ) -> list[Job]:
-        """Active jobs posted at or after ``posted_since``, newest first, minus ``exclude``."""
-        params = (to_text(posted_since), json.dumps(list(exclude)), limit)
-        return await self._jobs(jobs_sql.RECENT_ACTIVE, params)
+    def __repr__(self) -> str:
+        return f"<SqliteStore {self._db.location} {'closed' if self._db.closed else 'open'}>"
 
-    async def deactivate_stale(self, *, source: str, last_seen_before: datetime) -> int:
-        """Mark the active jobs of ``source`` last seen before the cutoff inactive; count them."""
-        sql = (
-            "UPDATE jobs SET is_active = 0 WHERE source = ? AND is_active = 1 AND last_seen_at < ?"
-        )
-        params = (source, to_text(last_seen_before))
-        return await self._write(lambda connection: connection.execute(sql, params).rowcount)
+    async def close(self) -> None:
+        """Close the connection; idempotent."""
+        await self._db.close()
+
+    async def schema_version(self) -> int:
+        """The highest migration version applied."""
+        rows = await self._db.read("SELECT max(version) FROM schema_migrations")
+        return int(rows[0][0] or 0)
 
     # runs -------------------------------------------------------------------------------
     async def save_run(self, run: RunRecord) -> None:
@@ -93,17 +95,18 @@ class SqliteStore(SqliteBudgetLedger):
             to_json(run.counts, f"run {run.run_id} counts"),
             to_json(run.errors, f"run {run.run_id} errors"),
         )
-        await self._write(lambda connection: connection.execute(_SAVE_RUN, params))
+        await self._db.write(lambda connection: connection.execute(_SAVE_RUN, params))
 
     async def get_run(self, run_id: str) -> RunRecord | None:
         """The run with that id, or None."""
-        rows = await self._read(_SELECT_RUNS + " WHERE run_id = ?", (run_id,))
-        return _run(rows[0]) if rows else None
+        rows = await self._db.read(_SELECT_RUNS + " WHERE run_id = ?", (run_id,))
+        return run_from_row(dict(zip(RUN_COLUMNS, rows[0], strict=True))) if rows else None
 
     async def recent_runs(self, limit: int = 20) -> list[RunRecord]:
         """The latest runs, newest first."""
         sql = _SELECT_RUNS + " ORDER BY started_at DESC, run_id DESC LIMIT ?"
-        return [_run(row) for row in await self._read(sql, (limit,))]
+        rows = await self._db.read(sql, (limit,))
+        return [run_from_row(dict(zip(RUN_COLUMNS, row, strict=True))) for row in rows]
 
     # quotas -----------------------------------------------------------------------------
     async def consume_quota(
@@ -114,7 +117,7 @@ class SqliteStore(SqliteBudgetLedger):
         One ``BEGIN IMMEDIATE`` transaction of guarded upserts, rolled back as soon as one
         window refuses. ``now`` is not needed here: the window keys already name the period.
         """
-        _check_amount(amount)
+        check_amount(amount)
         if any(amount > window.limit for window in windows):
             return False
 
@@ -126,18 +129,18 @@ class SqliteStore(SqliteBudgetLedger):
                     return False
             return True
 
-        return await self._write(consume)
+        return await self._db.write(consume)
 
     async def release_quota(self, domain: str, windows: Sequence[QuotaWindow], amount: int) -> None:
         """Give back ``amount`` unused units to every window (never below zero)."""
-        _check_amount(amount)
+        check_amount(amount)
         params = [(amount, domain, window.key) for window in windows]
-        await self._write(lambda connection: connection.executemany(_RELEASE, params))
+        await self._db.write(lambda connection: connection.executemany(_RELEASE, params))
 
     async def quota_used(self, domain: str, window_key: str) -> int:
         """Units used in one window of a domain (0 if never used)."""
         sql = "SELECT used FROM quota_usage WHERE domain = ? AND window_key = ?"
-        rows = await self._read(sql, (domain, window_key))
+        rows = await self._db.read(sql, (domain, window_key))
         return int(rows[0][0]) if rows else 0
 
     async def quota_usage(self, window_prefix: str) -> dict[str, int]:
@@ -146,7 +149,7 @@ class SqliteStore(SqliteBudgetLedger):
             "SELECT domain, sum(used) FROM quota_usage"
             " WHERE substr(window_key, 1, length(?)) = ? GROUP BY domain"
         )
-        rows = await self._read(sql, (window_prefix, window_prefix))
+        rows = await self._db.read(sql, (window_prefix, window_prefix))
         return {domain: int(used) for domain, used in rows}
 
     # breakers ---------------------------------------------------------------------------
@@ -160,23 +163,13 @@ class SqliteStore(SqliteBudgetLedger):
             to_text_or_none(snapshot.retry_at),
             snapshot.cooldown_seconds,
         )
-        await self._write(lambda connection: connection.execute(_SAVE_BREAKER, params))
+        await self._db.write(lambda connection: connection.execute(_SAVE_BREAKER, params))
 
     async def load_breakers(self) -> dict[str, BreakerSnapshot]:
         """Every persisted breaker, by domain."""
-        sql = "SELECT domain, state, failures, opened_at, retry_at, cooldown_seconds FROM breakers"
-        rows = await self._read(sql)
-        return {
-            domain: BreakerSnapshot(
-                domain,
-                state,
-                failures,
-                from_text_or_none(opened),
-                from_text_or_none(retry),
-                cooldown,
-            )
-            for domain, state, failures, opened, retry, cooldown in rows
-        }
+        rows = await self._db.read(_SELECT_BREAKERS)
+        snapshots = [breaker_from_row(dict(zip(BREAKER_COLUMNS, row, strict=True))) for row in rows]
+        return {snapshot.domain: snapshot for snapshot in snapshots}
 
     # run lease --------------------------------------------------------------------------
     async def acquire_lease(
@@ -197,58 +190,15 @@ class SqliteStore(SqliteBudgetLedger):
     async def release_lease(self, name: str, holder: str) -> None:
         """Give the lease up if we hold it."""
         sql = "DELETE FROM leases WHERE name = ? AND holder = ?"
-        await self._write(lambda connection: connection.execute(sql, (name, holder)))
+        await self._db.write(lambda connection: connection.execute(sql, (name, holder)))
 
     async def lease_holder(self, name: str, *, now: datetime) -> tuple[str, datetime] | None:
         """The live holder and expiry of a lease, or None if it is free or expired."""
         sql = "SELECT holder, expires_at FROM leases WHERE name = ? AND expires_at > ?"
-        rows = await self._read(sql, (name, to_text(now)))
+        rows = await self._db.read(sql, (name, to_text(now)))
         return (rows[0][0], datetime.fromisoformat(rows[0][1])) if rows else None
 
-    # enrichment backlog -----------------------------------------------------------------
-    async def jobs_needing_enrichment(self, *, limit: int, max_failures: int = 3) -> list[Job]:
-        """Active, unenriched jobs with fewer than ``max_failures`` failures, newest first."""
-        return await self._jobs(jobs_sql.BACKLOG, (max_failures, limit))
-
-    async def count_jobs_needing_enrichment(self, *, max_failures: int = 3) -> int:
-        """How many jobs wait for enrichment."""
-        rows = await self._read(jobs_sql.COUNT_BACKLOG, (max_failures,))
-        return int(rows[0][0])
-
-    async def save_enrichment(
-        self, job_hash: str, enrichment: Enrichment, *, model: str, now: datetime
-    ) -> bool:
-        """Write the enrichment; the job leaves the backlog. False if there is no such job."""
-        params = jobs_sql.enrichment_params(job_hash, enrichment, model, to_text(now))
-        sql = jobs_sql.SAVE_ENRICHMENT
-        return await self._write(lambda connection: connection.execute(sql, params).rowcount > 0)
-
-    async def record_enrichment_failure(self, job_hash: str) -> None:
-        """Count one more failed enrichment of the job."""
-        sql = jobs_sql.ENRICHMENT_FAILED
-        await self._write(lambda connection: connection.execute(sql, (job_hash,)))
-
     # plumbing ---------------------------------------------------------------------------
-    async def _jobs(self, sql: str, params: Sequence[object]) -> list[Job]:
-        return [jobs_sql.job_from_row(row) for row in await self._read(sql, params)]
-
     async def _returning_expiry(self, sql: str, params: Sequence[object]) -> datetime | None:
-        rows = await self._write(lambda connection: connection.execute(sql, params).fetchall())
+        rows = await self._db.write(lambda connection: connection.execute(sql, params).fetchall())
         return datetime.fromisoformat(rows[0][0]) if rows else None
-
-
-def _run(row: Sequence[Any]) -> RunRecord:
-    run_id, started_at, finished_at, status, counts, errors = row
-    return RunRecord(
-        run_id=run_id,
-        started_at=datetime.fromisoformat(started_at),
-        finished_at=from_text_or_none(finished_at),
-        status=RunStatus(status),
-        counts=json.loads(counts),
-        errors=json.loads(errors),
-    )
-
-
-def _check_amount(amount: int) -> None:
-    if amount < 0:
-        raise StoreError(f"a quota amount must not be negative, got {amount}")

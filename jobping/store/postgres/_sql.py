@@ -3,7 +3,7 @@
 Kept apart from the driver code so that tests can ``EXPLAIN`` the very statements the store
 runs. Rows go in as one ``jsonb`` array (``jsonb_populate_recordset``: one parameter per
 batch, decoded by the server into the table's row type) and come out as ``to_jsonb(row)``,
-the JSON objects that ``jobping.store._rows`` reads for both PostgreSQL backends. Quotas,
+the JSON objects that ``jobping.store._rows`` reads for every backend. Quotas,
 leases, the budget ledger and the enrichment failure counter change only in the SQL
 functions of ``migrations/postgres``.
 """
@@ -11,6 +11,7 @@ functions of ``migrations/postgres``.
 from __future__ import annotations
 
 from jobping.store._rows import (
+    BREAKER_COLUMNS,
     CONTENT_COLUMNS,
     ENRICHED_COLUMNS,
     RUN_COLUMNS,
@@ -142,12 +143,11 @@ QUOTA_USAGE = """
 SELECT domain, sum(used)::bigint FROM quota_usage WHERE starts_with(window_key, %s)
 GROUP BY domain"""
 
-_BREAKER_COLUMNS = ("domain", "state", "failures", "opened_at", "retry_at", "cooldown_seconds")
-_BREAKER_LIST = ", ".join(_BREAKER_COLUMNS)
+_BREAKER_LIST = ", ".join(BREAKER_COLUMNS)
 SAVE_BREAKER = f"""
 INSERT INTO breakers ({_BREAKER_LIST})
 SELECT {_BREAKER_LIST} FROM jsonb_populate_record(NULL::breakers, %s::jsonb)
-ON CONFLICT (domain) DO UPDATE SET ({_BREAKER_LIST}) = {_row("excluded", _BREAKER_COLUMNS)}"""  # noqa: S608
+ON CONFLICT (domain) DO UPDATE SET ({_BREAKER_LIST}) = {_row("excluded", BREAKER_COLUMNS)}"""  # noqa: S608
 LOAD_BREAKERS = "SELECT to_jsonb(b) FROM breakers AS b"
 
 LEASE_HOLDER = "SELECT holder, expires_at FROM leases WHERE name = %s AND expires_at > %s"

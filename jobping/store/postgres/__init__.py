@@ -1,0 +1,9 @@
+"""The PostgreSQL backend (Supabase's own database too): psycopg 3 async over one pool.
+
+The only package importing psycopg; ``jobping.store.open_store`` imports it only when the
+database URL names PostgreSQL.
+"""
+
+from jobping.store.postgres._store import PostgresOptions, PostgresStore
+
+__all__ = ["PostgresOptions", "PostgresStore"]
