@@ -28,8 +28,8 @@ class FakeClock:
 
 
 class _Collect(logging.Handler):
-    def __init__(self, lines: list[str]) -> None:
-        super().__init__(logging.DEBUG)
+    def __init__(self, lines: list[str], level: int) -> None:
+        super().__init__(level)
         self.lines = lines
         self.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
 
@@ -38,14 +38,14 @@ class _Collect(logging.Handler):
 
 
 @contextmanager
-def captured_logs(*names: str) -> Iterator[list[str]]:
-    """Every record of the ``names`` loggers (and below), formatted with any traceback.
+def captured_logs(*names: str, level: int = logging.DEBUG) -> Iterator[list[str]]:
+    """Every record of the ``names`` loggers (and below) from ``level`` up, formatted.
 
     The handler sits on the loggers themselves, so it sees their records even when the CLI
     has set ``propagate = False`` on ``jobping``.
     """
     lines: list[str] = []
-    handler = _Collect(lines)
+    handler = _Collect(lines, level)
     loggers = [logging.getLogger(name) for name in names]
     levels = [logger.level for logger in loggers]
     for logger in loggers:
