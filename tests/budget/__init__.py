@@ -54,6 +54,6 @@ def captured_logs(*names: str, level: int = logging.DEBUG) -> Iterator[list[str]
     try:
         yield lines
     finally:
-        for logger, level in zip(loggers, levels, strict=True):
+        for logger, before in zip(loggers, levels, strict=True):
             logger.removeHandler(handler)
-            logger.setLevel(level)
+            logger.setLevel(before)
