@@ -24,6 +24,8 @@ from jobping.scraping import (
     Scraper,
     SkippedItem,
     Target,
+    fetch_text,
+    parse_xml,
 )
 from jobping.settings import Settings, load_settings
 
@@ -50,5 +52,7 @@ __all__ = [
     "Target",
     "WorkEnvironment",
     "__version__",
+    "fetch_text",
     "load_settings",
+    "parse_xml",
 ]
