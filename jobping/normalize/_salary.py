@@ -1,4 +1,4 @@
-"""Salaries: pay written as text (``$120,000 - $150,000 USD``, ``€75k–110k``, ``$18/hr``) and checks.
+"""Salaries: pay written as text (``$120,000 - $150,000 USD``, ``$18/hr``) and their checks.
 
 ``parse_salary`` reads the first amount or range a text states, with its currency and
 period; ``salary_problem`` says why an amount is not a believable salary (``0.01``, a
@@ -31,9 +31,10 @@ _SYMBOLS = {
     "zł": "PLN",
 }
 _CODES = (
-    "USD EUR GBP CAD AUD NZD CHF SEK NOK DKK PLN CZK HUF JPY INR BRL MXN SGD HKD ZAR ILS AED "
-    "RON BGN TRY KRW CNY PHP IDR NGN KES UAH"
-).split()
+    *("USD", "EUR", "GBP", "CAD", "AUD", "NZD", "CHF", "SEK", "NOK", "DKK", "PLN", "CZK"),
+    *("HUF", "JPY", "INR", "BRL", "MXN", "SGD", "HKD", "ZAR", "ILS", "AED", "RON", "BGN"),
+    *("TRY", "KRW", "CNY", "PHP", "IDR", "NGN", "KES", "UAH"),
+)
 _PERIODS = (
     ("hour", r"/\s*h(?:ou)?r\b|\bper\s+hour\b|\bhourly\b|\ban\s+hour\b|\bp/?h\b"),
     ("day", r"/\s*day\b|\bper\s+day\b|\bdaily\b|\ba\s+day\b"),
@@ -47,11 +48,12 @@ _SYMBOL = "|".join(re.escape(symbol) for symbol in sorted(_SYMBOLS, key=len, rev
 
 def _amount(name: str) -> str:
     """The pattern of one amount: an optional symbol, digits, an optional k/m suffix."""
-    return rf"(?:(?P<{name}sym>{_SYMBOL})\s?)?(?P<{name}num>\d[\d,.' ]*\d|\d)\s?(?P<{name}mult>[kKmM]\b)?"
+    symbol = rf"(?:(?P<{name}sym>{_SYMBOL})\s?)?"
+    return rf"{symbol}(?P<{name}num>\d[\d,.' ]*\d|\d)\s?(?P<{name}mult>[kKmM]\b)?"
 
 
 _RANGE = re.compile(
-    _amount("lo") + r"(?:\s*(?:-|–|—|to|and)\s*(?:[A-Z]{3}\s?)?" + _amount("hi") + r")?"
+    _amount("lo") + r"(?:\s*(?:-|\u2013|\u2014|to|and)\s*(?:[A-Z]{3}\s?)?" + _amount("hi") + r")?"
 )
 _UP_TO = re.compile(r"\b(?:up\s+to|max(?:imum)?|until)\s*$", re.IGNORECASE)
 _CODE = re.compile(r"\b(" + "|".join(_CODES) + r")\b")
@@ -72,7 +74,7 @@ class Salary:
 def parse_salary(text: str | None) -> Salary | None:
     """The first amount or range ``text`` states, with its currency and period; else None.
 
-    Reads ``$120,000 - $150,000 USD``, ``€75k–110k`` (the ``k`` applies to both ends),
+    Reads ``$120,000 - $150,000 USD``, ``€75k-110k`` (the ``k`` applies to both ends),
     ``$150 - 210K USD + equity``, ``Salary up to $185,500`` (a maximum only), ``$18 - $22/hr``
     and ``120.000 EUR``. Later ranges (an OTE, a senior band) are ignored. A currency comes
     from a symbol (``$`` is USD, ``CA$`` CAD) or an ISO code in the text. Never raises.
@@ -139,7 +141,7 @@ def _number(text: str) -> float | None:
 def _scaled(
     low: float, low_mult: str | None, high: float | None, high_mult: str | None
 ) -> tuple[float, float | None]:
-    """Apply ``k``/``m``; one suffix covers both ends (``75k–110``, ``150 - 210K``)."""
+    """Apply ``k``/``m``; one suffix covers both ends (``75k-110``, ``150 - 210K``)."""
     low_factor = _MULTIPLIERS[low_mult.lower()] if low_mult else None
     high_factor = _MULTIPLIERS[high_mult.lower()] if high_mult else None
     if high is None:
