@@ -10,9 +10,10 @@ naming a job (engineer, designer, ...), else the first unread part; several are 
 with `` / ``. Replies and comments without such a line are not postings.
 
 Measured on the recorded payloads (10 comments: 9 top-level, 1 reply): 8 of the 9
-top-level comments are postings (the 9th states its company alone on its first line);
-of the 8, company 8, role 8, remote or on-site mode 8, location (a place or a remote
-region) 8, salary 4, URL 2. ``job_url`` is the comment on Hacker News (the posting
+top-level comments are postings (the 9th states its company alone on its first line).
+Of the 8: company 8, role 8, work mode (remote, hybrid, onsite) 8, location text 8 (a
+city or country in 2; the others name a remote region only), salary 4, URL 2.
+``job_url`` is the comment on Hacker News (the posting
 itself); the URL the first line states is the ``company_profile_url``.
 """
 
@@ -111,7 +112,7 @@ class HackerNews(Scraper):
             title=" / ".join(line.roles or line.others[:1]),
             company=line.company,
             url=f"https://news.ycombinator.com/item?id={comment_id}",
-            location=", ".join(line.places + line.modes) or None,
+            location="; ".join(line.places + line.modes) or None,
             remote=_mode(line.modes, _REMOTE),
             hybrid=_mode(line.modes, _HYBRID),
             description=text,

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import AsyncIterator
-from urllib.parse import quote
 
-from jobping import Item, Job, ScrapeContext, Scraper, Target
+from jobping import Item, ItemError, Job, ScrapeContext, Scraper, Target
 
+_SUBDOMAIN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
 _UNITS = {"HOUR": "hour", "DAY": "day", "WEEK": "week", "MONTH": "month", "YEAR": "year"}
 
 
@@ -29,9 +30,12 @@ class Teamtailor(Scraper):
 
     async def iter_jobs(self, ctx: ScrapeContext, target: Target) -> AsyncIterator[Job]:
         """Yield every item of the feed, following ``next_url`` until a feed has none."""
-        url: str | None = ctx.base_url.replace("{company}", quote(target.value, safe=""))
-        url = f"{url}/jobs.json"
-        params = target.params
+        if not _SUBDOMAIN.fullmatch(target.value):
+            raise ItemError(
+                f"a teamtailor target is a subdomain (a-z, 0-9, -), got {target.value!r}"
+            )
+        url: str | None = ctx.base_url.replace("{company}", target.value) + "/jobs.json"
+        params: dict[str, str] | None = target.params
         for _page in ctx.pages():
             feed = Item.of(await ctx.get_json(url, params=params))
             items = feed.req_array("items")
@@ -39,7 +43,7 @@ class Teamtailor(Scraper):
                 yield job
             if not (url := feed.text("next_url")) or not items:
                 return
-            params = {}  # the next URL carries its own query
+            params = None  # the next URL carries its own query
 
     def _job(self, item: Item, *, feed: Item) -> Job:
         posting = item.obj("_jobposting")
@@ -51,7 +55,7 @@ class Teamtailor(Scraper):
             title=item.text("title"),
             company=posting.obj("hiringOrganization").text("name") or feed.text("title"),
             url=item.text("url"),
-            location="; ".join(filter(None, map(_place, places))) or None,
+            location="; ".join(dict.fromkeys(filter(None, map(_place, places)))) or None,
             city=first.text("addressLocality"),
             country=first.text("addressCountry"),
             remote=True if posting.text("jobLocationType") == "TELECOMMUTE" else None,

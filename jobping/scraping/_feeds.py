@@ -65,8 +65,8 @@ def parse_xml(text: str) -> Element:
     parser.StartElementHandler = builder.start
     parser.EndElementHandler = builder.end
     parser.CharacterDataHandler = builder.data
-    parser.StartDoctypeDeclHandler = _refuse_dtd
-    parser.EntityDeclHandler = _refuse_dtd
+    parser.StartDoctypeDeclHandler = _refuse_doctype
+    parser.EntityDeclHandler = _refuse_entity
     try:
         parser.Parse(text.removeprefix("\ufeff"), True)
         return builder.close()
@@ -75,6 +75,13 @@ def parse_xml(text: str) -> Element:
         raise ItemError(f"invalid XML ({exc}), starting {start!r}") from None
 
 
-def _refuse_dtd(*_args: object) -> NoReturn:
-    """Refuse a DTD: a feed has no use for one, and entities are an attack vector."""
-    raise ItemError("XML with a DTD or entity declaration refused")
+def _refuse_doctype(name: str, *_args: object) -> NoReturn:
+    """Refuse a DTD: a feed has no use for one, and its entities are an attack vector."""
+    if name.lower() == "html":
+        raise ItemError("expected XML, got an HTML page")
+    raise ItemError(f"XML with a DTD refused (<!DOCTYPE {name[:40]}>)")
+
+
+def _refuse_entity(name: str, *_args: object) -> NoReturn:
+    """Refuse an entity declaration (one outside a DTD is refused as well)."""
+    raise ItemError(f"XML declaring an entity refused ({name[:40]!r})")
