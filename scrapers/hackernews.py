@@ -91,7 +91,7 @@ class HackerNews(Scraper):
         for _page in ctx.pages():
             hits = Item.of(await ctx.get_json("/search_by_date", params=params)).req_array("hits")
             fresh = [hit for hit in hits if _new(hit, seen)]
-            postings = [hit for hit in fresh if str(hit.get("parent_id")) == story]
+            postings = [hit for hit in fresh if _top_level(hit, story)]
             for job in ctx.jobs(postings, self._job, id_key="objectID"):
                 yield job
             oldest = _oldest(fresh)
@@ -173,6 +173,11 @@ def _salary(text: str | None) -> tuple[float | None, float | None, str | None, s
     if salary is None or salary_problem(salary.min, salary.max, salary.period):
         return None, None, None, None
     return salary.min, salary.max, salary.currency, salary.period
+
+
+def _top_level(hit: Any, story: str) -> bool:
+    """Whether ``hit`` answers the story itself (a non-object is kept, to be skipped)."""
+    return not isinstance(hit, dict) or str(hit.get("parent_id")) == story
 
 
 def _new(hit: Any, seen: set[str]) -> bool:

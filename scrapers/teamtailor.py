@@ -34,16 +34,16 @@ class Teamtailor(Scraper):
             raise ItemError(
                 f"a teamtailor target is a subdomain (a-z, 0-9, -), got {target.value!r}"
             )
-        url: str | None = ctx.base_url.replace("{company}", target.value) + "/jobs.json"
+        url = ctx.base_url.replace("{company}", target.value) + "/jobs.json"
         params: dict[str, str] | None = target.params
         for _page in ctx.pages():
             feed = Item.of(await ctx.get_json(url, params=params))
             items = feed.req_array("items")
             for job in ctx.jobs(items, functools.partial(self._job, feed=feed), id_key="id"):
                 yield job
-            if not (url := feed.text("next_url")) or not items:
+            if not (next_url := feed.text("next_url")) or not items:
                 return
-            params = None  # the next URL carries its own query
+            url, params = next_url, None  # the next URL carries its own query
 
     def _job(self, item: Item, *, feed: Item) -> Job:
         posting = item.obj("_jobposting")

@@ -58,7 +58,9 @@ async def test_placeholder_company_names_give_way_to_the_slug() -> None:
         expected(
             "alignment-health",
             "inpatient-review-nurse-remote-california-rn-lvn-license-required-pacific-ti-9255085839",
-            title="Inpatient Review Nurse (Remote | California RN/LVN License Required | Pacific Ti",
+            title=(
+                "Inpatient Review Nurse (Remote | California RN/LVN License Required | Pacific Ti"
+            ),
             company="Alignment Health",
             location="United States",
             city=None,

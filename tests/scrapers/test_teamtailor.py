@@ -76,7 +76,7 @@ async def test_upcloud_items_parse_with_their_fields() -> None:
         },
     ]
     assert result.jobs[0].description.startswith(
-        "We are looking for a Business Intelligence Analyst to join UpCloud’s Finance team"
+        "We are looking for a Business Intelligence Analyst to join UpCloud"
     )
     assert result.skipped == [SkippedItem("#3", "missing 'id'")]
 
