@@ -1,7 +1,8 @@
 """End-to-end runs over the sandbox: every built-in scraper against its local API.
 
-The sandbox serves the recorded payloads, so the counts are exact: tier 1 (nine primary
-scrapers) brings 57 jobs, tier 2 (adzuna, jsearch, reed, with placeholder keys) 69.
+The sandbox serves the recorded payloads, so the counts are exact: tier 1 (ten primary
+scrapers) brings 64 jobs, tier 2 (adzuna, jsearch, reed with placeholder keys, and the
+remote boards) 85.
 """
 
 from __future__ import annotations
@@ -28,13 +29,22 @@ TIER_1 = {
     "ashby": 3,
     "greenhouse": 19,
     "lever": 2,
-    "recruitee": 3,
+    "recruitee": 4,
     "remotive": 5,
     "smartrecruiters": 2,
+    "teamtailor": 5,
     "themuse": 10,
-    "workable": 3,
+    "workable": 4,
 }
-TIER_2 = {"adzuna": 13, "jsearch": 10, "reed": 46}
+TIER_2 = {
+    "adzuna": 13,
+    "hackernews": 5,
+    "himalayas": 3,
+    "jobicy": 5,
+    "jsearch": 10,
+    "reed": 46,
+    "weworkremotely": 3,
+}
 
 
 async def sandbox_run(
@@ -62,15 +72,15 @@ def down(*names: str) -> dict[str, Faults]:
 
 
 async def test_all_healthy_runs_tier_one_only(make_settings: SettingsFactory, store: Store) -> None:
-    """Every primary scraper succeeds: 57 new jobs, tiers 2 and 3 not needed, success."""
+    """Every primary scraper succeeds: 64 new jobs, tiers 2 and 3 not needed, success."""
     report = await sandbox_run(make_settings(), store)
 
     assert new_by_scraper(report, 1) == TIER_1
     assert new_by_scraper(report, 2) == {}
-    assert [(t.ran, t.contributed) for t in report.tiers] == [(True, 57), (False, 0), (False, 0)]
+    assert [(t.ran, t.contributed) for t in report.tiers] == [(True, 64), (False, 0), (False, 0)]
     assert report.totals() | {"requests": 0} == {
-        "found": 57,
-        "new": 57,
+        "found": 64,
+        "new": 64,
         "updated": 0,
         "unchanged": 0,
         "duplicates": 0,
@@ -83,25 +93,26 @@ async def test_all_healthy_runs_tier_one_only(make_settings: SettingsFactory, st
         "scrapers_failed": 0,
         "scrapers_skipped": 0,
     }
-    assert report.totals()["requests"] == 11  # ashby and greenhouse have two boards each
+    assert report.totals()["requests"] == 15  # two boards each: ashby, greenhouse, recruitee,
+    # teamtailor, workable
     assert report.status is RunStatus.SUCCESS
-    assert await store.count_jobs() == 57
+    assert await store.count_jobs() == 64
 
 
 async def test_primary_down_falls_back_to_tier_two(
     make_settings: SettingsFactory, store: Store
 ) -> None:
-    """Every primary source refusing connections: tier 1 fails, tier 2 brings 69 jobs."""
+    """Every primary source refusing connections: tier 1 fails, tier 2 brings 85 jobs."""
     report = await sandbox_run(make_settings(), store, down(*TIER_1))
 
     assert {s.name: s.status for s in report.scrapers if s.tier == 1} == dict.fromkeys(
         TIER_1, "failed"
     )
     assert new_by_scraper(report, 2) == TIER_2
-    assert [(t.ran, t.contributed) for t in report.tiers] == [(True, 0), (True, 69), (False, 0)]
+    assert [(t.ran, t.contributed) for t in report.tiers] == [(True, 0), (True, 85), (False, 0)]
     assert report.tiers[1].reason == "tier 1 failed: no primary scraper succeeded"
-    assert (report.status, report.totals()["scrapers_failed"]) == (RunStatus.DEGRADED, 9)
-    assert await store.count_jobs() == 69
+    assert (report.status, report.totals()["scrapers_failed"]) == (RunStatus.DEGRADED, 10)
+    assert await store.count_jobs() == 85
 
 
 async def test_everything_down_backfills_from_the_store(
@@ -118,7 +129,7 @@ async def test_everything_down_backfills_from_the_store(
 
     assert [(t.ran, t.contributed) for t in report.tiers] == [(True, 0), (True, 0), (True, 25)]
     assert [j.job_hash for j in report.backfill] == [f"greenhouse:r{n:02d}" for n in range(25)]
-    assert report.totals()["scrapers_failed"] == 12
+    assert report.totals()["scrapers_failed"] == 17
     assert report.status is RunStatus.DEGRADED
     assert report.deactivated == {}
     assert await store.count_jobs(active_only=True) == 35
@@ -133,7 +144,7 @@ async def test_a_failing_source_keeps_its_jobs_while_a_healthy_one_retires_stale
 
     report = await sandbox_run(make_settings(), store, down("greenhouse"))
 
-    assert report.tiers[1].ran  # 38 jobs without greenhouse's 19: tier 2 runs as well
+    assert report.tiers[1].ran  # 45 jobs without greenhouse's 19: tier 2 runs as well
     assert report.deactivated == {
         name: int(name == "lever") for name in (*TIER_1, *TIER_2) if name != "greenhouse"
     }
@@ -150,5 +161,5 @@ async def test_running_again_creates_no_duplicate(
     await sandbox_run(settings, store)
     again = await sandbox_run(settings, store)
 
-    assert (again.totals()["new"], again.totals()["unchanged"]) == (0, 57)
-    assert await store.count_jobs() == 57
+    assert (again.totals()["new"], again.totals()["unchanged"]) == (0, 64)
+    assert await store.count_jobs() == 64
