@@ -49,7 +49,8 @@ _SYMBOL = "|".join(re.escape(symbol) for symbol in sorted(_SYMBOLS, key=len, rev
 def _amount(name: str) -> str:
     """The pattern of one amount: an optional symbol, digits, an optional k/m suffix."""
     symbol = rf"(?:(?P<{name}sym>{_SYMBOL})\s?)?"
-    return rf"{symbol}(?P<{name}num>\d[\d,.' ]*\d|\d)\s?(?P<{name}mult>[kKmM]\b)?"
+    after = rf"(?:\s?(?P<{name}post>{_SYMBOL}))?"  # "50.000 €", "45k€"
+    return rf"{symbol}(?P<{name}num>\d[\d,.' ]*\d|\d)\s?(?P<{name}mult>[kKmM]\b)?{after}"
 
 
 _RANGE = re.compile(
@@ -81,7 +82,11 @@ def parse_salary(text: str | None) -> Salary | None:
     """
     cleaned = clean_text(text)
     for match in _RANGE.finditer(cleaned):
-        if not (match.group("losym") or match.group("hisym") or _has_code(cleaned)):
+        symbol = next(
+            filter(None, (match.group(f"{n}{k}") for n in ("lo", "hi") for k in ("sym", "post"))),
+            None,
+        )
+        if not (symbol or _has_code(cleaned)):
             continue  # a bare number ("2 years", "380M profiles") without a currency
         low = _number(match.group("lonum"))
         high = _number(match.group("hinum")) if match.group("hinum") else None
@@ -90,7 +95,6 @@ def parse_salary(text: str | None) -> Salary | None:
         low, high = _scaled(low, match.group("lomult"), high, match.group("himult"))
         if high is None and _UP_TO.search(cleaned[: match.start()]):
             low, high = None, low
-        symbol = match.group("losym") or match.group("hisym")
         code = _CODE.search(cleaned)
         currency = code.group(1) if code else _SYMBOLS.get(symbol or "")
         return Salary(low, high, currency, _period(cleaned))
