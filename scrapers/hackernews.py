@@ -1,74 +1,38 @@
 """Hacker News "Ask HN: Who is hiring?" threads, read through the Algolia HN Search API.
 
-Postings are free text. A top-level comment is a posting when its first line (up to the
-first ``<p>`` or line break) is split by ``|`` into at least two parts, the common
-``Company | Role | Location | REMOTE | Full-time | $150k | https://...`` and its variants:
-the first part is the company; each other part is read as a URL, a salary (read by
-``parse_salary``), a work mode (remote, hybrid, onsite), an employment type, a place (one
-``split_location`` finds a city or country in), or else a role. Roles are the parts
-naming a job (engineer, designer, ...), else the first unread part; several are joined
-with `` / ``. Replies and comments without such a line are not postings.
-
-Measured on the recorded payloads (10 comments: 9 top-level, 1 reply): 8 of the 9
-top-level comments are postings (the 9th states its company alone on its first line).
-Of the 8: company 8, role 8, work mode (remote, hybrid, onsite) 8, location text 8 (a
-city or country in 2; the others name a remote region only), salary 4, URL 2.
-``job_url`` is the comment on Hacker News (the posting
-itself); the URL the first line states is the ``company_profile_url``.
+Postings are free text: a top-level comment is a posting when its first line has the
+common ``Company | Role | Location | REMOTE | Full-time | $150k | https://...`` shape or a
+variant (``_hackernews_line`` says how each part is read). Replies and comments without
+such a line are not postings.
 """
 
 from __future__ import annotations
 
-import html
-import re
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 
 from jobping import Item, ItemError, Job, ScrapeContext, Scraper, Target
-from jobping.normalize import parse_date, parse_salary, salary_problem, split_location
+from jobping.normalize import parse_date, split_location
+from scrapers._hackernews_line import first_line
 
-_FIRST_LINE = re.compile(r"<p>|\n", re.IGNORECASE)
-_LINK = re.compile(r"<a\s[^>]*href=\"([^\"]+)\"[^>]*>.*?</a>", re.IGNORECASE | re.DOTALL)
-_TAG = re.compile(r"<[^>]+>")
-_URL = re.compile(r"\bhttps?://\S+|\b[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}/\S*", re.IGNORECASE)
-_REMOTE = re.compile(r"\bremote(?:ly)?\b|\bwfh\b|\banywhere\b", re.IGNORECASE)
-_HYBRID = re.compile(r"\bhybrid\b", re.IGNORECASE)
-_ONSITE = re.compile(r"\bon-?\s?site\b|\bin[- ]office\b|\bin[- ]person\b", re.IGNORECASE)
-_EMPLOYMENT = re.compile(
-    r"\b(?:full|part)[- ]?time\b|\bcontract(?:or)?\b|\bpermanent\b|\bintern(?:ship)?s?\b"
-    r"|\bfreelance\b|\btemporary\b|\bvisa\b|\bequity\b|\brequired\b",
-    re.IGNORECASE,
-)
-_ROLE = re.compile(
-    r"engineer|developer|designer|scientist|specialist|advocate|analyst|manager|architect"
-    r"|\blead\b|\bhead\b|director|\bsre\b|\bswe\b|devops|researcher|recruiter|consultant"
-    r"|administrator|writer|officer|\bvp\b|\bcto\b|founding|programmer|technician|support"
-    r"|marketer|\bsales\b|account executive|product|operations|coordinator|associate",
-    re.IGNORECASE,
-)
-_SALARY_HINT = re.compile(r"[$€£¥₹]\s?\d|\d\s?[kK]\b|\b(?:USD|EUR|GBP|CAD|CHF)\b")
-
-
-@dataclass(slots=True)
-class _FirstLine:
-    """What a posting's first line states."""
-
-    company: str
-    roles: list[str] = field(default_factory=list)
-    others: list[str] = field(default_factory=list)
-    places: list[str] = field(default_factory=list)
-    modes: list[str] = field(default_factory=list)
-    salary: str | None = None
-    url: str | None = None
+_THREAD_TITLE = "Ask HN: Who is hiring?"
 
 
 class HackerNews(Scraper):
     """``GET /search_by_date?tags=comment,story_{id}``; a target is a thread's story id.
 
-    Pages go back in time with ``numericFilters=created_at_i<=T`` (Algolia serves at most
-    1,000 hits per query, fewer than a thread's comments), until a page is short. Each
-    month has a new thread: set its id as the target (``49522897`` is September 2026).
+    ``latest`` (the default) is the newest thread ``whoishiring`` posted whose title starts
+    "Ask HN: Who is hiring?", looked up first. Pages go back in time with
+    ``numericFilters=created_at_i<=T`` (Algolia serves at most 1,000 hits per query, fewer
+    than a busy thread's comments), until a page is short. ``job_url`` is the comment on
+    Hacker News (the posting itself); a URL the first line states is the
+    ``company_profile_url``.
+
+    Measured on the recorded payloads (10 comments: 9 top-level, 1 reply): 8 of the 9
+    top-level comments are postings (the 9th states its company alone on its first line).
+    Of the 8: company 8, role 8, work mode (remote, hybrid, onsite) 8, location text 8 (a
+    city or country in 2; the others name a remote region only), salary 4, URL 2.
     """
 
     name = "hackernews"
@@ -76,12 +40,13 @@ class HackerNews(Scraper):
     base_url = "https://hn.algolia.com/api/v1"
     domains = ("hn.algolia.com",)
     page_size = 1000  # Algolia's maximum hitsPerPage
+    default_targets = ("latest",)
 
     async def iter_jobs(self, ctx: ScrapeContext, target: Target) -> AsyncIterator[Job]:
         """Page back in time through the thread's comments; yield its postings."""
-        story = target.value
+        story = await _latest_story(ctx) if target.value == "latest" else target.value
         if not story.isdigit():
-            raise ItemError(f"a hackernews target is a story id (digits), got {story!r}")
+            raise ItemError(f"a hackernews target is a story id or 'latest', got {story!r}")
         params: dict[str, str | int] = {
             **target.params,
             "tags": f"comment,story_{story}",
@@ -104,8 +69,8 @@ class HackerNews(Scraper):
         text = item.text("comment_text")
         if text is None:
             raise ItemError("no comment text (deleted)")
-        line = _first_line(text)
-        low, high, currency, period = _salary(line.salary)
+        line = first_line(text)
+        low, high, currency, period = line.pay()
         place = split_location("; ".join(line.places))
         job = self.job(
             source_id=comment_id,
@@ -113,8 +78,8 @@ class HackerNews(Scraper):
             company=line.company,
             url=f"https://news.ycombinator.com/item?id={comment_id}",
             location="; ".join(line.places + line.modes) or None,
-            remote=_mode(line.modes, _REMOTE),
-            hybrid=_mode(line.modes, _HYBRID),
+            remote=line.remote,
+            hybrid=line.hybrid,
             description=text,
             posted=item.text("created_at"),
             salary_min=low,
@@ -125,54 +90,14 @@ class HackerNews(Scraper):
         return replace(job, city=place.city, country=place.country, company_profile_url=line.url)
 
 
-def _first_line(comment: str) -> _FirstLine:
-    """Read the ``|``-separated first line of a comment, or raise ``ItemError``."""
-    raw = _FIRST_LINE.split(comment, maxsplit=1)[0]
-    links = _LINK.findall(raw)
-    text = html.unescape(_TAG.sub(" ", _LINK.sub(" ", raw)))
-    parts = [" ".join(part.split()) for part in text.split("|")]
-    parts = [part for part in parts if part]
-    if len(parts) < 2 and not links:
-        raise ItemError(f"not a posting (no 'Company | Role' first line): {text[:60]!r}")
-    line = _FirstLine(company=parts[0], url=html.unescape(links[0]) if links else None)
-    for part in parts[1:]:
-        _read_part(line, part)
-    if not (line.roles or line.others):
-        raise ItemError(f"not a posting (no role on the first line): {text[:60]!r}")
-    return line
-
-
-def _read_part(line: _FirstLine, part: str) -> None:
-    """File one ``|`` part of the first line under what it states."""
-    if _URL.fullmatch(part) or _URL.match(part):
-        line.url = line.url or part
-    elif _SALARY_HINT.search(part) and parse_salary(part) and line.salary is None:
-        line.salary = part
-    elif _REMOTE.search(part) or _HYBRID.search(part) or _ONSITE.search(part):
-        line.modes.append(part)
-    elif _ROLE.search(part):
-        line.roles.append(part)
-    elif _EMPLOYMENT.search(part):
-        return
-    elif (found := split_location(part)).city or found.country:
-        line.places.append(part)
-    else:
-        line.others.append(part)
-
-
-def _mode(modes: list[str], word: re.Pattern[str]) -> bool | None:
-    """True when a work-mode part says ``word``; False when modes are stated but not it."""
-    if not modes:
-        return None
-    return any(word.search(mode) for mode in modes)
-
-
-def _salary(text: str | None) -> tuple[float | None, float | None, str | None, str | None]:
-    """The salary a first-line part states, when it is a believable one."""
-    salary = parse_salary(text)
-    if salary is None or salary_problem(salary.min, salary.max, salary.period):
-        return None, None, None, None
-    return salary.min, salary.max, salary.currency, salary.period
+async def _latest_story(ctx: ScrapeContext) -> str:
+    """The id of the newest "Ask HN: Who is hiring?" story of ``whoishiring``."""
+    params: dict[str, str | int] = {"tags": "story,author_whoishiring", "hitsPerPage": 20}
+    page = Item.of(await ctx.get_json("/search_by_date", params=params))
+    for hit in page.objects("hits"):
+        if (hit.text("title") or "").startswith(_THREAD_TITLE):
+            return hit.ident("objectID")
+    raise ItemError(f"no {_THREAD_TITLE!r} story among whoishiring's latest")
 
 
 def _top_level(hit: Any, story: str) -> bool:

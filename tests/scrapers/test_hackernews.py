@@ -268,9 +268,46 @@ async def test_deleted_comments_and_junk_salaries_are_handled() -> None:
     assert (zeitlabs.salary_min, zeitlabs.salary_max) == (None, None)
 
 
+STORIES = f"{SEARCH}?tags=story,author_whoishiring"
+
+
+def whoishiring_stories() -> dict[str, Any]:
+    """Whoishiring's newest stories, in Algolia's hit shape (not recorded).
+
+    Built from the two recorded threads' ids and titles, newest first, with a sibling thread.
+    """
+    hits = [
+        {"objectID": "49522898", "title": "Ask HN: Who wants to be hired? (September 2026)"},
+        {"objectID": "49522897", "title": "Ask HN: Who is hiring? (September 2026)"},
+        {"objectID": "48747976", "title": "Ask HN: Who is hiring? (July 2026)"},
+    ]
+    return {"hits": [{**hit, "author": "whoishiring"} for hit in hits]}
+
+
+async def test_latest_finds_the_newest_hiring_thread_first() -> None:
+    """``latest`` looks up whoishiring's newest "Who is hiring?" story, then reads it."""
+    pages = {STORIES: whoishiring_stories(), SEARCH: {"hits": september_hits()}}
+    result = await replay(HackerNews(), pages, "latest")
+
+    assert [job.company for job in result.jobs] == [
+        "Modash.io",
+        "Quill",
+        "Open Education Applications / Neon",
+    ]
+    assert "story_49522897" in result.requests[1]
+
+
+async def test_latest_without_a_hiring_thread_fails() -> None:
+    """No "Who is hiring?" story among the newest: the target fails, saying so."""
+    stories = whoishiring_stories()
+    stories["hits"] = stories["hits"][:1]
+    with pytest.raises(PayloadError, match="no 'Ask HN: Who is hiring\\?' story"):
+        await replay(HackerNews(), {STORIES: stories}, "latest")
+
+
 async def test_a_target_that_is_no_story_id_fails() -> None:
     """The target is the thread's numeric story id; anything else fails before any request."""
-    with pytest.raises(PayloadError, match="a hackernews target is a story id"):
+    with pytest.raises(PayloadError, match="a hackernews target is a story id or 'latest'"):
         await replay(HackerNews(), {}, "who-is-hiring")
 
 
