@@ -39,6 +39,7 @@ class HackerNews(Scraper):
     source = "hackernews"
     base_url = "https://hn.algolia.com/api/v1"
     domains = ("hn.algolia.com",)
+    tier = "primary"  # keyless, no quota: like Remotive, Arbeitnow, The Muse
     page_size = 1000  # Algolia's maximum hitsPerPage
     default_targets = ("latest",)
 

@@ -25,6 +25,7 @@ class Himalayas(Scraper):
     source = "himalayas"
     base_url = "https://himalayas.app/jobs"
     domains = ("himalayas.app",)
+    tier = "primary"  # keyless, no quota: like Remotive, Arbeitnow, The Muse
     default_targets = ("all",)
     page_size = 20  # the API's maximum per request
     max_pages = 50

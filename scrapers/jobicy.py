@@ -23,6 +23,7 @@ class Jobicy(Scraper):
     source = "jobicy"
     base_url = "https://jobicy.com/api"
     domains = ("jobicy.com",)
+    tier = "primary"  # keyless, no quota: like Remotive, Arbeitnow, The Muse
     default_targets = ("all",)
     page_size = 100  # the API's maximum ``count``
 

@@ -26,6 +26,7 @@ class WeWorkRemotely(Scraper):
     source = "weworkremotely"
     base_url = "https://weworkremotely.com"
     domains = ("weworkremotely.com",)
+    tier = "primary"  # keyless, no quota: like Remotive, Arbeitnow, The Muse
     default_targets = ("all",)
 
     async def iter_jobs(self, ctx: ScrapeContext, target: Target) -> AsyncIterator[Job]:

@@ -56,10 +56,10 @@ def test_a_healthy_sandbox_run_succeeds_with_a_json_report(
 
     report = json.loads(out)
     assert code == ExitCode.OK, err
-    assert (report["status"], report["totals"]["new"]) == ("success", 57)
+    assert (report["status"], report["totals"]["new"]) == ("success", 80)
     assert [t["ran"] for t in report["tiers"]] == [True, False, False]
     assert read(database, "runs") == [(report["run_id"], RunStatus.SUCCESS)]
-    assert read(database, "count") == 57
+    assert read(database, "count") == 80
 
 
 def test_the_exit_code_follows_the_run(database: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -70,9 +70,12 @@ def test_the_exit_code_follows_the_run(database: Path, capsys: pytest.CaptureFix
 
 
 def test_quiet_prints_nothing_on_success_and_a_summary_otherwise(
-    database: Path, capsys: pytest.CaptureFixture[str]
+    database: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """--quiet (cron) is silent when the run succeeds; otherwise it tells why, on stderr."""
+    # enriching the sandbox's 80 jobs passes 80% of the default 100,000 tokens a day,
+    # which warns (rightly): a budget the two runs stay well under keeps success silent
+    monkeypatch.setenv("OPENAI_DAILY_TOKEN_LIMIT", "1000000")
     first = run_cli(["run", "--sandbox", "--quiet"], capsys)
     second = run_cli(["run", "--sandbox", "--quiet"], capsys)
 
@@ -89,10 +92,10 @@ def test_the_text_report_shows_tiers_scrapers_and_totals(
     code, out, _err = run_cli(["run", "--sandbox"], capsys)
 
     assert code == 0
-    assert "tier 1 primary: ran: runs every time (9 primary scrapers); +57 jobs" in out
-    assert "tier 2 individual: not needed: 57 new-or-updated jobs" in out
+    assert "tier 1 primary: ran: runs every time (14 primary scrapers); +80 jobs" in out
+    assert "tier 2 individual: not needed: 80 new-or-updated jobs" in out
     assert " greenhouse " in out
-    assert "total: 57 found, 57 new, 0 updated, 0 invalid, 0 backfilled" in out
+    assert "total: 80 found, 80 new, 0 updated, 0 invalid, 0 backfilled" in out
 
 
 def test_no_store_is_a_dry_run(database: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -101,7 +104,7 @@ def test_no_store_is_a_dry_run(database: Path, capsys: pytest.CaptureFixture[str
 
     report = json.loads(out)
     assert code == 0, err
-    assert (report["dry_run"], report["totals"]["new"]) == (True, 57)
+    assert (report["dry_run"], report["totals"]["new"]) == (True, 80)
     assert read(database, "count") == 0
     assert read(database, "runs") == []
 
@@ -118,7 +121,7 @@ def test_the_metrics_file_is_written(
     text = metrics.read_text()
     assert code == 0, err
     assert 'jobping_run_status{status="success"} 1\n' in text
-    assert 'jobping_run_jobs{kind="new"} 57\n' in text
+    assert 'jobping_run_jobs{kind="new"} 80\n' in text
     assert 'jobping_scraper_jobs{scraper="greenhouse",kind="found"} 19\n' in text
 
 

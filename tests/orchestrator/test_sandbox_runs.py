@@ -1,8 +1,7 @@
 """End-to-end runs over the sandbox: every built-in scraper against its local API.
 
-The sandbox serves the recorded payloads, so the counts are exact: tier 1 (ten primary
-scrapers) brings 64 jobs, tier 2 (adzuna, jsearch, reed with placeholder keys, and the
-remote boards) 85.
+The sandbox serves the recorded payloads, so the counts are exact: tier 1 (fourteen
+primary scrapers) brings 80 jobs, tier 2 (adzuna, jsearch, reed, with placeholder keys) 69.
 """
 
 from __future__ import annotations
@@ -28,23 +27,19 @@ TIER_1 = {
     "arbeitnow": 10,
     "ashby": 3,
     "greenhouse": 19,
+    "hackernews": 5,
+    "himalayas": 3,
+    "jobicy": 5,
     "lever": 2,
     "recruitee": 4,
     "remotive": 5,
     "smartrecruiters": 2,
     "teamtailor": 5,
     "themuse": 10,
+    "weworkremotely": 3,
     "workable": 4,
 }
-TIER_2 = {
-    "adzuna": 13,
-    "hackernews": 5,
-    "himalayas": 3,
-    "jobicy": 5,
-    "jsearch": 10,
-    "reed": 46,
-    "weworkremotely": 3,
-}
+TIER_2 = {"adzuna": 13, "jsearch": 10, "reed": 46}
 
 
 async def sandbox_run(
@@ -72,15 +67,15 @@ def down(*names: str) -> dict[str, Faults]:
 
 
 async def test_all_healthy_runs_tier_one_only(make_settings: SettingsFactory, store: Store) -> None:
-    """Every primary scraper succeeds: 64 new jobs, tiers 2 and 3 not needed, success."""
+    """Every primary scraper succeeds: 80 new jobs, tiers 2 and 3 not needed, success."""
     report = await sandbox_run(make_settings(), store)
 
     assert new_by_scraper(report, 1) == TIER_1
     assert new_by_scraper(report, 2) == {}
-    assert [(t.ran, t.contributed) for t in report.tiers] == [(True, 64), (False, 0), (False, 0)]
+    assert [(t.ran, t.contributed) for t in report.tiers] == [(True, 80), (False, 0), (False, 0)]
     assert report.totals() | {"requests": 0} == {
-        "found": 64,
-        "new": 64,
+        "found": 80,
+        "new": 80,
         "updated": 0,
         "unchanged": 0,
         "duplicates": 0,
@@ -93,26 +88,26 @@ async def test_all_healthy_runs_tier_one_only(make_settings: SettingsFactory, st
         "scrapers_failed": 0,
         "scrapers_skipped": 0,
     }
-    assert report.totals()["requests"] == 15  # two boards each: ashby, greenhouse, recruitee,
+    assert report.totals()["requests"] == 19  # two boards each: ashby, greenhouse, recruitee,
     # teamtailor, workable
     assert report.status is RunStatus.SUCCESS
-    assert await store.count_jobs() == 64
+    assert await store.count_jobs() == 80
 
 
 async def test_primary_down_falls_back_to_tier_two(
     make_settings: SettingsFactory, store: Store
 ) -> None:
-    """Every primary source refusing connections: tier 1 fails, tier 2 brings 85 jobs."""
+    """Every primary source refusing connections: tier 1 fails, tier 2 brings 69 jobs."""
     report = await sandbox_run(make_settings(), store, down(*TIER_1))
 
     assert {s.name: s.status for s in report.scrapers if s.tier == 1} == dict.fromkeys(
         TIER_1, "failed"
     )
     assert new_by_scraper(report, 2) == TIER_2
-    assert [(t.ran, t.contributed) for t in report.tiers] == [(True, 0), (True, 85), (False, 0)]
+    assert [(t.ran, t.contributed) for t in report.tiers] == [(True, 0), (True, 69), (False, 0)]
     assert report.tiers[1].reason == "tier 1 failed: no primary scraper succeeded"
-    assert (report.status, report.totals()["scrapers_failed"]) == (RunStatus.DEGRADED, 10)
-    assert await store.count_jobs() == 85
+    assert (report.status, report.totals()["scrapers_failed"]) == (RunStatus.DEGRADED, 14)
+    assert await store.count_jobs() == 69
 
 
 async def test_everything_down_backfills_from_the_store(
@@ -142,9 +137,9 @@ async def test_a_failing_source_keeps_its_jobs_while_a_healthy_one_retires_stale
     stale = [job("greenhouse", "stale-1"), job("greenhouse", "stale-2"), job("lever", "stale")]
     await store.upsert_jobs(stale, seen_at=datetime.now(UTC) - timedelta(days=10))
 
-    report = await sandbox_run(make_settings(), store, down("greenhouse"))
+    report = await sandbox_run(make_settings(run_min_jobs=70), store, down("greenhouse"))
 
-    assert report.tiers[1].ran  # 45 jobs without greenhouse's 19: tier 2 runs as well
+    assert report.tiers[1].ran  # 61 jobs without greenhouse's 19: tier 2 runs as well
     assert report.deactivated == {
         name: int(name == "lever") for name in (*TIER_1, *TIER_2) if name != "greenhouse"
     }
@@ -161,5 +156,5 @@ async def test_running_again_creates_no_duplicate(
     await sandbox_run(settings, store)
     again = await sandbox_run(settings, store)
 
-    assert (again.totals()["new"], again.totals()["unchanged"]) == (0, 64)
-    assert await store.count_jobs() == 64
+    assert (again.totals()["new"], again.totals()["unchanged"]) == (0, 80)
+    assert await store.count_jobs() == 80
