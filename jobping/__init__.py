@@ -29,6 +29,8 @@ if TYPE_CHECKING:
         Scraper,
         SkippedItem,
         Target,
+        fetch_text,
+        parse_xml,
     )
     from jobping.settings import Settings, load_settings
 
@@ -55,7 +57,9 @@ __all__ = [
     "Target",
     "WorkEnvironment",
     "__version__",
+    "fetch_text",
     "load_settings",
+    "parse_xml",
 ]
 
 # Each name loads its module on first use: `import jobping` and `jobping --help` stay fast.
@@ -82,6 +86,8 @@ __getattr__, __dir__ = lazy_names(
         "Scraper": "jobping.scraping",
         "SkippedItem": "jobping.scraping",
         "Target": "jobping.scraping",
+        "fetch_text": "jobping.scraping",
+        "parse_xml": "jobping.scraping",
         "Settings": "jobping.settings",
         "load_settings": "jobping.settings",
     },

@@ -66,10 +66,33 @@ class StoppableClient:
         headers: Mapping[str, str] | None = None,
     ) -> Any:
         """GET through the wrapped client, unless a stop was requested."""
+        self._check()
+        return await self._client.get_json(url, params=params, headers=headers)
+
+    async def get_text(
+        self,
+        url: str,
+        *,
+        params: Mapping[str, str | int] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> str:
+        """GET a text body (a feed) through the wrapped client, unless a stop was requested.
+
+        Raises:
+            TypeError: the wrapped client cannot return text.
+        """
+        self._check()
+        get_text = getattr(self._client, "get_text", None)
+        if get_text is None:
+            raise TypeError(f"{type(self._client).__name__} has no get_text()")
+        text: str = await get_text(url, params=params, headers=headers)
+        return text
+
+    def _check(self) -> None:
+        """Raise ``RunStopped`` once a stop was requested."""
         for flag in self._flags:
             if flag.reason is not None:
                 raise RunStopped(flag.reason)
-        return await self._client.get_json(url, params=params, headers=headers)
 
 
 class Shutdown(StopFlag):

@@ -236,9 +236,10 @@ def _handler(api: Api, datasets: dict[str, Dataset]) -> Handler:
             error = f"the sandbox has no {api.name} target {target!r}"
             return _json({"error": error, "targets": known}, status=404)
         try:
-            return _json(api.respond(Query(request), data))
+            body = api.respond(Query(request), data)
         except BadRequest as exc:
             return _json({"error": str(exc)}, status=400)
+        return body if isinstance(body, web.StreamResponse) else _json(body)
 
     return handle
 

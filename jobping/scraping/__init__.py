@@ -21,6 +21,7 @@ from jobping.scraping._discovery import (
     discover_scrapers,
     find_scraper,
 )
+from jobping.scraping._feeds import fetch_text, parse_xml
 from jobping.scraping._item import Item, ItemError
 
 __all__ = [
@@ -36,5 +37,7 @@ __all__ = [
     "Tier",
     "check_configured_scrapers",
     "discover_scrapers",
+    "fetch_text",
     "find_scraper",
+    "parse_xml",
 ]

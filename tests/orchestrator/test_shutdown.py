@@ -34,6 +34,21 @@ class Answering:
         return {"url": url}
 
 
+class AnsweringText(Answering):
+    """An ``Answering`` client that also answers text GETs (a feed) with the URL."""
+
+    async def get_text(
+        self,
+        url: str,
+        *,
+        params: Mapping[str, str | int] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> str:
+        """Record and echo the URL as text."""
+        self.urls.append(url)
+        return url
+
+
 async def test_no_request_starts_once_a_stop_is_requested() -> None:
     """The guard passes requests through until a flag is raised, then raises RunStopped."""
     inner, run_flag, tier_flag = Answering(), StopFlag(), StopFlag()
@@ -44,6 +59,20 @@ async def test_no_request_starts_once_a_stop_is_requested() -> None:
     with pytest.raises(RunStopped, match="run_target_jobs=10 reached"):
         await client.get_json("https://a.example/2")
     assert inner.urls == ["https://a.example/1"]
+
+
+async def test_text_requests_pass_through_until_a_stop() -> None:
+    """Feeds' text GETs go through the guard too; a client without text GETs is named."""
+    inner, flag = AnsweringText(), StopFlag()
+    client = StoppableClient(inner, [flag])
+
+    assert await client.get_text("https://a.example/feed.rss") == "https://a.example/feed.rss"
+    with pytest.raises(TypeError, match="Answering has no get_text"):
+        await StoppableClient(Answering(), [flag]).get_text("https://a.example/x.rss")
+    flag.request("interrupted by SIGINT")
+    with pytest.raises(RunStopped, match="interrupted by SIGINT"):
+        await client.get_text("https://a.example/other.rss")
+    assert inner.urls == ["https://a.example/feed.rss"]
 
 
 def test_a_flag_keeps_its_first_reason() -> None:

@@ -76,19 +76,24 @@ RECORDED = {  # scraper: (jobs, requests) over the sandbox's recorded targets
     "arbeitnow": (10, 1),
     "ashby": (3, 2),
     "greenhouse": (19, 2),
+    "hackernews": (5, 1),
+    "himalayas": (3, 1),
+    "jobicy": (5, 1),
     "jsearch": (10, 2),
     "lever": (2, 1),
-    "recruitee": (3, 1),
+    "recruitee": (4, 2),
     "reed": (46, 1),
     "remotive": (5, 1),
     "smartrecruiters": (2, 1),
+    "teamtailor": (5, 2),
     "themuse": (10, 1),
-    "workable": (3, 1),
+    "weworkremotely": (3, 1),
+    "workable": (4, 2),
 }
 
 
 def test_the_table_covers_every_served_scraper() -> None:
-    """The sandbox serves exactly the twelve built-in scrapers."""
+    """The sandbox serves exactly the built-in scrapers of the table."""
     assert sorted(RECORDED) == list(SOURCES)
 
 
@@ -109,6 +114,7 @@ async def test_each_builtin_scraper_gets_the_recorded_jobs(
 PAGED = {  # scraper: (jobs, requests) for one synthesized target of 120 jobs
     "adzuna": (120, 3),  # 50 a page, page number in the path
     "arbeitnow": (120, 2),  # 100 a page, links.next
+    "himalayas": (120, 6),  # offset/limit of 20, totalCount
     "jsearch": (50, 5),  # 10 a page, stopped by its 5-page cap
     "lever": (120, 2),  # skip/limit of 100
     "reed": (120, 2),  # resultsToSkip/resultsToTake of 100

@@ -66,7 +66,7 @@ async def assert_bad_pages_fail(scraper: Scraper, path: str, target: str, wrong:
 
 
 class RecordingClient:
-    """A fake ``JsonClient``: answers every GET with ``answer`` and records each call."""
+    """A fake client: answers every GET with ``answer`` (as text: JSON unless a string)."""
 
     def __init__(self, answer: Any) -> None:
         self.answer = answer
@@ -82,6 +82,17 @@ class RecordingClient:
         """Record the call and return the answer."""
         self.calls.append((url, dict(params or {}), dict(headers or {})))
         return self.answer
+
+    async def get_text(
+        self,
+        url: str,
+        *,
+        params: Mapping[str, str | int] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> str:
+        """Record the call and return the answer as text."""
+        self.calls.append((url, dict(params or {}), dict(headers or {})))
+        return self.answer if isinstance(self.answer, str) else json.dumps(self.answer)
 
 
 async def scrape_with(
