@@ -117,9 +117,9 @@ def test_the_metrics_file_is_written(
 
     text = metrics.read_text()
     assert code == 0, err
-    assert 'jobping_run_status{status="success"} 1\n' in text
-    assert 'jobping_run_jobs{kind="new"} 57\n' in text
-    assert 'jobping_scraper_jobs{scraper="greenhouse",kind="found"} 19\n' in text
+    assert 'jobping_run_status{status="success"} 1.0\n' in text
+    assert 'jobping_run_jobs{kind="new"} 57.0\n' in text
+    assert 'jobping_scraper_jobs{kind="found",scraper="greenhouse"} 19.0\n' in text
 
 
 @pytest.mark.parametrize(
