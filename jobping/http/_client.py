@@ -18,7 +18,7 @@ from jobping.http._breaker import BreakerState
 from jobping.http._call import Call, CallEnv
 from jobping.http._events import RequestHook
 from jobping.http._payload import decode_json
-from jobping.http._pool import PooledClient
+from jobping.http._private_hooks import PooledClient
 from jobping.http._registry import DomainState, domain_of
 from jobping.http._retry import is_retryable, retrying, wait_retry_after
 from jobping.http._stats import StatsHook

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 import aiohttp
@@ -22,6 +22,7 @@ from jobping.errors import Blocked, RequestTimeout, ResponseTooLarge, ScrapeErro
 from jobping.errors import TransportError as TransportFailure
 from jobping.http._breaker import BreakerState, CircuitBreaker, Outcome, Transition
 from jobping.http._payload import block_reason, read_capped
+from jobping.http._private_hooks import CountingConnector, new_session
 from jobping.http._quota import QuotaGate, quota_windows
 from jobping.http._registry import DomainRegistry, DomainState, domain_of
 from jobping.http._retry import parse_retry_after
@@ -60,33 +61,16 @@ def make_inner_transport(
     transport = AiohttpTransport(limits=limits)
 
     def _session() -> aiohttp.ClientSession:
-        connector = _CountingConnector(
+        connector = CountingConnector(
             on_connect,
             limit=max_connections,
             keepalive_timeout=limits.keepalive_expiry,
             ssl=transport.ssl_context,
         )
-        session = aiohttp.ClientSession(connector=connector, cookie_jar=aiohttp.DummyCookieJar())
-        # aiohttp silently resends an idempotent request once when a connection fails; that
-        # second request would bypass the quota and the breaker. No public switch exists.
-        session._retry_connection = False
-        return session
+        return new_session(connector)
 
     transport.client = _session  # called once, inside the event loop, on the first request
     return transport
-
-
-class _CountingConnector(aiohttp.TCPConnector):
-    """aiohttp's pool, counting the TCP connections it opens (cheaper than a TraceConfig)."""
-
-    def __init__(self, on_connect: Callable[[], None], **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self._on_connect = on_connect
-
-    async def _create_connection(self, *args: Any, **kwargs: Any) -> Any:
-        protocol = await super()._create_connection(*args, **kwargs)
-        self._on_connect()
-        return protocol
 
 
 class PolicyTransport(httpx.AsyncBaseTransport):
