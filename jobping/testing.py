@@ -15,10 +15,9 @@ from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 import respx
 
-from jobping.http import ScrapeClient
+from jobping.http import DomainPolicy, ScrapeClient
 from jobping.models import Job
 from jobping.scraping import ScrapeContext, Scraper, SkippedItem, Target
-from jobping.settings import DomainPolicy
 
 __all__ = ["PLACEHOLDER_SECRET", "Replay", "replay"]
 

@@ -24,7 +24,15 @@ SDK_HOMES = {
     "typer": ("jobping/cli/",),
     "rich": ("jobping/cli/",),
 }
-LEAVES = ("jobping/errors.py", "jobping/redact.py", "jobping/models.py", "jobping/normalize/")
+LEAVES = (
+    "jobping/errors.py",
+    "jobping/redact.py",
+    "jobping/models.py",
+    "jobping/_database_urls.py",
+    "jobping/normalize/",
+)
+#: What ``jobping.settings`` may import from jobping: leaves only, never http, budget or store.
+SETTINGS_MAY_IMPORT = {"jobping._version", "jobping._database_urls", "jobping.errors"}
 SCRAPER_MAY_IMPORT = {"jobping", "jobping.normalize", "jobping.testing"}
 
 
@@ -95,6 +103,12 @@ def test_leaf_modules_import_nothing_from_jobping() -> None:
             if inside and not (rel.startswith("jobping/normalize/") and same_leaf):
                 breaches.append(f"{rel} imports {name}")
     assert breaches == []
+
+
+def test_settings_import_only_leaves() -> None:
+    """settings.py depends on no part that depends on it (no http, budget or store)."""
+    inside = {n for n in _imports(ROOT / "jobping/settings.py") if n.startswith("jobping")}
+    assert inside <= SETTINGS_MAY_IMPORT
 
 
 def test_scrapers_use_only_the_public_api() -> None:

@@ -24,7 +24,12 @@ from jobping.budget._chain import (
     choose_model,
     default_thresholds,
 )
-from jobping.budget._prices import ModelPrice, PriceOverrides, PriceTable
+from jobping.budget._prices import (
+    ModelPrice,
+    PriceOverrides,
+    PriceTable,
+    check_price_overrides,
+)
 from jobping.budget._report import budget_report
 from jobping.budget._tokens import (
     count_chat_tokens,
@@ -51,6 +56,7 @@ __all__ = [
     "Usage",
     "WorstCase",
     "budget_report",
+    "check_price_overrides",
     "choose_model",
     "count_chat_tokens",
     "count_tokens",

@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from jobping.budget._chain import DEFAULT_THRESHOLDS, Allowance, Remaining, WorstCase, choose_model
-from jobping.budget._prices import MICRO_USD_PER_USD, PriceTable
+from jobping.budget._prices import MICRO_USD_PER_USD, PriceTable, check_price_overrides
 from jobping.errors import BudgetExhausted
 from jobping.store._base import BudgetCounters, BudgetHold, BudgetUsage, BudgetWindow, Store
 
@@ -199,7 +199,7 @@ class TokenBudget:
         longest_call += (attempts - 1) * RETRY_WAIT_CAP_SECONDS
         return cls(
             store,
-            PriceTable.load(settings.openai_prices),
+            check_price_overrides(settings),
             BudgetLimits.from_settings(settings),
             tz=ZoneInfo(settings.budget_timezone),
             clock=clock,

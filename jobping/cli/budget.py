@@ -13,7 +13,7 @@ import anyio
 import typer
 from rich.table import Table
 
-from jobping.budget import TokenBudget, budget_report
+from jobping.budget import TokenBudget, budget_report, check_price_overrides
 from jobping.cli._console import emit_json, stdout
 from jobping.cli._state import AppState
 from jobping.settings import Settings
@@ -30,6 +30,7 @@ def budget(
     """Show LLM usage today and this month against the limits, per model and per day."""
     state: AppState = ctx.obj
     settings = state.settings()
+    check_price_overrides(settings)
     report = anyio.run(lambda: gather_budget(settings))
     if as_json:
         emit_json(report)

@@ -32,9 +32,10 @@ from jobping.cli._console import emit_json, stderr, stdout
 from jobping.cli._state import AppState
 from jobping.cli.budget import gather_budget
 from jobping.cli.run import execute, render_report
+from jobping.http import DomainPolicy
 from jobping.orchestrator import RunReport
 from jobping.sandbox import Faults
-from jobping.settings import DomainPolicy, Settings
+from jobping.settings import Settings
 
 __all__ = ["DEMO_DAILY_COST_LIMIT_USD", "DEMO_FAULTS", "demo", "demo_settings", "run_demo"]
 

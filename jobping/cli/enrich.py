@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import anyio
 import typer
 
-from jobping.budget import TokenBudget
+from jobping.budget import TokenBudget, check_price_overrides
 from jobping.cli._console import emit_json, stdout
 from jobping.cli._exit import ExitCode
 from jobping.cli._state import AppState
@@ -31,6 +31,7 @@ def enrich(
     """Enrich jobs of the backlog (newest first) until the limit or the budget is reached."""
     state: AppState = ctx.obj
     settings = state.settings()
+    check_price_overrides(settings)
     report = anyio.run(lambda: enrich_backlog(settings, limit=limit))
     if as_json:
         emit_json(report)

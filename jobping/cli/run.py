@@ -24,6 +24,7 @@ from rich.progress import Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
+from jobping.budget import check_price_overrides
 from jobping.cli._console import emit_json, error, stderr, stdout
 from jobping.cli._exit import ExitCode
 from jobping.cli._state import AppState
@@ -169,6 +170,7 @@ async def execute(
     the run gracefully; a second one exits the process at once.
     """
     check_configured_scrapers(settings, discover_scrapers(settings))
+    check_price_overrides(settings)
     async with AsyncExitStack() as stack:
         scrapers: list[Scraper] | None = None
         if sandbox is not None:

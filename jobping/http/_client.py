@@ -18,13 +18,13 @@ from jobping.http._breaker import BreakerState
 from jobping.http._call import Call, CallEnv
 from jobping.http._events import RequestHook
 from jobping.http._payload import decode_json
+from jobping.http._policy import DomainPolicies, DomainPolicy
 from jobping.http._private_hooks import PooledClient
 from jobping.http._registry import DomainState, domain_of
 from jobping.http._retry import is_retryable, retrying, wait_retry_after
 from jobping.http._stats import StatsHook
 from jobping.http._transport import EXPECT_JSON, PolicyTransport, make_inner_transport
 from jobping.redact import redact_url
-from jobping.settings import DomainPolicy
 
 if TYPE_CHECKING:
     from jobping.settings import Settings
@@ -121,7 +121,7 @@ class ScrapeClient:
         """A client configured by ``settings`` (per-domain policies, pool, timeouts, UA)."""
         return cls(
             store=store,
-            policy=settings.policy_for,
+            policy=DomainPolicies.from_settings(settings),
             transport=transport or settings.http_transport,
             max_connections=settings.http_max_connections,
             http2=settings.http_http2,

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 import anyio
 
 from jobping.errors import QuotaExhausted
-from jobping.settings import DomainPolicy
+from jobping.http._policy import DomainPolicy
 from jobping.store._base import QuotaWindow, Store
 
 __all__ = ["QuotaGate", "Window", "quota_windows"]

@@ -22,13 +22,13 @@ from jobping.errors import Blocked, RequestTimeout, ResponseTooLarge, ScrapeErro
 from jobping.errors import TransportError as TransportFailure
 from jobping.http._breaker import BreakerState, CircuitBreaker, Outcome, Transition
 from jobping.http._payload import block_reason, read_capped
+from jobping.http._policy import DomainPolicy
 from jobping.http._private_hooks import CountingConnector, new_session
 from jobping.http._quota import QuotaGate, quota_windows
 from jobping.http._registry import DomainRegistry, DomainState, domain_of
 from jobping.http._retry import parse_retry_after
 from jobping.http._throttle import Throttle
 from jobping.redact import redact_text, redact_url
-from jobping.settings import DomainPolicy
 from jobping.store._base import BreakerSnapshot, Store
 
 __all__ = ["EXPECT_JSON", "PolicyTransport", "make_inner_transport"]

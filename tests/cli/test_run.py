@@ -153,6 +153,18 @@ def test_a_section_for_an_uninstalled_scraper_stops_before_any_work(
     assert not database.exists()
 
 
+def test_an_unpriced_model_stops_the_run_before_any_work(
+    database: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A model of the chain without a price exits 2 naming OPENAI_MODELS; no store is created."""
+    monkeypatch.setenv("OPENAI_MODELS", json.dumps(["llama-local"]))
+    code, out, err = run_cli(["run", "--json"], capsys)
+    assert code == ExitCode.CONFIG
+    assert "OPENAI_MODELS" in err
+    assert out == ""
+    assert not database.exists()
+
+
 def test_a_held_lease_exits_4_at_once_with_the_holder(
     database: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -10,6 +10,7 @@ import pytest
 
 from jobping.errors import CircuitOpen, HTTPStatusError, QuotaExhausted
 from jobping.http import DomainPolicy, ScrapeClient, domain_status
+from jobping.http._policy import DomainPolicies
 from jobping.http._quota import QuotaGate, quota_windows
 from jobping.settings import Settings
 from jobping.store import BreakerSnapshot, Store, open_store
@@ -189,7 +190,7 @@ async def test_domain_status_for_the_cli(store: Store, clock: FakeClock) -> None
     settings = Settings(http_domains={"api.adzuna.com": {"daily_quota": 250}})
     quota = QuotaGate(
         "api.adzuna.com",
-        settings.policy_for("api.adzuna.com"),
+        DomainPolicies.from_settings(settings)("api.adzuna.com"),
         store,
         tz=ZoneInfo("UTC"),
         now=clock.now,
