@@ -16,7 +16,7 @@ SDK_HOMES = {
     "httpx": ("jobping/http/",),
     "httpx_aiohttp": ("jobping/http/",),
     "aiohttp": ("jobping/http/", "jobping/sandbox/"),
-    "tenacity": ("jobping/http/_retry.py",),
+    "tenacity": ("jobping/_retry.py",),
     "psycopg": ("jobping/store/_postgres.py",),
     "psycopg_pool": ("jobping/store/_postgres.py",),
     "supabase": ("jobping/store/_supabase.py",),

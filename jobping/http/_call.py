@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 
+from jobping._retry import parse_retry_after
 from jobping.errors import (
     Blocked,
     CircuitOpen,
@@ -22,11 +23,13 @@ from jobping.errors import (
 )
 from jobping.http._breaker import CircuitBreaker
 from jobping.http._events import RequestEvent, RequestHook, emit
-from jobping.http._retry import RETRYABLE_STATUSES, parse_retry_after
 from jobping.http._stats import StatsHook
 from jobping.redact import redact_url, secret_values
 
-__all__ = ["Call", "CallEnv"]
+__all__ = ["RETRYABLE_STATUSES", "Call", "CallEnv", "is_retryable"]
+
+RETRYABLE_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
+"""Statuses worth another attempt; never a block page, never another 4xx."""
 
 _OUTCOMES: tuple[tuple[type[Exception], str], ...] = (
     (CircuitOpen, "circuit_open"),
@@ -38,6 +41,13 @@ _OUTCOMES: tuple[tuple[type[Exception], str], ...] = (
     (ResponseTooLarge, "too_large"),
     (PayloadError, "payload"),
 )
+
+
+def is_retryable(exc: BaseException) -> bool:
+    """Whether an attempt that raised ``exc`` may be tried again."""
+    if isinstance(exc, HTTPStatusError):
+        return not isinstance(exc, Blocked) and exc.status in RETRYABLE_STATUSES
+    return isinstance(exc, TransportError)
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,8 +168,7 @@ class Call:
     def _status_error(self, response: httpx.Response) -> HTTPStatusError:
         status = response.status_code
         if status in RETRYABLE_STATUSES:
-            header = response.headers.get("retry-after")
-            self.retry_after = parse_retry_after(header, self._env.now())
+            self.retry_after = parse_retry_after(response.headers, self._env.now())
         return HTTPStatusError(
             f"HTTP {status} {response.reason_phrase}".rstrip(), url=self.url(), status=status
         )

@@ -12,16 +12,16 @@ from typing import TYPE_CHECKING, Any, Literal, Self, TypeVar
 import anyio
 import httpx
 
+from jobping._retry import retrying, stop_at_deadline, stop_when, wait_retry_after
 from jobping._version import __version__
 from jobping.errors import JobPingError, RequestTimeout, ScrapeError
 from jobping.http._breaker import BreakerState
-from jobping.http._call import Call, CallEnv
+from jobping.http._call import Call, CallEnv, is_retryable
 from jobping.http._events import RequestHook
 from jobping.http._payload import decode_json
 from jobping.http._policy import DomainPolicies, DomainPolicy
 from jobping.http._private_hooks import PooledClient
 from jobping.http._registry import DomainState, domain_of
-from jobping.http._retry import is_retryable, retrying, wait_retry_after
 from jobping.http._stats import StatsHook
 from jobping.http._transport import EXPECT_JSON, PolicyTransport, make_inner_transport
 from jobping.redact import redact_url
@@ -234,15 +234,14 @@ class ScrapeClient:
         controller = retrying(
             attempts=policy.retry_attempts,
             wait=wait_retry_after(
-                lambda: call.retry_after,
+                lambda _error: call.retry_after,
                 base=policy.retry_backoff_seconds,
                 cap=policy.retry_max_wait_seconds,
                 random=self._random,
             ),
-            deadline=deadline,
-            clock=self._clock,
+            retry=is_retryable,
             sleep=self._sleep,
-            give_up=lambda: state.breaker.is_open,
+            stop=stop_at_deadline(deadline, self._clock) | stop_when(lambda: state.breaker.is_open),
             before_sleep=call.before_sleep,
         )
 

@@ -18,6 +18,7 @@ import anyio
 import httpx
 from httpx_aiohttp import AiohttpTransport
 
+from jobping._retry import parse_retry_after
 from jobping.errors import Blocked, RequestTimeout, ResponseTooLarge, ScrapeError, StoreError
 from jobping.errors import TransportError as TransportFailure
 from jobping.http._breaker import BreakerState, CircuitBreaker, Outcome, Transition
@@ -26,7 +27,6 @@ from jobping.http._policy import DomainPolicy
 from jobping.http._private_hooks import CountingConnector, new_session
 from jobping.http._quota import QuotaGate, quota_windows
 from jobping.http._registry import DomainRegistry, DomainState, domain_of
-from jobping.http._retry import parse_retry_after
 from jobping.http._throttle import Throttle
 from jobping.redact import redact_text, redact_url
 from jobping.store._base import BreakerSnapshot, Store
@@ -192,7 +192,7 @@ class PolicyTransport(httpx.AsyncBaseTransport):
             logger.warning("could not save the breaker of %s: %s", state.domain, exc)
 
     def _pause(self, state: DomainState, response: httpx.Response) -> None:
-        asked = parse_retry_after(response.headers.get("retry-after"), self._now())
+        asked = parse_retry_after(response.headers, self._now())
         if asked is not None:
             asked = min(asked, state.policy.retry_max_wait_seconds)
             state.throttle.pause_until(self._clock() + asked)
