@@ -6,15 +6,11 @@ call's worst case in the store's ledger and commits its real usage. Never import
 """
 
 from jobping.budget._budget import (
-    PROMPT_MARGIN_RATIO,
-    PROMPT_MARGIN_TOKENS,
     RETRY_WAIT_CAP_SECONDS,
     BudgetLimits,
     Reservation,
-    ThresholdCrossed,
     TokenBudget,
     Usage,
-    crossed_thresholds,
     reserved_prompt_tokens,
 )
 from jobping.budget._chain import (
@@ -22,7 +18,6 @@ from jobping.budget._chain import (
     Remaining,
     WorstCase,
     choose_model,
-    default_thresholds,
 )
 from jobping.budget._prices import (
     ModelPrice,
@@ -34,15 +29,12 @@ from jobping.budget._report import budget_report
 from jobping.budget._tokens import (
     count_chat_tokens,
     count_tokens,
-    default_cache_dir,
     encoding_name_for_model,
     seed_tiktoken_cache,
     truncate_to_tokens,
 )
 
 __all__ = [
-    "PROMPT_MARGIN_RATIO",
-    "PROMPT_MARGIN_TOKENS",
     "RETRY_WAIT_CAP_SECONDS",
     "Allowance",
     "BudgetLimits",
@@ -51,7 +43,6 @@ __all__ = [
     "PriceTable",
     "Remaining",
     "Reservation",
-    "ThresholdCrossed",
     "TokenBudget",
     "Usage",
     "WorstCase",
@@ -60,9 +51,6 @@ __all__ = [
     "choose_model",
     "count_chat_tokens",
     "count_tokens",
-    "crossed_thresholds",
-    "default_cache_dir",
-    "default_thresholds",
     "encoding_name_for_model",
     "reserved_prompt_tokens",
     "seed_tiktoken_cache",

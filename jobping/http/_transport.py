@@ -21,7 +21,7 @@ from httpx_aiohttp import AiohttpTransport
 from jobping._retry import parse_retry_after
 from jobping.errors import Blocked, RequestTimeout, ResponseTooLarge, ScrapeError, StoreError
 from jobping.errors import TransportError as TransportFailure
-from jobping.http._breaker import BreakerState, CircuitBreaker, Outcome, Transition
+from jobping.http._breaker import BreakerSignal, BreakerState, CircuitBreaker, Transition
 from jobping.http._payload import block_reason, read_capped
 from jobping.http._policy import DomainPolicy
 from jobping.http._private_hooks import CountingConnector, new_session
@@ -136,7 +136,7 @@ class PolicyTransport(httpx.AsyncBaseTransport):
             finally:
                 state.throttle.release()
         except ScrapeError as exc:
-            await self._record(state, probe, _outcome_of_error(exc))
+            await self._record(state, probe, _signal_of_error(exc))
             raise
         except BaseException:  # cancelled: the probe slot is freed, an unsent unit returned
             state.breaker.cancel(probe)
@@ -144,7 +144,7 @@ class PolicyTransport(httpx.AsyncBaseTransport):
                 state.quota.give_back()
             raise
         status = response.status_code
-        await self._record(state, probe, _outcome_of_status(status))
+        await self._record(state, probe, _signal_of_status(status))
         if status in _SLOWS_DOWN:
             self._pause(state, response)
         return response
@@ -174,8 +174,8 @@ class PolicyTransport(httpx.AsyncBaseTransport):
             raise Blocked(f"HTTP {status} {reason}", url=_url(request), status=status)
         return response
 
-    async def _record(self, state: DomainState, probe: bool, outcome: Outcome) -> None:
-        transition = state.breaker.record(outcome, probe)
+    async def _record(self, state: DomainState, probe: bool, signal: BreakerSignal) -> None:
+        transition = state.breaker.record(signal, probe)
         if transition is not None:
             await self._changed(state, transition)
 
@@ -253,13 +253,13 @@ def _short(exc: BaseException) -> str:
     return redact_text(str(exc))[:200] or "no detail"
 
 
-def _outcome_of_error(exc: ScrapeError) -> Outcome:
-    return Outcome.SUCCESS if isinstance(exc, ResponseTooLarge) else Outcome.FAILURE
+def _signal_of_error(exc: ScrapeError) -> BreakerSignal:
+    return BreakerSignal.SUCCESS if isinstance(exc, ResponseTooLarge) else BreakerSignal.FAILURE
 
 
-def _outcome_of_status(status: int) -> Outcome:
+def _signal_of_status(status: int) -> BreakerSignal:
     if status == 429:
-        return Outcome.THROTTLED
+        return BreakerSignal.THROTTLED
     if status >= 500 or status == 408:
-        return Outcome.FAILURE
-    return Outcome.SUCCESS
+        return BreakerSignal.FAILURE
+    return BreakerSignal.SUCCESS

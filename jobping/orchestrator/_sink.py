@@ -1,4 +1,4 @@
-"""The sink: every job a scraper yields is normalized, deduplicated and upserted in batches.
+"""The sink: every job a scraper yields is validated, deduplicated and upserted in batches.
 
 Each running target writes through its own :class:`Batch`, flushed as soon as it holds
 ``run_batch_size`` jobs and once more when the target ends (also when it fails or is
@@ -24,7 +24,7 @@ from jobping.models import Job
 from jobping.orchestrator._report import ScraperReport
 from jobping.store import Store, UpsertResult
 
-__all__ = ["Batch", "JobSink", "normalize"]
+__all__ = ["Batch", "JobSink", "validate_job"]
 
 logger = logging.getLogger("jobping.orchestrator")
 
@@ -43,7 +43,7 @@ _FIELD_TYPES = {name: _runtime_types(hint) for name, hint in typing.get_type_hin
 _REQUIRED_TEXT = ("job_hash", "title", "company", "job_url", "source")
 
 
-def normalize(item: object, *, run_id: str, now: datetime) -> Job:
+def validate_job(item: object, *, run_id: str, now: datetime) -> Job:
     """``item`` as a job of this run, or ``ValueError`` saying what is wrong with it.
 
     A scraper's jobs are built by ``Scraper.job``; this catches the garbage a broken plugin
@@ -66,7 +66,7 @@ def normalize(item: object, *, run_id: str, now: datetime) -> Job:
 
 
 class JobSink:
-    """Normalize → dedupe within the run → batched upsert; counts what each batch did.
+    """Validate → dedupe within the run → batched upsert; counts what each batch did.
 
     Without a store (a dry run) nothing is written and every unique job counts as new.
     """
@@ -99,9 +99,9 @@ class JobSink:
         return Batch(self, report)
 
     def admit(self, item: object, report: ScraperReport) -> Job | None:
-        """``item`` normalized if it is a valid job not seen before in this run, else None."""
+        """``item`` stamped for this run if it is a valid job not yet seen, else None."""
         try:
-            job = normalize(item, run_id=self.run_id, now=self._now())
+            job = validate_job(item, run_id=self.run_id, now=self._now())
         except ValueError as exc:
             report.invalid += 1
             logger.debug("%s: invalid job dropped: %s", report.name, exc)

@@ -7,7 +7,8 @@ import httpx
 import pytest
 
 from jobping.errors import HTTPStatusError
-from jobping.http import CircuitBreaker, DomainPolicy
+from jobping.http import DomainPolicy
+from jobping.http._breaker import CircuitBreaker
 from jobping.http._registry import DomainRegistry, DomainState, domain_of
 from jobping.http._throttle import Throttle
 from jobping.store import Store

@@ -8,7 +8,8 @@ import pytest
 
 from jobping.errors import LeaseHeld, StoreError
 from jobping.models import RunRecord, RunStatus
-from jobping.orchestrator import LEASE_NAME, RunLease, close_abandoned_runs
+from jobping.orchestrator import LEASE_NAME
+from jobping.orchestrator._lease import RunLease, close_abandoned_runs
 from jobping.store import Store
 from tests.orchestrator.fakes import NOW
 

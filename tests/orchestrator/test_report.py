@@ -7,14 +7,8 @@ from pathlib import Path
 import pytest
 
 from jobping.models import RunStatus
-from jobping.orchestrator import (
-    Outcome,
-    RunReport,
-    ScraperReport,
-    TierReport,
-    render_metrics,
-    write_metrics,
-)
+from jobping.orchestrator import Outcome, RunReport, ScraperReport, TierReport, write_metrics
+from jobping.orchestrator._metrics import render_metrics
 from tests.orchestrator.fakes import NOW, job
 
 

@@ -9,8 +9,7 @@ import anyio
 import anyio.lowlevel
 import pytest
 
-from jobping.orchestrator import RunStopped, Shutdown, StopFlag
-from jobping.orchestrator._shutdown import StoppableClient
+from jobping.orchestrator._shutdown import RunStopped, Shutdown, StopFlag, StoppableClient
 from tests.helpers import Sleeps
 
 pytestmark = pytest.mark.anyio

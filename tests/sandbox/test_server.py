@@ -25,7 +25,6 @@ from jobping.errors import (
 from jobping.http import ScrapeClient
 from jobping.models import Job
 from jobping.sandbox import (
-    PLACEHOLDER_KEY,
     SOURCES,
     ChatCompletions,
     Faults,
@@ -33,6 +32,7 @@ from jobping.sandbox import (
     Scale,
     serve_sandbox,
 )
+from jobping.sandbox._server import PLACEHOLDER_KEY
 from jobping.scraping import ScrapeContext, find_scraper
 from jobping.settings import ScraperConfig, Settings
 from tests.helpers import Sleeps
