@@ -58,7 +58,7 @@ class CallEnv:
     stats: StatsHook
     hooks: tuple[RequestHook, ...]
     """The hooks besides ``stats``; with none, no ``RequestEvent`` is built."""
-    clock: Callable[[], float]
+    monotonic: Callable[[], float]
     now: Callable[[], datetime]
 
 
@@ -117,8 +117,8 @@ class Call:
         """Send the request once; raise the attempt's error or return the parsed body."""
         self.number += 1
         self.retry_after, self.status, self.size, self.error = None, None, 0, None
-        clock = self._env.clock
-        started = clock()
+        monotonic = self._env.monotonic
+        started = monotonic()
         try:
             try:
                 response = await self._env.http.send(self._request)
@@ -136,7 +136,7 @@ class Call:
                 self.status = exc.status
             raise
         finally:
-            self.elapsed = clock() - started
+            self.elapsed = monotonic() - started
         self.outcome = "ok"
         return result
 

@@ -47,8 +47,8 @@ class ScrapeClient:
 
     Use it as ``async with ScrapeClient(store=store) as client: await client.get_json(url)``.
     ``transport`` is ``"aiohttp"`` (httpx over aiohttp's pool, the fast default), ``"httpx"``
-    (httpx's own pool, which respx can mock) or any ``httpx.AsyncBaseTransport``. ``clock``
-    (monotonic seconds), ``now`` (aware wall time), ``sleep`` and ``random`` are injectable so
+    (httpx's own pool, which respx can mock) or any ``httpx.AsyncBaseTransport``. ``monotonic``
+    (seconds), ``now`` (aware wall time), ``sleep`` and ``random`` are injectable so
     tests never wait for real. ``store`` keeps quotas and breaker states; without one, a
     domain with a quota cannot be requested and breakers are not persisted.
     """
@@ -71,7 +71,7 @@ class ScrapeClient:
         quota_block: int = 16,
         max_domains: int = 1024,
         hooks: Sequence[RequestHook] = (),
-        clock: Callable[[], float] = time.monotonic,
+        monotonic: Callable[[], float] = time.monotonic,
         now: Callable[[], datetime] = _utcnow,
         sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
         random: Callable[[], float] = _random.random,
@@ -80,12 +80,12 @@ class ScrapeClient:
         policy_for = policy if callable(policy) else (lambda _domain: fixed)
         self.stats = StatsHook(max_domains)
         self.connections_opened = 0
-        self._clock, self._sleep, self._random = clock, sleep, random
+        self._monotonic, self._sleep, self._random = monotonic, sleep, random
         self._transport = PolicyTransport(
             self._inner(transport, max_connections, http2, keepalive_seconds),
             policy_for=policy_for,
             store=store,
-            clock=clock,
+            monotonic=monotonic,
             now=now,
             sleep=sleep,
             quota_timezone=quota_timezone,
@@ -106,7 +106,7 @@ class ScrapeClient:
             headers={"User-Agent": user_agent, "Accept": "application/json"},
             follow_redirects=True,
         )
-        self._env = CallEnv(self._http, self.stats, tuple(hooks), clock, now)
+        self._env = CallEnv(self._http, self.stats, tuple(hooks), monotonic, now)
         self._open = False
 
     @classmethod
@@ -203,7 +203,7 @@ class ScrapeClient:
         try:
             # A bare cancel scope: anyio.fail_after costs twice as much on this hot path.
             with anyio.CancelScope(deadline=anyio.current_time() + deadline) as scope:
-                result: T = await self._attempts(call, state, self._clock() + deadline)
+                result: T = await self._attempts(call, state, self._monotonic() + deadline)
             if scope.cancelled_caught:
                 raise TimeoutError
         except TimeoutError:
@@ -219,7 +219,7 @@ class ScrapeClient:
         return result
 
     async def _attempts(self, call: Call, state: DomainState, deadline: float) -> Any:
-        """Run the attempts of one call; ``deadline`` is on ``clock``.
+        """Run the attempts of one call; ``deadline`` is on ``monotonic``.
 
         The first attempt runs bare: a fresh ``AsyncRetrying`` is built only once it failed
         in a way worth retrying, and replays that failure as its own first attempt.
@@ -241,7 +241,7 @@ class ScrapeClient:
             ),
             retry=is_retryable,
             sleep=self._sleep,
-            stop=stop_at_deadline(deadline, self._clock) | stop_when(lambda: state.breaker.is_open),
+            stop=stop_at_deadline(deadline, self._monotonic) | stop_when(lambda: state.breaker.is_open),
             before_sleep=call.before_sleep,
         )
 

@@ -82,7 +82,7 @@ class PolicyTransport(httpx.AsyncBaseTransport):
         *,
         policy_for: Callable[[str], DomainPolicy],
         store: Store | None,
-        clock: Callable[[], float],
+        monotonic: Callable[[], float],
         now: Callable[[], datetime],
         sleep: Callable[[float], Awaitable[None]],
         quota_timezone: str = "UTC",
@@ -93,7 +93,7 @@ class PolicyTransport(httpx.AsyncBaseTransport):
         self._inner = inner
         self._policy_for = policy_for
         self._store = store
-        self._clock = clock
+        self._monotonic = monotonic
         self._now = now
         self._sleep = sleep
         self._tz = ZoneInfo(quota_timezone)
@@ -195,7 +195,7 @@ class PolicyTransport(httpx.AsyncBaseTransport):
         asked = parse_retry_after(response.headers, self._now())
         if asked is not None:
             asked = min(asked, state.policy.retry_max_wait_seconds)
-            state.throttle.pause_until(self._clock() + asked)
+            state.throttle.pause_until(self._monotonic() + asked)
 
     def _new_state(self, domain: str) -> DomainState:
         policy = self._policy_for(domain)
@@ -210,7 +210,7 @@ class PolicyTransport(httpx.AsyncBaseTransport):
         throttle = Throttle(
             min_interval=policy.min_interval_seconds,
             max_concurrency=policy.max_concurrency,
-            clock=self._clock,
+            monotonic=self._monotonic,
             sleep=self._sleep,
         )
         return DomainState(domain, policy, breaker, throttle, self._new_quota(domain, policy))

@@ -9,7 +9,8 @@ from jobping.errors import CircuitOpen, HTTPStatusError, JobPingError
 from jobping.http import BreakerState, DomainPolicy, ScrapeClient
 from jobping.http._breaker import BreakerSignal, CircuitBreaker
 from jobping.store import Store
-from tests.http.conftest import ClientFactory, FakeClock
+from jobping.testing import FakeClock
+from tests.http.conftest import ClientFactory
 from tests.servers import HostileServer
 
 
@@ -20,7 +21,7 @@ def make_breaker(clock: FakeClock, threshold: int = 3) -> CircuitBreaker:
         threshold=threshold,
         cooldown_seconds=10,
         max_cooldown_seconds=35,
-        clock=clock.now,
+        clock=clock,
     )
 
 
@@ -45,7 +46,7 @@ def test_opens_at_the_threshold(clock: FakeClock) -> None:
     assert state(breaker) is BreakerState.CLOSED
     fail(breaker, 1)
     assert state(breaker) is BreakerState.OPEN
-    assert breaker.retry_at == clock.now() + timedelta(seconds=10)
+    assert breaker.retry_at == clock() + timedelta(seconds=10)
 
 
 def test_success_resets_the_count(clock: FakeClock) -> None:
@@ -107,7 +108,7 @@ def test_probe_success_closes_and_resets_the_cooldown(clock: FakeClock) -> None:
         BreakerState.CLOSED,
     )
     fail(breaker, 3)
-    assert breaker.retry_at == clock.now() + timedelta(seconds=10)
+    assert breaker.retry_at == clock() + timedelta(seconds=10)
 
 
 def test_probe_failure_reopens_with_doubled_capped_cooldown(clock: FakeClock) -> None:
@@ -121,7 +122,7 @@ def test_probe_failure_reopens_with_doubled_capped_cooldown(clock: FakeClock) ->
             BreakerState.HALF_OPEN,
             BreakerState.OPEN,
         )
-        assert breaker.retry_at == clock.now() + timedelta(seconds=expected)
+        assert breaker.retry_at == clock() + timedelta(seconds=expected)
 
 
 def test_cancelled_probe_frees_the_slot_and_stays_half_open(clock: FakeClock) -> None:
@@ -153,7 +154,7 @@ def test_snapshot_round_trip_and_repr(clock: FakeClock) -> None:
         threshold=3,
         cooldown_seconds=10,
         max_cooldown_seconds=35,
-        clock=clock.now,
+        clock=clock,
         snapshot=breaker.snapshot(),
     )
     assert again.state is BreakerState.OPEN

@@ -20,7 +20,8 @@ from jobping.errors import (
 from jobping.http import DomainPolicy
 from jobping.http._call import is_retryable
 from jobping.store import Store
-from tests.http.conftest import ClientFactory, Events, FakeClock
+from jobping.testing import FakeClock
+from tests.http.conftest import ClientFactory, Events
 from tests.servers import CAPTCHA_PAGE
 
 URL = "https://api.jobs.example/v1/search"
@@ -128,7 +129,7 @@ async def test_retry_after_http_date_is_respected(
     make_client: ClientFactory, mock: respx.MockRouter, clock: FakeClock
 ) -> None:
     """A 503 with an HTTP-date 5 s ahead makes the client wait 5 s."""
-    when = format_datetime(clock.now() + timedelta(seconds=5), usegmt=True)
+    when = format_datetime(clock() + timedelta(seconds=5), usegmt=True)
     mock.get(URL).mock(side_effect=[httpx.Response(503, headers={"Retry-After": when}), OK])
     async with make_client(POLICY, transport="httpx") as client:
         await client.get_json(URL)
@@ -234,7 +235,7 @@ async def test_every_attempt_counts_against_the_quota(
     policy = POLICY.model_copy(update={"daily_quota": 100})
     async with make_client(policy, transport="httpx") as client:
         await client.get_json(URL)
-    assert await store.quota_used("api.jobs.example", f"day:{clock.now():%Y-%m-%d}") == 3
+    assert await store.quota_used("api.jobs.example", f"day:{clock():%Y-%m-%d}") == 3
 
 
 @pytest.mark.anyio
