@@ -231,6 +231,7 @@ class ScrapeClient:
                 raise
             first: JobPingError | None = exc
         policy = state.policy
+        breaker_opened = stop_when(lambda: state.breaker.is_open)
         controller = retrying(
             attempts=policy.retry_attempts,
             wait=wait_retry_after(
@@ -241,7 +242,7 @@ class ScrapeClient:
             ),
             retry=is_retryable,
             sleep=self._sleep,
-            stop=stop_at_deadline(deadline, self._monotonic) | stop_when(lambda: state.breaker.is_open),
+            stop=stop_at_deadline(deadline, self._monotonic) | breaker_opened,
             before_sleep=call.before_sleep,
         )
 

@@ -37,7 +37,7 @@ class Throttle:
         self._next_start = float("-inf")
 
     def pause_until(self, when: float) -> None:
-        """Start no request before ``when`` (on the throttle's ``monotonic``): the site asked for it."""
+        """Start no request before ``when`` (monotonic seconds): the site asked for it."""
         self._next_start = max(self._next_start, when)
 
     async def acquire(self) -> None:
