@@ -3,11 +3,12 @@
 from jobping.http._breaker import BreakerState
 from jobping.http._client import ScrapeClient
 from jobping.http._events import RequestEvent, RequestHook
-from jobping.http._policy import DomainPolicy
+from jobping.http._policy import DomainPolicies, DomainPolicy
 from jobping.http._status import DomainStatus, QuotaUsage, domain_status
 
 __all__ = [
     "BreakerState",
+    "DomainPolicies",
     "DomainPolicy",
     "DomainStatus",
     "QuotaUsage",

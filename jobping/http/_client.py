@@ -117,11 +117,18 @@ class ScrapeClient:
         *,
         hooks: Sequence[RequestHook] = (),
         transport: httpx.AsyncBaseTransport | None = None,
+        policies: DomainPolicies | None = None,
     ) -> ScrapeClient:
-        """A client configured by ``settings`` (per-domain policies, pool, timeouts, UA)."""
+        """A client configured by ``settings`` (per-domain policies, pool, timeouts, UA).
+
+        ``policies`` are the settings' own, when the caller resolved them already.
+
+        Raises:
+            ConfigError: ``http_defaults`` or ``http_domains`` hold a bad value.
+        """
         return cls(
             store=store,
-            policy=DomainPolicies.from_settings(settings),
+            policy=policies or DomainPolicies.from_settings(settings),
             transport=transport or settings.http_transport,
             max_connections=settings.http_max_connections,
             http2=settings.http_http2,

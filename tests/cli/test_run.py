@@ -165,6 +165,19 @@ def test_an_unpriced_model_stops_the_run_before_any_work(
     assert not database.exists()
 
 
+def test_a_bad_domain_policy_stops_the_run_before_any_request(
+    database: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """HTTP_DOMAINS with an invalid field exits 2 naming it; no run is recorded."""
+    monkeypatch.setenv("HTTP_DOMAINS", json.dumps({"boards-api.greenhouse.io": {"daily_quota": 0}}))
+    code, out, err = run_cli(["run", "--json"], capsys)
+    assert code == ExitCode.CONFIG
+    assert "HTTP_DOMAINS" in err
+    assert "boards-api.greenhouse.io.daily_quota" in err
+    assert out == ""
+    assert read(database, "runs") == []
+
+
 def test_a_held_lease_exits_4_at_once_with_the_holder(
     database: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

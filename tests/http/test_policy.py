@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from jobping.errors import ConfigError
-from jobping.http import DomainPolicy, ScrapeClient
-from jobping.http._policy import DomainPolicies
+from jobping.http import DomainPolicies, DomainPolicy, ScrapeClient
 from jobping.settings import Settings, load_settings
 
 

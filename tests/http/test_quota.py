@@ -9,8 +9,7 @@ import anyio
 import pytest
 
 from jobping.errors import CircuitOpen, HTTPStatusError, QuotaExhausted
-from jobping.http import DomainPolicy, ScrapeClient, domain_status
-from jobping.http._policy import DomainPolicies
+from jobping.http import DomainPolicies, DomainPolicy, ScrapeClient, domain_status
 from jobping.http._quota import QuotaGate, quota_windows
 from jobping.settings import Settings
 from jobping.store import BreakerSnapshot, Store, open_store
