@@ -25,7 +25,6 @@ from pydantic import (
     ValidationError,
     ValidationInfo,
     field_validator,
-    model_validator,
 )
 from pydantic_settings import (
     BaseSettings,
@@ -34,47 +33,13 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from jobping._database_urls import KNOWN_DATABASE_URLS, is_known_database_url
 from jobping._version import __version__
 from jobping.errors import ConfigError
 
-__all__ = ["DomainPolicy", "ScraperConfig", "Settings", "load_settings"]
+__all__ = ["ScraperConfig", "Settings", "load_settings", "validation_problems"]
 
 CONFIG_ENV_VAR = "JOBPING_CONFIG"
-
-
-class DomainPolicy(BaseModel):
-    """How JobPing treats one domain: quota, pacing, breaker, retries, limits."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
-
-    daily_quota: int | None = Field(default=None, ge=1)
-    """Requests a day (every attempt counts); None means no daily quota."""
-    minute_quota: int | None = Field(default=None, ge=1)
-    """Requests a minute, for sources that document one (Adzuna: 25)."""
-    weekly_quota: int | None = Field(default=None, ge=1)
-    """Requests a week (Adzuna: 1,000)."""
-    monthly_quota: int | None = Field(default=None, ge=1)
-    """Requests a calendar month (Adzuna: 2,500)."""
-    min_interval_seconds: float = Field(default=0.0, ge=0)
-    """Least time between the starts of two requests to the domain."""
-    max_concurrency: int = Field(default=16, ge=1)
-    """Requests in flight to the domain at once."""
-    breaker_failure_threshold: int = Field(default=5, ge=1)
-    """Consecutive failures (connect errors, timeouts, 5xx, blocks) that open the breaker."""
-    breaker_cooldown_seconds: float = Field(default=60.0, gt=0)
-    """How long the breaker stays open before one probe is let through."""
-    breaker_max_cooldown_seconds: float = Field(default=3600.0, gt=0)
-    """Cap of the cooldown, which doubles each time a probe fails."""
-    retry_attempts: int = Field(default=4, ge=1)
-    """Attempts per logical request, the first included."""
-    retry_backoff_seconds: float = Field(default=0.5, ge=0)
-    """Base of the exponential backoff (full jitter)."""
-    retry_max_wait_seconds: float = Field(default=30.0, ge=0)
-    """Cap of one wait, ``Retry-After`` included."""
-    request_deadline_seconds: float = Field(default=120.0, gt=0)
-    """Total time of one logical request, retries and waits included."""
-    max_response_bytes: int = Field(default=50_000_000, ge=1024)
-    """Size cap of one response body; the download is aborted past it."""
 
 
 class ScraperConfig(BaseModel):
@@ -175,8 +140,8 @@ class Settings(BaseSettings):
     """Time between two chunks of a response."""
     http_user_agent: str = f"JobPing/{__version__} (job-board aggregator)"
     """The User-Agent header sent with every request."""
-    http_defaults: DomainPolicy = DomainPolicy()
-    """The policy of every domain without an override."""
+    http_defaults: dict[str, Any] = Field(default_factory=dict)
+    """The policy of every domain without an override: fields of ``jobping.http.DomainPolicy``."""
     http_domains: dict[str, dict[str, Any]] = Field(default_factory=dict)
     """Per-domain overrides of ``http_defaults`` (a domain matches its subdomains too)."""
     quota_timezone: str = "UTC"
@@ -248,23 +213,12 @@ class Settings(BaseSettings):
             raise ValueError("must be increasing shares in (0, 1], like [0.8, 0.95]")
         return value
 
-    @model_validator(mode="after")
-    def _priced_models(self) -> Settings:
-        """Every model of the chain has a price (ConfigError naming OPENAI_MODELS if not)."""
-        # jobping.budget imports the store, which imports this module: import it when used.
-        from jobping.budget import PriceTable  # noqa: PLC0415
-
-        prices = PriceTable.load(self.openai_prices)
-        for model in self.openai_models:
-            prices.price(model)
-        return self
-
     @field_validator("database_url")
     @classmethod
     def _known_backend(cls, value: str) -> str:
-        if value == "supabase" or value.startswith(("sqlite:///", "postgresql://", "postgres://")):
+        if is_known_database_url(value):
             return value
-        raise ValueError("must start with sqlite:///, postgresql:// or be 'supabase'")
+        raise ValueError(f"must be {KNOWN_DATABASE_URLS}")
 
     @field_validator("pg_pool_max_size")
     @classmethod
@@ -274,17 +228,11 @@ class Settings(BaseSettings):
             raise ValueError(f"must be at least PG_POOL_MIN_SIZE ({minimum})")
         return value
 
-    @field_validator("http_domains")
+    @field_validator("http_defaults", mode="before")
     @classmethod
-    def _valid_overrides(cls, value: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
-        for domain, override in value.items():
-            try:
-                DomainPolicy.model_validate(override)
-            except ValidationError as exc:
-                error = exc.errors()[0]
-                field = ".".join(str(part) for part in error["loc"])
-                raise ValueError(f"{domain}.{field}: {error['msg']}") from None
-        return value
+    def _plain_policy(cls, value: object) -> object:
+        """A ``DomainPolicy`` given in code is kept as the fields it sets."""
+        return value.model_dump(exclude_unset=True) if isinstance(value, BaseModel) else value
 
     def secret_values(self) -> list[str]:
         """The values of every secret that is set, for log and error redaction."""
@@ -293,19 +241,6 @@ class Settings(BaseSettings):
             for name in type(self).model_fields
             if isinstance(value := getattr(self, name), SecretStr) and value.get_secret_value()
         ]
-
-    def policy_for(self, domain: str) -> DomainPolicy:
-        """The policy of ``domain``: the defaults with the longest matching override applied.
-
-        A port (``127.0.0.1:8080``, ``[::1]:8080``) is ignored when matching.
-        """
-        domain = _host_of(domain)
-        matches = [d for d in self.http_domains if domain == d or domain.endswith("." + d)]
-        if not matches:
-            return self.http_defaults
-        override = self.http_domains[max(matches, key=len)]
-        update = DomainPolicy.model_validate(override).model_dump(exclude_unset=True)
-        return self.http_defaults.model_copy(update=update)
 
     @classmethod
     def settings_customise_sources(
@@ -323,13 +258,6 @@ class Settings(BaseSettings):
             dotenv_settings,
             TomlConfigSettingsSource(settings_cls),
         )
-
-
-def _host_of(domain: str) -> str:
-    """``domain`` without a port: ``[::1]:80`` -> ``::1``, ``host:80`` -> ``host``."""
-    if domain.startswith("["):
-        return domain[1:].partition("]")[0]
-    return domain.partition(":")[0] if domain.count(":") == 1 else domain
 
 
 def load_settings(
@@ -352,7 +280,7 @@ def load_settings(
         _check_toml_keys(toml_file)
         return _Configured(**overrides)
     except ValidationError as exc:
-        raise ConfigError(_problems(exc)) from None
+        raise ConfigError(validation_problems(exc)) from None
     except (ValueError, OSError) as exc:  # a TOML syntax error, an unreadable file
         raise ConfigError(_source_problem(exc, toml_file, env_file)) from None
 
@@ -393,11 +321,14 @@ def _source_problem(exc: Exception, toml_file: Path, env_file: Path | None) -> d
     return {f"{field.upper()} ({where})": "not valid JSON (a JSON object or list is expected)"}
 
 
-def _problems(exc: ValidationError) -> dict[str, str]:
-    """Map each validation error to 'ENV_VAR (toml.key)' and a message without the value."""
+def validation_problems(exc: ValidationError, *, under: tuple[str, ...] = ()) -> dict[str, str]:
+    """Map each validation error to 'ENV_VAR (toml.key)' and a message without the value.
+
+    ``under`` is the key of the setting a model was validated from (``("http_defaults",)``).
+    """
     problems: dict[str, str] = {}
     for error in exc.errors():
-        loc = [str(part) for part in error["loc"]]
+        loc = [*under, *(str(part) for part in error["loc"])]
         env_name = "__".join(loc).upper()
         key = f"{env_name} ({'.'.join(loc)})"
         problems[key] = error["msg"]

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from jobping.errors import ConfigError
-from jobping.settings import DomainPolicy, load_settings
+from jobping.settings import load_settings
 
 SENTINEL = "sk-test-SENTINEL-0123456789abcdef"
 
@@ -57,7 +57,7 @@ def test_config_path_from_env_var(monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
     monkeypatch.setenv("JOBPING_CONFIG", str(path))
     settings = load_settings()
     assert settings.scrapers["greenhouse"].targets == ["gitlab"]
-    assert settings.policy_for("api.adzuna.com").minute_quota == 25
+    assert settings.http_domains["api.adzuna.com"]["minute_quota"] == 25
 
 
 def test_missing_config_file_is_named(tmp_path: Path) -> None:
@@ -83,17 +83,6 @@ def test_toml_syntax_error_is_a_config_error(tmp_path: Path) -> None:
         ({"DATABASE_URL": "mysql://db/x"}, "DATABASE_URL", "sqlite:///"),
         ({"QUOTA_TIMEZONE": "Mars/Olympus"}, "QUOTA_TIMEZONE", "unknown timezone"),
         ({"LOG_FORMAT": "xml"}, "LOG_FORMAT", "'text' or 'json'"),
-        ({"HTTP_DEFAULTS__MAX_CONCURRENCY": "0"}, "HTTP_DEFAULTS__MAX_CONCURRENCY", "greater"),
-        (
-            {"HTTP_DOMAINS": '{"api.reed.co.uk": {"daily_quota": -5}}'},
-            "HTTP_DOMAINS",
-            "api.reed.co.uk.daily_quota",
-        ),
-        (
-            {"HTTP_DOMAINS": '{"api.reed.co.uk": {"daly_quota": 5}}'},
-            "HTTP_DOMAINS",
-            "daly_quota: Extra inputs are not permitted",
-        ),
     ],
 )
 def test_invalid_value_names_the_key(env: dict[str, str], key: str, problem: str) -> None:
@@ -120,30 +109,6 @@ def test_config_error_never_shows_a_secret() -> None:
     assert SENTINEL not in repr(settings)
     assert SENTINEL not in str(settings.model_dump(mode="json"))
     assert settings.secret_values() == [SENTINEL]
-
-
-def test_policy_for_takes_the_longest_matching_override() -> None:
-    """A domain gets the defaults plus the most specific override, subdomains included."""
-    settings = load_settings(
-        http_domains={"adzuna.com": {"daily_quota": 250}, "api.adzuna.com": {"minute_quota": 25}},
-        http_defaults=DomainPolicy(max_concurrency=4),
-    )
-    api = settings.policy_for("api.adzuna.com")
-    assert (api.minute_quota, api.daily_quota, api.max_concurrency) == (25, None, 4)
-    assert settings.policy_for("www.adzuna.com").daily_quota == 250
-    assert settings.policy_for("notadzuna.com") == DomainPolicy(max_concurrency=4)
-
-
-@pytest.mark.parametrize(
-    ("domain", "quota"),
-    [("api.reed.co.uk:8443", 7), ("[::1]:8080", 9), ("::1", 9), ("127.0.0.1:1234", None)],
-)
-def test_policy_for_ignores_the_port(domain: str, quota: int | None) -> None:
-    """A per-domain state key with a port still matches its host's override."""
-    settings = load_settings(
-        http_domains={"api.reed.co.uk": {"daily_quota": 7}, "::1": {"daily_quota": 9}}
-    )
-    assert settings.policy_for(domain).daily_quota == quota
 
 
 def test_a_misspelled_toml_key_is_named_with_the_closest_setting(tmp_path: Path) -> None:

@@ -38,7 +38,7 @@ from zoneinfo import ZoneInfo
 from typing_extensions import TypeVar  # a default (PEP 696) needs 3.13's typing
 
 from jobping.budget._chain import DEFAULT_THRESHOLDS, Allowance, Remaining, WorstCase, choose_model
-from jobping.budget._prices import MICRO_USD_PER_USD, PriceTable
+from jobping.budget._prices import MICRO_USD_PER_USD, PriceTable, check_price_overrides
 from jobping.errors import BudgetExhausted
 from jobping.store import BudgetCounters, BudgetHold, BudgetLedger, BudgetUsage, BudgetWindow
 
@@ -210,7 +210,7 @@ class TokenBudget(Generic[_LedgerT_co]):
         longest_call += (attempts - 1) * RETRY_WAIT_CAP_SECONDS
         return TokenBudget(
             store,
-            PriceTable.load(settings.openai_prices),
+            check_price_overrides(settings),
             BudgetLimits.from_settings(settings),
             tz=ZoneInfo(settings.budget_timezone),
             clock=clock,

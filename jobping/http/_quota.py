@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 import anyio
 
 from jobping.errors import QuotaExhausted
-from jobping.settings import DomainPolicy
+from jobping.http._policy import DomainPolicy
 from jobping.store import QuotaLedger, QuotaWindow
 
 __all__ = ["QuotaGate", "Window", "quota_windows"]

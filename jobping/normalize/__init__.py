@@ -2,7 +2,8 @@
 
 All of them are pure, fast and total on bad input: text and date helpers never raise (an
 unreadable date is ``None``), and only :func:`job_hash` raises, with ``ValueError``, when
-nothing identifies a job.
+nothing identifies a job. :data:`TRACKING_PARAMS` lists the query parameters
+:func:`canonical_url` drops (``utm_*``, click ids, referrers) before a URL is hashed.
 """
 
 from jobping.normalize._dates import parse_date

@@ -24,7 +24,7 @@ from typing import Any, Protocol
 import anyio
 
 from jobping.errors import JobPingError, StoreError
-from jobping.http import ScrapeClient
+from jobping.http import DomainPolicies, ScrapeClient
 from jobping.orchestrator._lease import RunLease, close_abandoned_runs, holder_name
 from jobping.orchestrator._limits import FieldLimits
 from jobping.orchestrator._report import RunReport, ScraperReport, TierReport
@@ -103,6 +103,7 @@ class Orchestrator:
             raise ValueError(f"unknown tiers {sorted(unknown)}; the tiers are 1, 2 and 3")
         self.shutdown = Shutdown(grace_seconds=grace_seconds, on_force=on_force, sleep=sleep)
         self._settings = settings
+        self._policies = DomainPolicies.from_settings(settings)  # a bad one stops us here
         self._store = store
         self._scrapers = scrapers
         self._tiers = frozenset(tiers)
@@ -196,7 +197,9 @@ class Orchestrator:
         settings = self._settings
         primary, individual, report.not_ready = plan(settings, self._scrapers)
         hook = ScraperStatsHook()
-        async with ScrapeClient.from_settings(settings, self._store, hooks=[hook]) as client:
+        async with ScrapeClient.from_settings(
+            settings, self._store, hooks=[hook], policies=self._policies
+        ) as client:
             runner = ScraperRunner(
                 settings=settings,
                 client=client,

@@ -1,4 +1,4 @@
-"""The sink: every job a scraper yields is normalized, deduplicated and upserted in batches.
+"""The sink: every job a scraper yields is validated, deduplicated and upserted in batches.
 
 Each running target writes through its own :class:`Batch`, flushed as soon as it holds
 ``run_batch_size`` jobs and once more when the target ends (also when it fails or is
@@ -27,7 +27,7 @@ from jobping.orchestrator._limits import FieldLimits
 from jobping.orchestrator._report import ScraperReport
 from jobping.store import JobStore, UpsertResult
 
-__all__ = ["Batch", "JobSink", "normalize"]
+__all__ = ["Batch", "JobSink", "validate_job"]
 
 logger = logging.getLogger("jobping.orchestrator")
 
@@ -48,7 +48,7 @@ _MAX_BUSY_SECONDS = 0.02
 """How long parsing may hold the event loop before a batch yields it (lease renewal, I/O)."""
 
 
-def normalize(item: object, *, run_id: str, now: datetime) -> Job:
+def validate_job(item: object, *, run_id: str, now: datetime) -> Job:
     """``item`` as a job of this run, or ``ValueError`` saying what is wrong with it.
 
     A scraper's jobs are built by ``Scraper.job``; this catches the garbage a broken plugin
@@ -71,7 +71,7 @@ def normalize(item: object, *, run_id: str, now: datetime) -> Job:
 
 
 class JobSink:
-    """Normalize → dedupe within the run → batched upsert; counts what each batch did.
+    """Validate → dedupe within the run → batched upsert; counts what each batch did.
 
     Without a store (a dry run) nothing is written and every unique job counts as new.
     Over-long fields are cut to ``limits`` on the way in (see :class:`FieldLimits`).
@@ -127,9 +127,9 @@ class JobSink:
         return Batch(self, report)
 
     def admit(self, item: object, report: ScraperReport) -> Job | None:
-        """``item`` normalized if it is a valid job not seen before in this run, else None."""
+        """``item`` stamped for this run if it is a valid job not yet seen, else None."""
         try:
-            job, cut = self._limits.cap(normalize(item, run_id=self.run_id, now=self._now()))
+            job, cut = self._limits.cap(validate_job(item, run_id=self.run_id, now=self._now()))
         except ValueError as exc:
             report.invalid += 1
             logger.debug("%s: invalid job dropped: %s", report.name, exc)

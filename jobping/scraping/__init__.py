@@ -3,16 +3,17 @@
 A scraper author subclasses :class:`Scraper` (name, source, base URL, domains, credentials,
 default targets) and implements ``async def iter_jobs(ctx, target)``, reading pages with
 :class:`Item` and building jobs with ``Scraper.job``. :func:`discover_scrapers` lists the
-built-in scrapers and those of the ``jobping.scrapers`` entry-point group.
+built-in scrapers and those of the ``jobping.scrapers`` entry-point group
+(:data:`ENTRY_POINT_GROUP`).
 """
 
 from jobping.scraping._base import (
     JsonClient,
     ScrapeContext,
     Scraper,
+    ScraperTier,
     SkippedItem,
     Target,
-    Tier,
 )
 from jobping.scraping._discovery import (
     ENTRY_POINT_GROUP,
@@ -32,9 +33,9 @@ __all__ = [
     "ScrapeContext",
     "Scraper",
     "ScraperInfo",
+    "ScraperTier",
     "SkippedItem",
     "Target",
-    "Tier",
     "check_configured_scrapers",
     "discover_scrapers",
     "fetch_text",

@@ -31,9 +31,9 @@ from jobping.normalize import (
 from jobping.scraping._item import Item, ItemError
 from jobping.settings import ScraperConfig, Settings
 
-__all__ = ["JsonClient", "ScrapeContext", "Scraper", "SkippedItem", "Target", "Tier"]
+__all__ = ["JsonClient", "ScrapeContext", "Scraper", "ScraperTier", "SkippedItem", "Target"]
 
-Tier = Literal["primary", "individual"]
+ScraperTier = Literal["primary", "individual"]
 _PERIODS = (
     ("hour", "hour"),
     ("day", "day"),
@@ -238,7 +238,7 @@ class Scraper(abc.ABC):
     """Settings it uses when they are set."""
     default_targets: ClassVar[tuple[str, ...]] = ()
     """Targets when the config names none."""
-    tier: ClassVar[Tier] = "individual"
+    tier: ClassVar[ScraperTier] = "individual"
     """Its tier when the config does not say."""
     max_pages: ClassVar[int] = 20
     """Hard cap of pages per target."""
@@ -278,7 +278,7 @@ class Scraper(abc.ABC):
         texts = self.config(settings).targets or list(self.default_targets)
         return [Target(text) for text in texts if text.strip()]
 
-    def configured_tier(self, settings: Settings) -> Tier:
+    def configured_tier(self, settings: Settings) -> ScraperTier:
         """The tier of the config when it sets one, else the scraper's own."""
         config = self.config(settings)
         return config.tier if "tier" in config.model_fields_set else self.tier

@@ -18,7 +18,7 @@ from types import ModuleType
 from typing import Any
 
 from jobping.errors import ConfigError, MissingCredential, UnknownScraper
-from jobping.scraping._base import Scraper, Tier
+from jobping.scraping._base import Scraper, ScraperTier
 from jobping.settings import Settings
 
 __all__ = [
@@ -42,7 +42,7 @@ class ScraperInfo:
     origin: str
     """Where it comes from: ``scrapers.greenhouse`` or ``acme_jobs:Acme (acme-jobs 1.0)``."""
     scraper: type[Scraper] | None = None
-    tier: Tier | None = None
+    tier: ScraperTier | None = None
     domains: tuple[str, ...] = ()
     targets: tuple[str, ...] = ()
     enabled: bool = True

@@ -18,12 +18,11 @@ from jobping._lazy import lazy_names
 if TYPE_CHECKING:
     from jobping.services._budget import gather_budget
     from jobping.services._demo import (
-        DEMO_DAILY_COST_LIMIT_USD,
         DEMO_FAULTS,
         demo_settings,
         run_demo,
     )
-    from jobping.services._doctor import OPTIONAL_KEYS, diagnose
+    from jobping.services._doctor import diagnose
     from jobping.services._enrich import enrich_backlog
     from jobping.services._run import execute_run
     from jobping.services._schema import migrate_schema, read_schema
@@ -31,9 +30,7 @@ if TYPE_CHECKING:
     from jobping.services._status import gather_status
 
 __all__ = [
-    "DEMO_DAILY_COST_LIMIT_USD",
     "DEMO_FAULTS",
-    "OPTIONAL_KEYS",
     "ScrapeOutcome",
     "TargetOutcome",
     "demo_settings",
@@ -51,9 +48,7 @@ __all__ = [
 __getattr__, __dir__ = lazy_names(
     __name__,
     {
-        "DEMO_DAILY_COST_LIMIT_USD": "jobping.services._demo",
         "DEMO_FAULTS": "jobping.services._demo",
-        "OPTIONAL_KEYS": "jobping.services._doctor",
         "ScrapeOutcome": "jobping.services._scrape",
         "TargetOutcome": "jobping.services._scrape",
         "demo_settings": "jobping.services._demo",

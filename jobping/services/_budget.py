@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from jobping.budget import TokenBudget, budget_report
+from jobping.budget import TokenBudget, budget_report, check_price_overrides
 from jobping.services._store import settings_store
 from jobping.settings import Settings
 
@@ -20,5 +20,6 @@ async def gather_budget(
 
     Reads the ledger only: works without an API key.
     """
+    check_price_overrides(settings)  # before the store is opened
     async with settings_store(settings) as store:
         return await budget_report(TokenBudget.from_settings(settings, store, clock=clock))

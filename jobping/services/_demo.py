@@ -25,7 +25,7 @@ from jobping.orchestrator import RunReport
 from jobping.sandbox import Faults
 from jobping.services._budget import gather_budget
 from jobping.services._run import execute_run
-from jobping.settings import DomainPolicy, Settings
+from jobping.settings import Settings
 
 __all__ = ["DEMO_DAILY_COST_LIMIT_USD", "DEMO_FAULTS", "demo_settings", "run_demo"]
 
@@ -37,13 +37,13 @@ DEMO_FAULTS = {
 """Today's faults: a primary source down, an individual one rate-limiting, one slow."""
 DEMO_DAILY_COST_LIMIT_USD = 0.05
 """Today's LLM budget: about 25 calls to gpt-5.4-mini, then as many to gpt-5.4-nano."""
-_DEMO_POLICY = DomainPolicy(
-    retry_attempts=3,
-    retry_backoff_seconds=0.1,
-    retry_max_wait_seconds=2.0,
-    breaker_failure_threshold=3,
-    request_deadline_seconds=20.0,
-)
+_DEMO_POLICY: dict[str, Any] = {  # HTTP_DEFAULTS as plain data, validated by jobping.http
+    "retry_attempts": 3,
+    "retry_backoff_seconds": 0.1,
+    "retry_max_wait_seconds": 2.0,
+    "breaker_failure_threshold": 3,
+    "request_deadline_seconds": 20.0,
+}
 _DEMO_BUDGET: dict[str, Any] = {
     "openai_models": Settings.model_fields["openai_models"].get_default(call_default_factory=True),
     "openai_enable_fallback": True,

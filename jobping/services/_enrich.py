@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from jobping.budget import TokenBudget
+from jobping.budget import TokenBudget, check_price_overrides
 from jobping.enrich import Enricher
 from jobping.services._store import settings_store
 from jobping.settings import Settings
@@ -22,6 +22,7 @@ async def enrich_backlog(
     Raises:
         MissingCredential: OPENAI_API_KEY is not set.
     """
+    check_price_overrides(settings)  # before the store is opened
     async with settings_store(settings) as store:
         budget = TokenBudget.from_settings(settings, store, clock=clock)
         async with Enricher(settings, store, budget) as enricher:

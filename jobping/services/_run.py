@@ -7,6 +7,7 @@ from contextlib import AsyncExitStack
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from jobping.budget import check_price_overrides
 from jobping.orchestrator import Orchestrator, RunObserver, RunReport
 from jobping.sandbox import Faults, serve_sandbox
 from jobping.scraping import Scraper, check_configured_scrapers, discover_scrapers
@@ -40,6 +41,7 @@ async def execute_run(
     ``on_force``.
     """
     check_configured_scrapers(settings, discover_scrapers(settings))
+    check_price_overrides(settings)
     async with AsyncExitStack() as stack:
         scrapers: list[Scraper] | None = None
         if sandbox is not None:

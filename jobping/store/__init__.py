@@ -15,6 +15,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from jobping._database_urls import POSTGRES_PREFIXES as _POSTGRES_PREFIXES
+from jobping._database_urls import SQLITE_PREFIX as _SQLITE_PREFIX
+from jobping._database_urls import SUPABASE as _SUPABASE
 from jobping.errors import ConfigError
 from jobping.settings import Settings
 from jobping.store._roles import (
@@ -62,10 +65,6 @@ __all__ = [
     "schema_status",
     "store_options",
 ]
-
-_SQLITE_PREFIX = "sqlite:///"
-_POSTGRES_PREFIXES = ("postgresql://", "postgres://")
-_SUPABASE = "supabase"
 
 
 async def open_store(database_url: str, **kwargs: Any) -> Store:

@@ -5,26 +5,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
-__all__ = ["NOW", "FakeClock", "captured_logs"]
+__all__ = ["NOW", "captured_logs"]
 
 NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
-
-
-class FakeClock:
-    """A clock that only moves when told: ``clock()`` is now, ``advance(...)`` moves it."""
-
-    def __init__(self, now: datetime = NOW) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        """The current fake time."""
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        """Move the clock forward by ``timedelta(**delta)``."""
-        self.now += timedelta(**delta)
 
 
 class _Collect(logging.Handler):

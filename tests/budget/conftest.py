@@ -11,7 +11,8 @@ import pytest
 
 from jobping.budget import BudgetLimits, PriceTable, TokenBudget
 from jobping.store import Store
-from tests.budget import FakeClock
+from jobping.testing import FakeClock
+from tests.budget import NOW
 from tests.helpers import opened_store
 
 MakeBudget = Callable[..., TokenBudget[Store]]
@@ -33,7 +34,7 @@ async def store(tmp_path: Path) -> AsyncIterator[Store]:
 @pytest.fixture
 def clock() -> FakeClock:
     """A fake clock at 2026-11-23 09:30 UTC."""
-    return FakeClock()
+    return FakeClock(NOW)
 
 
 @pytest.fixture

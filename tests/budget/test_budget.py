@@ -15,7 +15,8 @@ from jobping.budget import BudgetLimits, Reservation, TokenBudget, Usage, WorstC
 from jobping.errors import BudgetExhausted
 from jobping.settings import load_settings
 from jobping.store import Store
-from tests.budget import NOW, FakeClock, captured_logs
+from jobping.testing import FakeClock
+from tests.budget import NOW, captured_logs
 from tests.budget.conftest import LIMITS, MakeBudget
 
 pytestmark = pytest.mark.anyio

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from jobping.sandbox import PLACEHOLDER_KEY
-from jobping.services import DEMO_DAILY_COST_LIMIT_USD
+from jobping.sandbox._server import PLACEHOLDER_KEY
+from jobping.services._demo import DEMO_DAILY_COST_LIMIT_USD
 from tests.helpers import run_cli
 
 MINI, NANO = "gpt-5.4-mini", "gpt-5.4-nano"

@@ -13,7 +13,7 @@ import pytest
 from jobping.cli._exit import ExitCode
 from jobping.cli.scrape import trace_event
 from jobping.http import RequestEvent
-from jobping.sandbox import PLACEHOLDER_KEY
+from jobping.sandbox._server import PLACEHOLDER_KEY
 from tests.helpers import opened_store, run_cli
 
 SENTINEL = "sk-scrape-SENTINEL-1a2b3c4d"

@@ -11,7 +11,7 @@ from jobping.budget import TokenBudget, Usage
 from jobping.services import enrich_backlog
 from jobping.settings import Settings
 from jobping.store import Store
-from tests.budget import FakeClock
+from jobping.testing import FakeClock
 from tests.enrich.conftest import MakeSettings, build_jobs
 from tests.enrich.server import FakeOpenAI
 from tests.helpers import run_main

@@ -13,7 +13,7 @@ from typing import Any, ClassVar, cast
 import anyio
 
 from jobping.models import Job
-from jobping.scraping import ScrapeContext, Scraper, Target, Tier
+from jobping.scraping import ScrapeContext, Scraper, ScraperTier, Target
 
 NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
 
@@ -111,7 +111,7 @@ def make(
     cls: type[Board],
     name: str,
     *,
-    tier: Tier = "primary",
+    tier: ScraperTier = "primary",
     targets: tuple[str, ...] = ("t1",),
     jobs: int = 3,
     **attributes: Any,

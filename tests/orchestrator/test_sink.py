@@ -8,8 +8,9 @@ import anyio
 import anyio.lowlevel
 import pytest
 
-from jobping.orchestrator import JobSink, ScraperReport, normalize
+from jobping.orchestrator import ScraperReport
 from jobping.orchestrator._limits import FieldLimits
+from jobping.orchestrator._sink import JobSink, validate_job
 from jobping.store import Store
 from tests.orchestrator.conftest import SettingsFactory
 from tests.orchestrator.fakes import NOW, job
@@ -33,15 +34,15 @@ def sink_on(store: Store | None, batch_size: int = 3) -> JobSink:
         (job("s", "1", company=None), "company is NoneType"),
     ],
 )
-def test_normalize_names_what_is_wrong_with_garbage(item: Any, problem: str) -> None:
+def test_validate_job_names_what_is_wrong_with_garbage(item: Any, problem: str) -> None:
     """An object that is not a usable job is refused with the reason."""
     with pytest.raises(ValueError, match=problem):
-        normalize(item, run_id="run-1", now=NOW)
+        validate_job(item, run_id="run-1", now=NOW)
 
 
-def test_normalize_stamps_the_run_on_a_valid_job() -> None:
+def test_validate_job_stamps_the_run_on_a_valid_job() -> None:
     """A valid job gets the run id, the scrape time and is active."""
-    stamped = normalize(job("s", "1", is_active=False), run_id="run-1", now=NOW)
+    stamped = validate_job(job("s", "1", is_active=False), run_id="run-1", now=NOW)
 
     assert (stamped.scraper_run_id, stamped.scrape_timestamp, stamped.is_active) == (
         "run-1",

@@ -15,11 +15,12 @@ from typing import Any
 
 import pytest
 
+from jobping.http import DomainPolicy
 from jobping.models import RunStatus
 from jobping.orchestrator import Orchestrator, RunReport
 from jobping.sandbox import Faults, Sandbox, serve_sandbox
 from jobping.scraping import discover_scrapers
-from jobping.settings import DomainPolicy, Settings
+from jobping.settings import Settings
 from jobping.store import Store
 from tests.orchestrator.conftest import SettingsFactory
 from tests.orchestrator.fakes import NOW

@@ -25,7 +25,6 @@ from jobping.errors import (
 from jobping.http import ScrapeClient
 from jobping.models import Job
 from jobping.sandbox import (
-    PLACEHOLDER_KEY,
     SOURCES,
     ChatCompletions,
     Faults,
@@ -33,9 +32,10 @@ from jobping.sandbox import (
     Scale,
     serve_sandbox,
 )
+from jobping.sandbox._server import PLACEHOLDER_KEY
 from jobping.scraping import ScrapeContext, find_scraper
 from jobping.settings import ScraperConfig, Settings
-from tests.helpers import Sleeps
+from jobping.testing import FakeClock
 from tests.sandbox.conftest import ClientFactory
 
 SENTINEL = "real-key-SENTINEL-5e6f7a8b"
@@ -187,7 +187,7 @@ async def test_the_error_rate_is_deterministic_for_a_seed(make_client: ClientFac
 
 @pytest.mark.anyio
 async def test_a_failing_source_is_retried_then_fails(
-    make_client: ClientFactory, sleeps: Sleeps
+    make_client: ClientFactory, sleeps: FakeClock
 ) -> None:
     """With every answer a 5xx, the client tries four times, waiting between, then fails."""
     faults = {"lever": Faults(error_rate=1.0)}
@@ -196,12 +196,12 @@ async def test_a_failing_source_is_retried_then_fails(
             await scrape(sandbox, "lever", client)
         assert failed.value.status in (500, 502, 503)
         assert sandbox.requests["lever"] == 4
-    assert len(sleeps.waits) == 3
+    assert len(sleeps.sleeps) == 3
 
 
 @pytest.mark.anyio
 async def test_a_rate_limited_source_is_waited_for(
-    make_client: ClientFactory, sleeps: Sleeps
+    make_client: ClientFactory, sleeps: FakeClock
 ) -> None:
     """Every other request is a 429 with Retry-After; the client waits that long and goes on."""
     faults = {"smartrecruiters": Faults(rate_limited=True, retry_after_seconds=7)}
@@ -209,7 +209,7 @@ async def test_a_rate_limited_source_is_waited_for(
         scraped = await scrape(sandbox, "smartrecruiters", client)
         assert len(scraped.jobs) == 2
         assert sandbox.requests["smartrecruiters"] == 2
-    assert 7.0 in sleeps.waits
+    assert 7.0 in sleeps.sleeps
 
 
 @pytest.mark.anyio
