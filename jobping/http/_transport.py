@@ -23,6 +23,7 @@ from jobping.errors import TransportError as TransportFailure
 from jobping.http._breaker import BreakerState, CircuitBreaker, Outcome, Transition
 from jobping.http._payload import block_reason, read_capped
 from jobping.http._quota import QuotaGate, quota_windows
+from jobping.http._redirect import without_body
 from jobping.http._registry import DomainRegistry, DomainState, domain_of
 from jobping.http._retry import parse_retry_after
 from jobping.http._throttle import Throttle
@@ -174,7 +175,7 @@ class PolicyTransport(httpx.AsyncBaseTransport):
 
     async def _exchange(self, request: httpx.Request, policy: DomainPolicy) -> httpx.Response:
         try:
-            raw = await self._inner.handle_async_request(request)
+            raw = await self._inner.handle_async_request(without_body(request))
             try:
                 response = await read_capped(raw, request, policy.max_response_bytes)
             finally:
