@@ -19,7 +19,8 @@ Routes (query parameters tune them):
 - ``/deep?depth=N`` JSON arrays nested N deep; ``/bad_utf8`` JSON with invalid UTF-8 bytes
 - ``/truncated`` JSON cut in half; ``/hang`` reads the request and never answers
 - ``/bomb?size=N`` gzip of N zero bytes, compressed while streaming (a compression bomb)
-- ``/echo?pad=N`` puts N dots before the quoted request target
+- ``/echo?pad=N`` puts N dots before the quoted request target; ``&seen=1`` quotes the bare
+  value of its ``api_key`` parameter instead
 
 Every request head is kept in ``heads``, as received. A request line that is not one (a
 stray ``0\r\n\r\n`` after a body-less request, say) is answered 400 and counted under
@@ -147,7 +148,8 @@ class HostileServer:
         self, writer: asyncio.StreamWriter, path: str, query: dict[str, str], target: str
     ) -> bool:
         pad = "." * int(query.get("pad", "0"))
-        body = f"<html><body>{pad}Error 500 for {target}</body></html>".encode()
+        said = f"seen {query.get('api_key')}" if "seen" in query else f"Error 500 for {target}"
+        body = f"<html><body>{pad}{said}</body></html>".encode()
         await _send(writer, 200, body, "text/html")
         return True
 

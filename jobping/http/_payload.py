@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 
 from jobping.errors import PayloadError, ResponseTooLarge
-from jobping.redact import redact_text
+from jobping.redact import preview
 
 __all__ = ["block_reason", "decode_json", "read_capped"]
 
@@ -32,7 +32,8 @@ _BLOCK_MARKERS = (
 )
 _STRIPPED = frozenset({b"content-encoding", b"content-length", b"transfer-encoding"})
 _BOM = b"\xef\xbb\xbf"
-_SHOWN_BYTES = 120
+_SHOWN_CHARS = 120
+_SCANNED_BYTES = 16384  # of the body decoded for a preview or a block-page marker
 
 
 async def read_capped(response: httpx.Response, request: httpx.Request, cap: int) -> httpx.Response:
@@ -103,7 +104,7 @@ def block_reason(status: int, headers: httpx.Headers, body: bytes, expect_json: 
         return None
     if "cf-mitigated" in headers:
         return "bot challenge (cf-mitigated)"
-    text = body[:16384].decode("utf-8", "replace").lower()
+    text = body[:_SCANNED_BYTES].decode("utf-8", "replace").lower()
     marker = next((m for m in _BLOCK_MARKERS if m in text), None)
     return f"block page ({marker!r} in HTML)" if marker else None
 
@@ -147,8 +148,7 @@ def _payload_error(
     url: str | Callable[[], str],
     secrets: Callable[[], Iterable[str]],
 ) -> PayloadError:
-    start = body[:_SHOWN_BYTES].decode("utf-8", "replace")
-    shown = redact_text(start, secrets())
+    shown = preview(body[:_SCANNED_BYTES].decode("utf-8", "replace"), _SHOWN_CHARS, secrets())
     kind = headers.get("content-type", "no content type")
     return PayloadError(
         f"{problem}: HTTP {status}, {kind}, {len(body)} bytes starting {shown!r}",

@@ -27,7 +27,7 @@ from jobping.http._redirect import without_body
 from jobping.http._registry import DomainRegistry, DomainState, domain_of
 from jobping.http._retry import parse_retry_after
 from jobping.http._throttle import Throttle
-from jobping.redact import redact_text, redact_url
+from jobping.redact import preview, redact_url
 from jobping.settings import DomainPolicy
 from jobping.store._base import BreakerSnapshot, Store
 
@@ -267,7 +267,7 @@ def _transport_error(exc: Exception, url: str) -> TransportFailure:
 
 
 def _short(exc: BaseException) -> str:
-    return redact_text(str(exc))[:200] or "no detail"
+    return preview(str(exc), 200) or "no detail"
 
 
 def _outcome_of_error(exc: ScrapeError) -> Outcome:

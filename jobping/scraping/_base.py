@@ -28,6 +28,7 @@ from jobping.normalize import (
     parse_date,
     split_location,
 )
+from jobping.redact import preview
 from jobping.scraping._item import Item, ItemError
 from jobping.settings import ScraperConfig, Settings
 
@@ -320,7 +321,7 @@ class Scraper(abc.ABC):
         clean = _required(title=clean_title(title), company=clean_text(company))
         job_url = canonical_url(clean_text(url))
         if not job_url.startswith(("http://", "https://")):
-            raise ItemError(f"no absolute job URL (got {clean_text(url)[:80]!r})")
+            raise ItemError(f"no absolute job URL (got {preview(clean_text(url), 80)!r})")
         place = split_location(location)
         return Job(
             job_hash=job_hash(source=self.source, source_id=source_id, url=job_url),
