@@ -290,6 +290,8 @@ def _notes(report: RunReport) -> list[str]:
     lines = []
     for s in report.scrapers:
         lines += [f"{s.name}: error: {message}" for message in s.errors]
+        if s.replaced_bytes:
+            lines.append(f"{s.name}: {s.replaced_bytes} invalid UTF-8 bytes replaced")
         if s.reason and s.status != "ok":
             lines.append(f"{s.name}: {s.reason}")
         for domain, windows in s.quota_left.items():

@@ -1,8 +1,14 @@
-"""Response bodies: the streamed size cap, block-page detection and JSON decoding."""
+"""Response bodies: the streamed size cap, block-page detection and JSON decoding.
+
+JSON is decoded defensively: a body nested deeper than the decoder can go is a
+``PayloadError``, not a ``RecursionError``, and invalid UTF-8 bytes are replaced by U+FFFD
+(and counted) rather than failing the whole page.
+"""
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable
 from typing import Any
 
@@ -32,6 +38,7 @@ _BLOCK_MARKERS = (
 )
 _STRIPPED = frozenset({b"content-encoding", b"content-length", b"transfer-encoding"})
 _BOM = b"\xef\xbb\xbf"
+_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")  # an undecodable byte, as surrogateescape keeps it
 _SHOWN_CHARS = 120
 _SCANNED_BYTES = 16384  # of the body decoded for a preview or a block-page marker
 
@@ -116,23 +123,32 @@ def decode_json(
     *,
     url: str | Callable[[], str],
     secrets: Callable[[], Iterable[str]],
+    on_replaced: Callable[[int], None] = lambda _count: None,
 ) -> Any:
     """The JSON value of a body (a UTF-8 BOM is skipped), or a ``PayloadError`` saying why not.
 
     ``url`` is the redacted URL for the error, or a function giving it (called only then);
     ``secrets()`` gives the values to scrub from the body's start shown in the error.
+    Invalid UTF-8 bytes become U+FFFD and ``on_replaced`` is told how many there were.
     """
     if _looks_html(headers, body):
         raise _payload_error(
             "expected JSON, got HTML", status, headers=headers, body=body, url=url, secrets=secrets
         )
+    data = body.removeprefix(_BOM)
     try:
-        return json.loads(body.removeprefix(_BOM))
-    except (ValueError, UnicodeDecodeError) as exc:
+        try:
+            return json.loads(data)
+        except UnicodeDecodeError:
+            text, replaced = _ESCAPED_BYTE.subn("\ufffd", data.decode("utf-8", "surrogateescape"))
+            value = json.loads(text)
+            on_replaced(replaced)
+            return value
+    except RecursionError:
+        problem = "JSON nested deeper than the decoder's depth limit"
+    except ValueError as exc:
         problem = f"invalid JSON ({exc})" if body.strip() else "empty body, expected JSON"
-        raise _payload_error(
-            problem, status, headers=headers, body=body, url=url, secrets=secrets
-        ) from None
+    raise _payload_error(problem, status, headers=headers, body=body, url=url, secrets=secrets)
 
 
 def _looks_html(headers: httpx.Headers, body: bytes) -> bool:

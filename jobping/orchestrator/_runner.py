@@ -54,6 +54,7 @@ class ScraperStatsHook:
         report.domains.add(event.domain)
         report.requests += event.sent
         report.retries += event.retry_in is not None
+        report.replaced_bytes += event.replaced_bytes
         report.breaker_trips += event.breaker == "open" and was != "open"
 
 
