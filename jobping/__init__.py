@@ -24,6 +24,7 @@ from jobping.scraping import (
     Scraper,
     SkippedItem,
     Target,
+    TargetShape,
 )
 from jobping.settings import Settings, load_settings
 
@@ -48,6 +49,7 @@ __all__ = [
     "SkipError",
     "SkippedItem",
     "Target",
+    "TargetShape",
     "WorkEnvironment",
     "__version__",
     "load_settings",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from urllib.parse import quote
 
-from jobping import Item, Job, ScrapeContext, Scraper, Target
+from jobping import Item, Job, ScrapeContext, Scraper, Target, TargetShape
 
 _WORKPLACE = {"remote": (True, False), "hybrid": (False, True), "on-site": (False, False)}
 
@@ -22,6 +22,7 @@ class Lever(Scraper):
     domains = ("api.lever.co",)
     page_size = 100
     default_targets = ("spotify",)
+    target_shape = TargetShape.SLUG
     tier = "primary"
 
     async def iter_jobs(self, ctx: ScrapeContext, target: Target) -> AsyncIterator[Job]:

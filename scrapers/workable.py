@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from urllib.parse import quote
 
-from jobping import Item, Job, ScrapeContext, Scraper, Target
+from jobping import Item, Job, ScrapeContext, Scraper, Target, TargetShape
 
 
 class Workable(Scraper):
@@ -15,6 +15,7 @@ class Workable(Scraper):
     source = "workable"
     base_url = "https://apply.workable.com/api/v1/widget/accounts"
     domains = ("apply.workable.com",)
+    target_shape = TargetShape.SLUG
     tier = "primary"
 
     async def iter_jobs(self, ctx: ScrapeContext, target: Target) -> AsyncIterator[Job]:

@@ -40,7 +40,12 @@ from jobping.orchestrator import (
     write_metrics,
 )
 from jobping.sandbox import Faults, serve_sandbox
-from jobping.scraping import Scraper, check_configured_scrapers, discover_scrapers
+from jobping.scraping import (
+    Scraper,
+    check_configured_scrapers,
+    check_configured_targets,
+    discover_scrapers,
+)
 from jobping.settings import Settings
 from jobping.store import Store, open_store, store_options
 
@@ -187,6 +192,7 @@ async def execute(
     the run gracefully; a second one exits the process at once.
     """
     check_configured_scrapers(settings, discover_scrapers(settings))
+    check_configured_targets(discover_scrapers(settings))
     async with AsyncExitStack() as stack:
         scrapers: list[Scraper] | None = None
         if sandbox is not None:

@@ -29,7 +29,14 @@ from jobping.errors import ConfigError, MissingCredential, ScrapeError, SkipErro
 from jobping.http import RequestEvent, RequestHook, ScrapeClient
 from jobping.models import Job
 from jobping.sandbox import SOURCES, serve_sandbox
-from jobping.scraping import ScrapeContext, Scraper, SkippedItem, Target, find_scraper
+from jobping.scraping import (
+    ScrapeContext,
+    Scraper,
+    SkippedItem,
+    Target,
+    check_targets,
+    find_scraper,
+)
 from jobping.settings import Settings
 from jobping.store import Store, UpsertResult, open_store, store_options
 
@@ -198,6 +205,7 @@ def _targets(scraper: Scraper, settings: Settings, texts: list[str]) -> list[Tar
         targets = [Target(text) for text in texts] or scraper.configured_targets(settings)
     except ValueError as exc:
         raise ConfigError({"--target": str(exc)}) from None
+    check_targets(scraper, targets, key="--target" if texts else None)
     if not targets:
         key = f"SCRAPERS__{scraper.name.upper()}__TARGETS (scrapers.{scraper.name}.targets)"
         raise ConfigError({key: "no targets configured; pass --target"})

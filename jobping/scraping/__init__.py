@@ -22,6 +22,8 @@ from jobping.scraping._discovery import (
     find_scraper,
 )
 from jobping.scraping._item import Item, ItemError
+from jobping.scraping._shapes import TargetShape
+from jobping.scraping._targets import check_configured_targets, check_targets
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -33,8 +35,11 @@ __all__ = [
     "ScraperInfo",
     "SkippedItem",
     "Target",
+    "TargetShape",
     "Tier",
     "check_configured_scrapers",
+    "check_configured_targets",
+    "check_targets",
     "discover_scrapers",
     "find_scraper",
 ]
