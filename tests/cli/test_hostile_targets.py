@@ -1,4 +1,7 @@
-"""Hostile targets on the command line: refused with exit 2 before any request (#12).
+"""Hostile targets and payloads on the command line (#12).
+
+A hostile target is refused with exit 2 before any request; a page with invalid UTF-8 is
+kept, and the report says how many bytes were replaced.
 
 ``..`` would climb out of the API path (``/v1/boards/../jobs`` is ``/v1/jobs``), ``?evil=1#``
 would send an empty token with an injected parameter, ``a/b`` would be two segments.
@@ -8,13 +11,17 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from rich.console import Console
 
 from jobping.cli._exit import ExitCode
+from jobping.cli.run import render_report
+from jobping.orchestrator import RunReport, ScraperReport
 from tests.helpers import run_cli
 
 FREE_TEXT = ("jsearch", "reed", "themuse")
@@ -123,3 +130,14 @@ def test_a_configured_hostile_target_stops_the_run_before_any_request(
     )
     assert "'gitlab'" not in err
     assert recorder == []
+
+
+def test_the_text_report_notes_replaced_utf8_bytes() -> None:
+    """A scraper whose pages had invalid UTF-8 gets a note with the count (#12)."""
+    report = RunReport("r1", datetime(2026, 12, 2, tzinfo=UTC))
+    report.scrapers.append(ScraperReport("latin", "latin", 1, targets=1, replaced_bytes=3))
+    console = Console(record=True, width=200)
+
+    render_report(report, console)
+
+    assert "latin: 3 invalid UTF-8 bytes replaced" in console.export_text()
