@@ -3,7 +3,9 @@
 A scraper author subclasses :class:`Scraper` (name, source, base URL, domains, credentials,
 default targets) and implements ``async def iter_jobs(ctx, target)``, reading pages with
 :class:`Item` and building jobs with ``Scraper.job``. :func:`discover_scrapers` lists the
-built-in scrapers and those of the ``jobping.scrapers`` entry-point group.
+built-in scrapers and those of the ``jobping.scrapers`` entry-point group. A scraper's
+:class:`TargetShape` says what its targets look like; :func:`check_targets` and
+:func:`check_configured_targets` refuse the others before any request.
 """
 
 from jobping.scraping._base import (
