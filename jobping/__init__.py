@@ -29,6 +29,7 @@ if TYPE_CHECKING:
         Scraper,
         SkippedItem,
         Target,
+        TargetShape,
         fetch_text,
         parse_xml,
     )
@@ -55,6 +56,7 @@ __all__ = [
     "SkipError",
     "SkippedItem",
     "Target",
+    "TargetShape",
     "WorkEnvironment",
     "__version__",
     "fetch_text",
@@ -86,6 +88,7 @@ __getattr__, __dir__ = lazy_names(
         "Scraper": "jobping.scraping",
         "SkippedItem": "jobping.scraping",
         "Target": "jobping.scraping",
+        "TargetShape": "jobping.scraping",
         "fetch_text": "jobping.scraping",
         "parse_xml": "jobping.scraping",
         "Settings": "jobping.settings",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from urllib.parse import quote
 
-from jobping import Item, Job, ScrapeContext, Scraper, Target
+from jobping import Item, Job, ScrapeContext, Scraper, Target, TargetShape
 from scrapers._greenhouse_pay import metadata_pay
 
 
@@ -21,6 +21,7 @@ class Greenhouse(Scraper):
     base_url = "https://boards-api.greenhouse.io/v1/boards"
     domains = ("boards-api.greenhouse.io",)
     default_targets = ("gitlab", "airbnb", "databricks")
+    target_shape = TargetShape.SLUG
     tier = "primary"
 
     async def iter_jobs(self, ctx: ScrapeContext, target: Target) -> AsyncIterator[Job]:

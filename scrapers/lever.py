@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from urllib.parse import quote
 
-from jobping import Item, Job, ScrapeContext, Scraper, Target
+from jobping import Item, Job, ScrapeContext, Scraper, Target, TargetShape
 from jobping.normalize import parse_salary
 
 _ON_SITE = (False, False)
@@ -31,6 +31,7 @@ class Lever(Scraper):
     domains = ("api.lever.co",)
     page_size = 100
     default_targets = ("spotify",)
+    target_shape = TargetShape.SLUG
     tier = "primary"
 
     async def iter_jobs(self, ctx: ScrapeContext, target: Target) -> AsyncIterator[Job]:

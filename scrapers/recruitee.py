@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from urllib.parse import quote
 
-from jobping import Item, Job, ScrapeContext, Scraper, Target
+from jobping import Item, Job, ScrapeContext, Scraper, Target, TargetShape
 
 _THOUSANDS_BELOW = 1000.0  # a yearly salary under this is written in thousands
 
@@ -23,6 +23,7 @@ class Recruitee(Scraper):
     source = "recruitee"
     base_url = "https://{company}.recruitee.com"
     domains = ("recruitee.com",)
+    target_shape = TargetShape.SUBDOMAIN
     tier = "primary"
 
     async def iter_jobs(self, ctx: ScrapeContext, target: Target) -> AsyncIterator[Job]:

@@ -8,7 +8,7 @@ from dataclasses import replace
 from typing import Any
 from urllib.parse import quote
 
-from jobping import Item, Job, ScrapeContext, Scraper, Target
+from jobping import Item, Job, ScrapeContext, Scraper, Target, TargetShape
 
 
 class Workable(Scraper):
@@ -25,6 +25,7 @@ class Workable(Scraper):
     source = "workable"
     base_url = "https://apply.workable.com/api/v1/widget/accounts"
     domains = ("apply.workable.com",)
+    target_shape = TargetShape.SLUG
     tier = "primary"
 
     async def iter_jobs(self, ctx: ScrapeContext, target: Target) -> AsyncIterator[Job]:

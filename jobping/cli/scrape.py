@@ -116,5 +116,7 @@ def trace_event(event: RequestEvent) -> None:
         parts.append(f"{event.outcome} ({event.error})" if event.error else event.outcome)
     if event.retry_in is not None:
         parts.append(f"retry in {event.retry_in:.2f}s")
+    if event.replaced_bytes:
+        parts.append(f"{event.replaced_bytes} invalid UTF-8 bytes replaced")
     parts.append(f"breaker {event.breaker}")
     sys.stderr.write("trace: " + " | ".join(parts) + "\n")

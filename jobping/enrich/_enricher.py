@@ -50,7 +50,7 @@ from jobping.errors import (
     MissingCredential,
 )
 from jobping.models import Enrichment, Job
-from jobping.redact import redact_text
+from jobping.redact import preview
 from jobping.settings import Settings
 from jobping.store import Store
 
@@ -298,7 +298,7 @@ class Enricher:
             parts.append(str(exc.status_code))
         if isinstance(exc, openai.APIError) and exc.code:
             parts.append(exc.code)
-        message = redact_text(str(exc), self._secrets)[:300]
+        message = preview(str(exc), 300, self._secrets)
         return f"{' '.join(parts)}: {message}"
 
 

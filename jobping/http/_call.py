@@ -76,6 +76,7 @@ class Call:
         "error",
         "number",
         "outcome",
+        "replaced",
         "retry_after",
         "size",
         "status",
@@ -101,6 +102,7 @@ class Call:
         self.error: str | None = None
         self.status: int | None = None
         self.size = 0
+        self.replaced = 0
         self.elapsed = 0.0
 
     def url(self) -> str:
@@ -117,6 +119,7 @@ class Call:
         """Send the request once; raise the attempt's error or return the parsed body."""
         self.number += 1
         self.retry_after, self.status, self.size, self.error = None, None, 0, None
+        self.replaced = 0
         monotonic = self._env.monotonic
         started = monotonic()
         try:
@@ -140,6 +143,10 @@ class Call:
         self.outcome = "ok"
         return result
 
+    def replaced_bytes(self, count: int) -> None:
+        """Note that the body's parser replaced ``count`` invalid bytes (invalid UTF-8)."""
+        self.replaced = count
+
     def before_sleep(self, wait: float) -> None:
         """Called before a wait: the attempt just made is followed by another after ``wait``."""
         self.emit(wait)
@@ -162,6 +169,7 @@ class Call:
             error=self.error,
             retry_in=retry_in,
             breaker=str(self._breaker.state),
+            replaced_bytes=self.replaced,
         )
         emit(env.hooks, event)
 

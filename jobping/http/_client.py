@@ -312,7 +312,12 @@ class ScrapeClient:
 
 def _parse_json(response: httpx.Response, call: Call) -> Any:
     return decode_json(
-        response.status_code, response.headers, response.content, url=call.url, secrets=call.secrets
+        response.status_code,
+        response.headers,
+        response.content,
+        url=call.url,
+        secrets=call.secrets,
+        on_replaced=call.replaced_bytes,
     )
 
 

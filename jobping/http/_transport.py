@@ -26,9 +26,10 @@ from jobping.http._payload import block_reason, read_capped
 from jobping.http._policy import DomainPolicy
 from jobping.http._private_hooks import CountingConnector, new_session
 from jobping.http._quota import QuotaGate, quota_windows
+from jobping.http._redirect import without_body
 from jobping.http._registry import DomainRegistry, DomainState, domain_of
 from jobping.http._throttle import Throttle
-from jobping.redact import redact_text, redact_url
+from jobping.redact import preview, redact_url
 from jobping.store import BreakerSnapshot, BreakerStore, QuotaLedger
 
 __all__ = ["EXPECT_JSON", "DomainStateStore", "PolicyTransport", "make_inner_transport"]
@@ -162,7 +163,7 @@ class PolicyTransport(httpx.AsyncBaseTransport):
 
     async def _exchange(self, request: httpx.Request, policy: DomainPolicy) -> httpx.Response:
         try:
-            raw = await self._inner.handle_async_request(request)
+            raw = await self._inner.handle_async_request(without_body(request))
             try:
                 response = await read_capped(raw, request, policy.max_response_bytes)
             finally:
@@ -254,7 +255,7 @@ def _transport_error(exc: Exception, url: str) -> TransportFailure:
 
 
 def _short(exc: BaseException) -> str:
-    return redact_text(str(exc))[:200] or "no detail"
+    return preview(str(exc), 200) or "no detail"
 
 
 def _signal_of_error(exc: ScrapeError) -> BreakerSignal:

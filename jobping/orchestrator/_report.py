@@ -60,6 +60,8 @@ class ScraperReport:
     requests: int = 0
     retries: int = 0
     breaker_trips: int = 0
+    replaced_bytes: int = 0
+    """Invalid UTF-8 bytes of its pages decoded as U+FFFD (the pages were kept)."""
     domains: set[str] = field(default_factory=set)
     """The domains its requests went to."""
     quota_left: dict[str, dict[str, int]] = field(default_factory=dict)
@@ -128,6 +130,7 @@ class ScraperReport:
             "domains": sorted(self.domains),
             "quota_left": self.quota_left,
             "page_cap_reached": self.page_cap_reached,
+            "replaced_bytes": self.replaced_bytes,
             "deactivated": self.deactivated,
             "duration_seconds": round(self.duration_seconds, 3),
             "errors": list(self.errors),

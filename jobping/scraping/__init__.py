@@ -4,7 +4,9 @@ A scraper author subclasses :class:`Scraper` (name, source, base URL, domains, c
 default targets) and implements ``async def iter_jobs(ctx, target)``, reading pages with
 :class:`Item` and building jobs with ``Scraper.job``. :func:`discover_scrapers` lists the
 built-in scrapers and those of the ``jobping.scrapers`` entry-point group
-(:data:`ENTRY_POINT_GROUP`).
+(:data:`ENTRY_POINT_GROUP`). A scraper's
+:class:`TargetShape` says what its targets look like; :func:`check_targets` and
+:func:`check_configured_targets` refuse the others before any request.
 """
 
 from jobping.scraping._base import (
@@ -24,6 +26,8 @@ from jobping.scraping._discovery import (
 )
 from jobping.scraping._feeds import fetch_text, parse_xml
 from jobping.scraping._item import Item, ItemError
+from jobping.scraping._shapes import TargetShape
+from jobping.scraping._targets import check_configured_targets, check_targets
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -36,7 +40,10 @@ __all__ = [
     "ScraperTier",
     "SkippedItem",
     "Target",
+    "TargetShape",
     "check_configured_scrapers",
+    "check_configured_targets",
+    "check_targets",
     "discover_scrapers",
     "fetch_text",
     "find_scraper",

@@ -18,6 +18,7 @@ from types import ModuleType
 from typing import Any
 
 from jobping.errors import ConfigError, MissingCredential, UnknownScraper
+from jobping.redact import preview
 from jobping.scraping._base import Scraper, ScraperTier
 from jobping.settings import Settings
 
@@ -193,7 +194,7 @@ def _row(name: str, origin: str, loaded: Any, settings: Settings) -> ScraperInfo
 def _class_problem(obj: Any) -> str | None:
     """Why ``obj`` is not a usable scraper class, or None."""
     if not (inspect.isclass(obj) and issubclass(obj, Scraper)):
-        return f"not a Scraper subclass: {obj!r}"[:200]
+        return preview(f"not a Scraper subclass: {obj!r}", 200)
     if inspect.isabstract(obj):
         return f"{obj.__qualname__} does not implement iter_jobs"
     for attr, kind in _REQUIRED.items():
@@ -206,4 +207,4 @@ def _class_problem(obj: Any) -> str | None:
 
 def _failure(what: str, exc: Exception) -> str:
     """A one-line reason: ``import failed: ModuleNotFoundError: No module named 'x'``."""
-    return f"{what}: {type(exc).__name__}: {' '.join(str(exc).split())}"[:200]
+    return preview(f"{what}: {type(exc).__name__}: {' '.join(str(exc).split())}", 200)

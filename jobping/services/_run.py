@@ -10,7 +10,12 @@ from typing import TYPE_CHECKING
 from jobping.budget import check_price_overrides
 from jobping.orchestrator import Orchestrator, RunObserver, RunReport
 from jobping.sandbox import Faults, serve_sandbox
-from jobping.scraping import Scraper, check_configured_scrapers, discover_scrapers
+from jobping.scraping import (
+    Scraper,
+    check_configured_scrapers,
+    check_configured_targets,
+    discover_scrapers,
+)
 from jobping.settings import Settings
 from jobping.store import Store, open_store, store_options
 
@@ -41,6 +46,7 @@ async def execute_run(
     ``on_force``.
     """
     check_configured_scrapers(settings, discover_scrapers(settings))
+    check_configured_targets(discover_scrapers(settings))
     check_price_overrides(settings)
     async with AsyncExitStack() as stack:
         scrapers: list[Scraper] | None = None

@@ -20,7 +20,7 @@ from jobping.http import RequestHook, ScrapeClient
 from jobping.models import Job
 from jobping.orchestrator import Batch, JobSink, ScraperReport
 from jobping.sandbox import SOURCES, serve_sandbox
-from jobping.scraping import ScrapeContext, Scraper, SkippedItem, Target
+from jobping.scraping import ScrapeContext, Scraper, SkippedItem, Target, check_targets
 from jobping.services._store import settings_store
 from jobping.settings import Settings
 from jobping.store import Store, UpsertResult
@@ -113,6 +113,7 @@ def _targets(scraper: Scraper, settings: Settings, texts: Sequence[str]) -> list
         targets = [Target(text) for text in texts] or scraper.configured_targets(settings)
     except ValueError as exc:
         raise ConfigError({"--target": str(exc)}) from None
+    check_targets(scraper, targets, key="--target" if texts else None)
     if not targets:
         key = f"SCRAPERS__{scraper.name.upper()}__TARGETS (scrapers.{scraper.name}.targets)"
         raise ConfigError({key: "no targets configured; pass --target"})

@@ -205,3 +205,21 @@ def test_the_trace_shows_retries_and_the_breaker(capsys: pytest.CaptureFixture[s
         " | 17 B | 12 ms | attempt 2 | http_status (HTTPStatusError) | retry in 1.50s"
         " | breaker open\n"
     )
+
+
+def test_the_trace_counts_replaced_utf8_bytes(capsys: pytest.CaptureFixture[str]) -> None:
+    """An attempt whose body had invalid UTF-8 says how many bytes were replaced (#12)."""
+    trace_event(
+        RequestEvent(
+            method="GET",
+            url="https://boards-api.greenhouse.io/v1/boards/acme/jobs",
+            domain="boards-api.greenhouse.io",
+            attempt=1,
+            outcome="ok",
+            status=200,
+            bytes=70,
+            replaced_bytes=3,
+        )
+    )
+    _, err = capsys.readouterr()
+    assert " | 3 invalid UTF-8 bytes replaced | breaker closed\n" in err

@@ -127,3 +127,20 @@ def make(
     }
     subclass = type(f"{cls.__name__}_{name}", (cls,), namespace)
     return cast(Scraper, subclass())
+
+
+class Paging(Board):
+    """Requests ``paths`` (under ``base_url``) one page after the other, a job per page.
+
+    A page's job takes the title of the page's first job, when it has one.
+    """
+
+    paths: ClassVar[tuple[str, ...]] = ()
+
+    async def iter_jobs(self, ctx: ScrapeContext, target: Target) -> AsyncIterator[Job]:
+        """One job per page, in order."""
+        for number, path in enumerate(self.paths):
+            page = await ctx.get_json(path)
+            jobs = page.get("jobs") if isinstance(page, dict) else None
+            title = jobs[0]["title"] if jobs else f"Engineer {number}"
+            yield job(self.source, f"{target.value}-{number}", title=title)

@@ -83,6 +83,8 @@ def _notes(report: RunReport) -> list[str]:
         for domain, windows in s.quota_left.items():
             left = ", ".join(f"{window} {count}" for window, count in windows.items())
             lines.append(f"{s.name}: quota left on {domain}: {left}")
+        if s.replaced_bytes:
+            lines.append(f"{s.name}: {s.replaced_bytes} invalid UTF-8 bytes replaced")
     lines += [f"{name}: not ready: {problem}" for name, problem in report.not_ready.items()]
     return lines
 
