@@ -6,7 +6,7 @@ import hashlib
 import json
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from jobping.normalize._text import clean_text, clean_title
+from jobping.normalize._text import folded_text, html_to_text
 
 __all__ = ["TRACKING_PARAMS", "canonical_url", "job_hash"]
 
@@ -71,21 +71,26 @@ def job_hash(
     3. otherwise ``source``, ``company`` and ``title`` together, tags dropped and case
        folded, as a last resort.
 
-    Text is cleaned first (whitespace, BOM, zero-width characters do not count).
+    Text is cleaned and folded first (:func:`~jobping.normalize.folded_text`): whitespace,
+    BOM and zero-width characters do not count, and compatibility forms are folded (NFKC:
+    "Spark\u2122" and "SparkTM", full-width and ASCII letters are one key). Unlike the text
+    a person reads, a key folds on purpose: it must find the same posting however it was
+    typed, and it must stay what it was before ``clean_text`` stopped folding (#15), or every
+    stored job would come back as a new one.
 
     Raises:
         ValueError: ``source`` is empty, or neither a source id, a URL, nor both a company
             and a title is given.
     """
-    source_key = clean_text(source).casefold()
+    source_key = folded_text(source).casefold()
     if not source_key:
         raise ValueError("job_hash needs a non-empty source")
-    if source_id_key := clean_text(source_id):
+    if source_id_key := folded_text(source_id):
         identity = ["id", source_key, source_id_key]
-    elif url and (url_key := canonical_url(clean_text(url))):
+    elif url and (url_key := canonical_url(folded_text(url))):
         identity = ["url", url_key]
-    elif (company_key := clean_title(company).casefold()) and (
-        title_key := clean_title(title).casefold()
+    elif (company_key := folded_text(html_to_text(company)).casefold()) and (
+        title_key := folded_text(html_to_text(title)).casefold()
     ):
         identity = ["text", source_key, company_key, title_key]
     else:

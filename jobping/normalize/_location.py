@@ -210,7 +210,11 @@ def _city(parts: list[str]) -> str | None:
 
 
 def _fold(text: str) -> str:
-    """Return the lookup key of a name: accents and dots dropped, case folded, one space."""
+    """Return the lookup key of a name: accents and dots dropped, case folded, one space.
+
+    A key, never shown: it folds compatibility forms on purpose (NFKD), so "\uff35\uff33"
+    finds "us"; the city returned keeps the text as written.
+    """
     decomposed = unicodedata.normalize("NFKD", text)
     bare = "".join(char for char in decomposed if not unicodedata.combining(char))
     return " ".join(bare.casefold().replace(".", "").split())

@@ -10,13 +10,32 @@ from html.parser import HTMLParser
 
 import regex
 
-__all__ = ["clean_text", "clean_title", "html_to_text"]
+__all__ = ["clean_text", "clean_title", "folded_text", "html_to_text"]
 
-# What clean_text drops: control (Cc), format (Cf: zero-width space and joiner, BOM, soft
-# hyphen, bidi marks) and lone surrogates (Cs), except what Python counts as whitespace
-# (tabs, newlines, the separators U+001C-U+001F), which becomes a space. One `regex` pass
-# (it knows Unicode categories; `re` does not) instead of a Python loop per character.
-_DROPPED = regex.compile(r"[[\p{Cc}\p{Cf}\p{Cs}]--[\s\x1c-\x1f]]", regex.V1)
+# What clean_text drops, in one `regex` pass (it knows Unicode properties; `re` does not):
+# controls (Cc) that are not whitespace (Python's whitespace, U+001C-U+001F included, becomes
+# a space), lone surrogates, noncharacters, and the invisible format characters: soft
+# hyphen, zero-width space, word joiner and invisible operators, BOM, Mongolian vowel
+# separator, bidi marks, embeddings, overrides and isolates, interlinear annotation marks.
+# Other format characters are kept: they are visible (Arabic number signs) or shape what a
+# reader sees, which is why two are kept only in context: a zero-width (non-)joiner between
+# two visible non-ASCII characters (emoji sequences, Persian, Indic scripts) and the tag
+# characters of a flag after U+1F3F4 (England, Scotland, Wales).
+_INVISIBLE = (
+    r"\u00ad\u061c\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f"
+    r"\ufeff\ufff9-\ufffb"
+)
+_VISIBLE_NON_ASCII = r"[^\p{ASCII}\s\p{Cc}\p{Cf}\p{Cs}\p{Noncharacter_Code_Point}]"
+_DROPPED = regex.compile(
+    rf"""
+    [[\p{{Cc}}--[\s\x1c-\x1f]]\p{{Cs}}\p{{Noncharacter_Code_Point}}{_INVISIBLE}]
+    | (?<!{_VISIBLE_NON_ASCII})[\u200c\u200d] | [\u200c\u200d](?!{_VISIBLE_NON_ASCII})
+    | (?<!\U0001F3F4[\U000E0020-\U000E007F]*)[\U000E0000-\U000E007F]
+    """,
+    regex.V1 | regex.VERBOSE,
+)
+_ASCII_DROPPED = re.compile(r"[\x00-\x08\x0e-\x1b\x7f]")  # the same, for ASCII text
+_JOINERS = re.compile("[\u200c\u200d\U000e0000-\U000e007f]")
 
 _SKIPPED = frozenset({"script", "style", "head", "template", "noscript"})
 _PARAGRAPHS = frozenset(
@@ -32,18 +51,39 @@ _ANY_TAG = re.compile(r"<[^<>]*>")
 
 
 def clean_text(s: str | None) -> str:
-    """Return ``s`` as one clean line: NFKC, no control or zero-width chars, single spaces.
+    """Return ``s`` as one clean line: NFC, no control or invisible chars, single spaces.
 
-    Every kind of whitespace (tabs, newlines, no-break spaces) becomes one space; control
-    characters, format characters (zero-width space and joiner, BOM, soft hyphen) and lone
-    surrogates are removed; the result is stripped. ``None`` gives ``""``.
+    Every kind of whitespace (tabs, newlines, no-break spaces) becomes one space; controls,
+    lone surrogates, noncharacters and invisible format characters (zero-width space, BOM,
+    soft hyphen, bidi controls) are removed; the result is stripped. Unicode is composed
+    (NFC), never folded: "RiskOS\u2122", "I\u00b2C", "\u00bc" and full-width letters stay as
+    the reader sees them. ``None`` gives ``""``.
     """
     if not s:
         return ""
-    kept = _DROPPED.sub("", s)
-    if not kept.isascii():
-        kept = unicodedata.normalize("NFKC", kept)
-    return " ".join(kept.split())
+    if s.isascii():
+        if _ASCII_DROPPED.search(s):
+            s = _ASCII_DROPPED.sub("", s)
+        return " ".join(s.split())
+    if not unicodedata.is_normalized("NFC", s):
+        s = unicodedata.normalize("NFC", s)
+    s, dropped = _DROPPED.subn("", s)
+    if dropped and not unicodedata.is_normalized("NFC", s):  # a mark met its base again
+        s = unicodedata.normalize("NFC", s)
+    return " ".join(s.split())
+
+
+def folded_text(s: str | None) -> str:
+    """Return ``s`` cleaned and folded (NFKC, no joiners): for keys and parsing, never shown.
+
+    "RiskOS\u2122" and "RiskOSTM", or full-width and ASCII letters, give the same text, as
+    :func:`clean_text` gave before it stopped folding (#15): what identifies a job or is
+    parsed as a date must not change with it.
+    """
+    text = clean_text(s)
+    if text.isascii():
+        return text
+    return " ".join(unicodedata.normalize("NFKC", _JOINERS.sub("", text)).split())
 
 
 def clean_title(s: str | None) -> str:

@@ -155,3 +155,21 @@ def test_canonical_url_is_idempotent(url: str) -> None:
     """Making a canonical URL canonical again changes nothing, for any text."""
     once = canonical_url(url)
     assert canonical_url(once) == once
+
+
+def test_hash_keys_fold_compatibility_forms_as_before_issue_15() -> None:
+    """Regression #15: keys still fold (NFKC), so stored jobs keep their hashes.
+
+    The pinned values were computed by the implementation before #15.
+    """
+    folded = "a9f1acb4f2ecff3d1bb3b70d566cebaa"
+    title = "Apache Spark\u2122 Engineer \u00bc I\u00b2C"
+    assert job_hash(source="adzuna", company="\uff21cme\u00a0Co", title=title) == folded
+    plain = "Apache SparkTM Engineer 1\u20444 I2C"
+    assert job_hash(source="adzuna", company="Acme Co", title=plain) == folded
+    by_url = "b92cb1d02384a020039049bd3b720970"
+    assert job_hash(source="\uff38", url="https://ex.com/\uff4a\uff4f\uff42\uff53/1") == by_url
+    assert job_hash(source="x", url="https://ex.com/jobs/1?utm_source=a") == by_url
+    by_id = "6ad91691cee0415b5dda910c77fe71fb"
+    assert job_hash(source="x", source_id="\ufeff\uff21-1\u200b") == by_id
+    assert job_hash(source="x", source_id="A-1") == by_id
