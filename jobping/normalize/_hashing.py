@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-import json
+from json.encoder import encode_basestring_ascii
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from jobping.normalize._text import folded_text, html_to_text
@@ -98,7 +98,8 @@ def job_hash(
             f"job_hash for source {source_key!r} needs a source_id, a url, "
             "or both a company and a title"
         )
-    digest = hashlib.sha256(json.dumps(identity).encode("ascii")).hexdigest()
+    encoded = f"[{', '.join(map(encode_basestring_ascii, identity))}]"  # json.dumps(identity)
+    digest = hashlib.sha256(encoded.encode("ascii")).hexdigest()
     return digest[:_HASH_CHARS]
 
 

@@ -23,26 +23,35 @@ _LINES = frozenset({"div", "li", "tr", "dt", "dd", "section", "article", "header
 _LISTS = frozenset({"ul", "ol"})
 _CELLS = frozenset({"td", "th"})
 _RAW_TEXT = frozenset({"script", "style"})  # their content is text up to their end tag
-_DROPPED, _START, _END, _TEXT = 0, 1, 2, 3  # token kinds
 
 # One token of markup. A "<" that starts none of these is text, as in html.parser.
 _TOKEN = re.compile(
     r"""
     <(?:
-        (?P<start>[a-zA-Z][^\t\n\r\f\ />\x00]*)           # start tag name
-        (?P<attrs>(?:[^>"']|"[^"]*"|'[^']*')*)>           # attributes ("a>b" may hold >)
-      | /\s*(?P<end>[a-zA-Z][-.a-zA-Z0-9:_]*)\s*>         # end tag
-      | /(?P<loose_end>[a-zA-Z][^\t\n\r\f\ />\x00]*)[^>]*>  # end tag with junk after the name
-      | /[^>]*>                                           # bogus end tag: dropped
-      | !--.*?--\s*>                                      # comment
-      | (?P<open_comment>!--)                             # comment never closed: text
-      | (?P<marked>!\[)                                   # marked section
-      | !(?!--|\[)[^>]*>                                  # doctype or bogus comment
-      | \?[^>]*>                                          # processing instruction
+        ([a-zA-Z][^\t\n\r\f\ />\x00]*)                    # start tag name
+        ([^>"']*(?:(?:"[^"]*"|'[^']*')[^>"']*)*)>         # attributes ("a>b" may hold >)
+      | /\s*([a-zA-Z][-.a-zA-Z0-9:_]*)\s*>                # end tag
+      | /([a-zA-Z][^\t\n\r\f\ />\x00]*)[^>]*>             # end tag with junk after the name
+      | /[^>]*>                                          # bogus end tag: dropped
+      | !--.*?--\s*>                                     # comment: dropped
+      | (!--)                                            # comment never closed: text
+      | (!\[)                                            # marked section
+      | !(?!--|\[)[^>]*>                                 # doctype or bogus comment: dropped
+      | \?[^>]*>                                         # processing instruction: dropped
     )
     """,
     re.DOTALL | re.VERBOSE,
 )
+# What a tag does to the lines, looked up once per tag.
+_BREAK, _PARAGRAPH, _ITEM, _CELL, _LINE_BREAK, _SKIP = range(6)
+_ON_START = (
+    dict.fromkeys(_LINES, _BREAK)
+    | dict.fromkeys(_PARAGRAPHS, _PARAGRAPH)
+    | dict.fromkeys(_CELLS, _CELL)
+    | dict.fromkeys(_SKIPPED, _SKIP)
+    | {"li": _ITEM, "br": _LINE_BREAK}
+)
+_ON_END = dict.fromkeys(_LINES, _BREAK) | dict.fromkeys(_PARAGRAPHS, _PARAGRAPH)
 _SECTION_NAME = re.compile(r"[a-zA-Z][-_.a-zA-Z0-9]*\s*")
 _SECTION_ENDS = {
     **dict.fromkeys(("temp", "cdata", "ignore", "include", "rcdata"), re.compile(r"]\s*]\s*>")),
@@ -53,68 +62,96 @@ _RAW_TEXT_END = {
 }  # fmt: skip
 
 
-def html_lines(html: str) -> list[str] | None:
+def html_lines(html: str) -> list[str] | None:  # noqa: PLR0912, PLR0915 - the hot loop (#16)
     """Return the text of ``html`` as raw lines (``""`` is a paragraph break), or None.
 
     Block elements end lines, paragraphs (outside lists) leave a blank line, ``<br>`` ends a
     line and a second one in a row a paragraph, list items start with ``"- "``, table cells
     are separated by a space; ``script``, ``style``, ``head``, ``template`` and ``noscript``
-    are dropped. Lines are not cleaned yet. None when ``html`` holds a marked section
-    (``<![``), which this reader does not follow.
+    are dropped. Lines are not cleaned yet. None when ``html`` holds a marked section that
+    html.parser would give up on (``<![`` not followed by a known name).
     """
-    if (tokens := _tokens(html)) is None:
-        return None
-    lines = _Lines()
-    position = 0
-    for kind, tag, start, end in tokens:
-        if start > position:
-            lines.data(html[position:start])
-        position = end
-        if kind == _START:
-            lines.start(tag)
-        elif kind == _END:
-            lines.end(tag)
-        elif kind == _TEXT:
-            lines.data(html[start:end])
-    if position < len(html):
-        lines.data(html[position:])
-    return lines.finish()
-
-
-def _tokens(html: str) -> list[tuple[int, str, int, int]] | None:
-    """The tags of ``html``: (kind, lower-case name, start, end) in order; None: give up."""
-    tokens: list[tuple[int, str, int, int]] = []
-    position = 0
-    while (match := _TOKEN.search(html, position)) is not None:
-        position = match.end()
-        if (name := match["start"]) is not None:
-            tag = name.lower()
-            if match["attrs"].endswith("/"):  # <br/>: a start and an end tag
-                tokens.append((_START, tag, match.start(), position))
-                tokens.append((_END, tag, position, position))
-                continue
-            tokens.append((_START, tag, match.start(), position))
-            if tag in _RAW_TEXT:
-                closing = _RAW_TEXT_END[tag].search(html, position)
-                if closing is None:  # unclosed: the rest is its text
-                    tokens.append((_END, tag, len(html), len(html)))
-                    break
-                tokens.append((_END, tag, closing.start(), closing.end()))
-                position = closing.end()
-        elif (name := match["end"] or match["loose_end"]) is not None:
-            tokens.append((_END, name.lower(), match.start(), position))
-        elif match["open_comment"] is not None:
-            position = _unfinished(html, match.start())
-            tokens.append((_TEXT, "", match.start(), position))
-        elif match["marked"] is not None:
-            if (end := _marked_section(html, match.start())) is None:
+    out: list[str] = []
+    line: list[str] = []  # pieces of the current line; non-empty only once it has text
+    skipping = lists = 0  # depth inside script, style and the like; inside ul/ol
+    in_item = bullet = False  # inside an li (Lever sends li without ul); next text is an item
+    text_from = scan_from = 0
+    while True:
+        match = _TOKEN.search(html, scan_from)
+        tag_at = len(html) if match is None else match.start()
+        if tag_at > text_from and not skipping:  # the text before the tag
+            raw = html[text_from:tag_at]
+            text = unescape(raw) if "&" in raw else raw
+            if line:
+                line.append(text)
+            elif text and not text.isspace():
+                line.append(f"- {text}" if bullet else text)
+                bullet = False
+        if match is None:
+            break
+        text_from = scan_from = match.end()
+        name, attrs, end_name, loose_end, open_comment, marked = match.groups()
+        if open_comment is not None or marked is not None:
+            end = 0 if open_comment is not None else _marked_section(html, tag_at)
+            if end is None:
                 return None
-            kind = _DROPPED if end > 0 else _TEXT
-            position = end or _unfinished(html, match.start())
-            tokens.append((kind, "", match.start(), position))
-        else:  # a comment, declaration or bogus tag: dropped, text on either side apart
-            tokens.append((_DROPPED, "", match.start(), position))
-    return tokens
+            if end:
+                text_from = scan_from = end  # a marked section (CDATA): dropped
+            else:
+                text_from, scan_from = tag_at, _unfinished(html, tag_at)  # text, not markup
+            continue
+        closing = None
+        if name is not None:
+            tag = name.lower()
+            action = _ON_START.get(tag)
+            if action == _SKIP:
+                skipping += 1
+            elif action == _LINE_BREAK:
+                if line:
+                    out.append("".join(line))
+                    line = []
+                elif not (lists or in_item):  # a second <br> in a row makes a paragraph
+                    out.append("")
+            elif action == _ITEM:
+                if line:
+                    out.append("".join(line))
+                    line = []
+                in_item = bullet = True
+            elif action == _CELL:
+                if line:
+                    line.append(" ")
+            elif action is not None:
+                if line:
+                    out.append("".join(line))
+                    line = []
+                if action == _PARAGRAPH and not (lists or in_item):
+                    out.append("")
+            if tag in _LISTS:
+                lists += 1
+            if attrs.endswith("/"):  # <br/>: a start and an end tag
+                closing = tag
+            elif tag in _RAW_TEXT:
+                found = _RAW_TEXT_END[tag].search(html, scan_from)
+                text_from = scan_from = len(html) if found is None else found.end()
+                closing = tag
+        else:
+            closing = (end_name or loose_end or "").lower()  # "": a comment or bogus tag
+        if closing:
+            if closing in _SKIPPED:
+                skipping = max(0, skipping - 1)
+            if closing in _LISTS or closing == "li":
+                in_item = False
+            if closing in _LISTS:
+                lists = max(0, lists - 1)
+            if (action := _ON_END.get(closing)) is not None:
+                if line:
+                    out.append("".join(line))
+                    line = []
+                if action == _PARAGRAPH and not (lists or in_item):
+                    out.append("")
+    if line:
+        out.append("".join(line))
+    return out
 
 
 def _unfinished(html: str, start: int) -> int:
@@ -135,70 +172,3 @@ def _marked_section(html: str, start: int) -> int | None:
         return None
     found = close.search(html, start + 3)
     return 0 if found is None else found.end()
-
-
-class _Lines:
-    """Collects text as lines while tags open and close; ``""`` marks a paragraph break."""
-
-    __slots__ = ("_bullet", "_in_item", "_line", "_lists", "_out", "_skipping")
-
-    def __init__(self) -> None:
-        self._out: list[str] = []
-        self._line: list[str] = []  # pieces of the current line; non-empty only once it has text
-        self._skipping = 0  # depth inside script, style and the like
-        self._lists = 0  # depth inside ul/ol
-        self._in_item = False  # inside an li (Lever sends li without ul)
-        self._bullet = False  # the next text starts a list item
-
-    def finish(self) -> list[str]:
-        """End the last line and return all of them."""
-        self._break()
-        return self._out
-
-    def start(self, tag: str) -> None:
-        """A start tag."""
-        if tag in _SKIPPED:
-            self._skipping += 1
-        elif tag == "br":
-            self._break(paragraph=not self._line)  # a second <br> in a row makes a paragraph
-        elif tag == "li":
-            self._break()
-            self._in_item = self._bullet = True
-        elif tag in _CELLS and self._line:
-            self._line.append(" ")
-        elif tag in _PARAGRAPHS or tag in _LINES:
-            self._break(paragraph=tag in _PARAGRAPHS)
-        if tag in _LISTS:
-            self._lists += 1
-
-    def end(self, tag: str) -> None:
-        """An end tag."""
-        if tag in _SKIPPED:
-            self._skipping = max(0, self._skipping - 1)
-        if tag in _LISTS or tag == "li":
-            self._in_item = False
-        if tag in _LISTS:
-            self._lists = max(0, self._lists - 1)
-        if tag in _PARAGRAPHS or tag in _LINES:
-            self._break(paragraph=tag in _PARAGRAPHS)
-
-    def data(self, raw: str) -> None:
-        """Text between tags, entities still encoded."""
-        if self._skipping or (not self._line and (not raw or raw.isspace())):
-            return
-        text = unescape(raw) if "&" in raw else raw
-        if not self._line:
-            if not text.strip():
-                return
-            if self._bullet:
-                self._line.append("- ")
-                self._bullet = False
-        self._line.append(text)
-
-    def _break(self, *, paragraph: bool = False) -> None:
-        """End the current line; a paragraph break outside lists also leaves a blank line."""
-        if self._line:
-            self._out.append("".join(self._line))
-            self._line = []
-        if paragraph and not (self._lists or self._in_item):
-            self._out.append("")

@@ -215,6 +215,8 @@ def _fold(text: str) -> str:
     A key, never shown: it folds compatibility forms on purpose (NFKD), so "\uff35\uff33"
     finds "us"; the city returned keeps the text as written.
     """
+    if text.isascii():
+        return " ".join(text.lower().replace(".", "").split())
     decomposed = unicodedata.normalize("NFKD", text)
     bare = "".join(char for char in decomposed if not unicodedata.combining(char))
     return " ".join(bare.casefold().replace(".", "").split())
