@@ -17,25 +17,32 @@ __all__ = ["clean_text", "clean_title", "folded_text", "html_to_text"]
 # BOM, Mongolian vowel separator, bidi marks, embeddings, overrides and isolates,
 # interlinear annotation marks. Other format characters are kept: they are visible (Arabic
 # number signs) or shape what a reader sees; two kinds only in context (_IN_CONTEXT).
-_NONCHARACTERS = "\ufdd0-\ufdef" + "".join(
-    f"{chr(plane + 0xFFFE)}{chr(plane + 0xFFFF)}" for plane in range(0, 0x110000, 0x10000)
-)
+_PLANES = range(0x10000, 0x110000, 0x10000)  # the astral planes, each with 2 noncharacters
+# Two classes: `re` looks a character up in a bitmap only when its class stays within the
+# BMP, so the astral one (noncharacters, tags) is searched only in text that has such chars.
 _DROPPED = re.compile(
     "[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\u00ad\u061c\u180e\u200b\u200e\u200f"
-    f"\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\ud800-\udfff{_NONCHARACTERS}]"
+    "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\ud800-\udfff\ufdd0-\ufdef"
+    "\ufffe\uffff]"
+)
+_DROPPED_ASTRAL = re.compile(
+    "[{}]".format("".join(chr(plane + 0xFFFE) + chr(plane + 0xFFFF) for plane in _PLANES))
 )
 _ASCII_DROPPED = re.compile("[\x00-\x08\x0e-\x1b\x7f]")  # the same, for ASCII text
+# UTF-8 lead bytes of characters outside the BMP: finding them in the encoded text is
+# faster than any scan of the text for such characters (max(), a class or a range).
+_ASTRAL_LEADS = (b"\xf0", b"\xf1", b"\xf2", b"\xf3", b"\xf4")
 # A zero-width (non-)joiner is kept between two visible non-ASCII characters (emoji
 # sequences, Persian, Indic scripts), tag characters only in a flag after U+1F3F4 (England,
 # Scotland, Wales): group 1 is kept, the rest of a match dropped.
-_JOINERS = "[\u200c\u200d\U000e0000-\U000e007f]"
 _VISIBLE = "[^\x00-\x7f\\s\u200c\u200d\U000e0000-\U000e007f]"
 _IN_CONTEXT = re.compile(
     "(\U0001f3f4[\U000e0020-\U000e007e]+\U000e007f)"
     f"|[\u200c\u200d](?<!{_VISIBLE}[\u200c\u200d])|[\u200c\u200d](?!{_VISIBLE})"
     "|[\U000e0000-\U000e007f]"
 )
-_HAS_JOINERS = re.compile(_JOINERS)
+_JOINERS = re.compile("[\u200c\u200d]")
+_JOINERS_ASTRAL = re.compile("[\U000e0000-\U000e007f]")  # tag characters
 
 _MARKUP = re.compile(r"<[a-zA-Z/!?]")  # what a tag, comment or declaration starts with
 _ESCAPED_MARKUP = re.compile(r"&lt;/?[a-zA-Z]")  # the same, entity-escaped (Greenhouse)
@@ -62,9 +69,13 @@ def _characters(s: str) -> str:
     if not unicodedata.is_normalized("NFC", s):
         s = unicodedata.normalize("NFC", s)
     length = len(s)
+    encoded = s.encode("utf-8", "surrogatepass")
+    astral = any(lead in encoded for lead in _ASTRAL_LEADS)
     if _DROPPED.search(s):
         s = _DROPPED.sub("", s)
-    if _HAS_JOINERS.search(s):
+    if astral and _DROPPED_ASTRAL.search(s):
+        s = _DROPPED_ASTRAL.sub("", s)
+    if "\u200c" in s or "\u200d" in s or (astral and _JOINERS_ASTRAL.search(s)):
         s = _IN_CONTEXT.sub(_kept, s)
     if len(s) < length and not unicodedata.is_normalized("NFC", s):  # a mark met its base
         s = unicodedata.normalize("NFC", s)
@@ -85,7 +96,9 @@ def folded_text(s: str | None) -> str:
     text = clean_text(s)
     if text.isascii():
         return text
-    return " ".join(unicodedata.normalize("NFKC", _HAS_JOINERS.sub("", text)).split())
+    return " ".join(
+        unicodedata.normalize("NFKC", _JOINERS_ASTRAL.sub("", _JOINERS.sub("", text))).split()
+    )
 
 
 def clean_title(s: str | None) -> str:
