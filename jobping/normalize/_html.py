@@ -42,16 +42,25 @@ _TOKEN = re.compile(
     """,
     re.DOTALL | re.VERBOSE,
 )
-# What a tag does to the lines, looked up once per tag.
-_BREAK, _PARAGRAPH, _ITEM, _CELL, _LINE_BREAK, _SKIP = range(6)
+# What a tag does to the lines, looked up once per tag (tags in none of these do nothing).
+_BREAK, _PARAGRAPH, _LIST, _ITEM, _LINE_BREAK, _CELL, _SKIP, _RAW = range(8)
 _ON_START = (
     dict.fromkeys(_LINES, _BREAK)
     | dict.fromkeys(_PARAGRAPHS, _PARAGRAPH)
+    | dict.fromkeys(_LISTS, _LIST)
     | dict.fromkeys(_CELLS, _CELL)
     | dict.fromkeys(_SKIPPED, _SKIP)
+    | dict.fromkeys(_RAW_TEXT, _RAW)
     | {"li": _ITEM, "br": _LINE_BREAK}
 )
-_ON_END = dict.fromkeys(_LINES, _BREAK) | dict.fromkeys(_PARAGRAPHS, _PARAGRAPH)
+_PARAGRAPH_ENDS = frozenset({_PARAGRAPH, _LIST})
+_ON_END = (
+    dict.fromkeys(_LINES, _BREAK)
+    | dict.fromkeys(_PARAGRAPHS, _PARAGRAPH)
+    | dict.fromkeys(_LISTS, _LIST)
+    | dict.fromkeys(_SKIPPED, _SKIP)
+    | {"li": _ITEM}
+)
 _SECTION_NAME = re.compile(r"[a-zA-Z][-_.a-zA-Z0-9]*\s*")
 _SECTION_ENDS = {
     **dict.fromkeys(("temp", "cdata", "ignore", "include", "rcdata"), re.compile(r"]\s*]\s*>")),
@@ -76,8 +85,9 @@ def html_lines(html: str) -> list[str] | None:  # noqa: PLR0912, PLR0915 - the h
     skipping = lists = 0  # depth inside script, style and the like; inside ul/ol
     in_item = bullet = False  # inside an li (Lever sends li without ul); next text is an item
     text_from = scan_from = 0
+    search = _TOKEN.search
     while True:
-        match = _TOKEN.search(html, scan_from)
+        match = search(html, scan_from)
         tag_at = len(html) if match is None else match.start()
         if tag_at > text_from and not skipping:  # the text before the tag
             raw = html[text_from:tag_at]
@@ -91,7 +101,44 @@ def html_lines(html: str) -> list[str] | None:  # noqa: PLR0912, PLR0915 - the h
             break
         text_from = scan_from = match.end()
         name, attrs, end_name, loose_end, open_comment, marked = match.groups()
-        if open_comment is not None or marked is not None:
+        if name is not None:
+            tag = name.lower()
+            action = _ON_START.get(tag)
+            if action is None:
+                continue
+            if action <= _LIST:  # a block: p, div, ul ...
+                if line:
+                    out.append("".join(line))
+                    line = []
+                if action != _BREAK and not (lists or in_item):
+                    out.append("")
+                if action == _LIST:
+                    lists += 1
+            elif action == _ITEM:
+                if line:
+                    out.append("".join(line))
+                    line = []
+                in_item = bullet = True
+            elif action == _LINE_BREAK:
+                if line:
+                    out.append("".join(line))
+                    line = []
+                elif not (lists or in_item):  # a second <br> in a row makes a paragraph
+                    out.append("")
+            elif action == _CELL:
+                if line:
+                    line.append(" ")
+            else:
+                skipping += 1
+            if attrs[-1:] != "/":  # <br/>: a start and an end tag
+                if action != _RAW:
+                    continue
+                found = _RAW_TEXT_END[tag].search(html, scan_from)  # its text up to </script>
+                text_from = scan_from = len(html) if found is None else found.end()
+            closing = tag
+        elif (closing := end_name or loose_end) is not None:
+            closing = closing.lower()
+        elif open_comment is not None or marked is not None:
             end = 0 if open_comment is not None else _marked_section(html, tag_at)
             if end is None:
                 return None
@@ -100,55 +147,23 @@ def html_lines(html: str) -> list[str] | None:  # noqa: PLR0912, PLR0915 - the h
             else:
                 text_from, scan_from = tag_at, _unfinished(html, tag_at)  # text, not markup
             continue
-        closing = None
-        if name is not None:
-            tag = name.lower()
-            action = _ON_START.get(tag)
-            if action == _SKIP:
-                skipping += 1
-            elif action == _LINE_BREAK:
-                if line:
-                    out.append("".join(line))
-                    line = []
-                elif not (lists or in_item):  # a second <br> in a row makes a paragraph
-                    out.append("")
-            elif action == _ITEM:
-                if line:
-                    out.append("".join(line))
-                    line = []
-                in_item = bullet = True
-            elif action == _CELL:
-                if line:
-                    line.append(" ")
-            elif action is not None:
-                if line:
-                    out.append("".join(line))
-                    line = []
-                if action == _PARAGRAPH and not (lists or in_item):
-                    out.append("")
-            if tag in _LISTS:
-                lists += 1
-            if attrs.endswith("/"):  # <br/>: a start and an end tag
-                closing = tag
-            elif tag in _RAW_TEXT:
-                found = _RAW_TEXT_END[tag].search(html, scan_from)
-                text_from = scan_from = len(html) if found is None else found.end()
-                closing = tag
-        else:
-            closing = (end_name or loose_end or "").lower()  # "": a comment or bogus tag
-        if closing:
-            if closing in _SKIPPED:
-                skipping = max(0, skipping - 1)
-            if closing in _LISTS or closing == "li":
-                in_item = False
-            if closing in _LISTS:
+        else:  # a comment, declaration or bogus tag: dropped
+            continue
+        action = _ON_END.get(closing)
+        if action is None:
+            continue
+        if action == _SKIP:
+            skipping = max(0, skipping - 1)
+            continue
+        if action >= _LIST:  # ul, ol, li
+            in_item = False
+            if action == _LIST:
                 lists = max(0, lists - 1)
-            if (action := _ON_END.get(closing)) is not None:
-                if line:
-                    out.append("".join(line))
-                    line = []
-                if action == _PARAGRAPH and not (lists or in_item):
-                    out.append("")
+        if line:
+            out.append("".join(line))
+            line = []
+        if action in _PARAGRAPH_ENDS and not (lists or in_item):
+            out.append("")
     if line:
         out.append("".join(line))
     return out
