@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from json.encoder import encode_basestring_ascii
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -23,6 +24,9 @@ TRACKING_PARAMS = frozenset({
 # fmt: on
 _TRACKING_PREFIXES = ("utm_",)
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+# A URL with nothing to drop or sort (no port, user, query or fragment; lower-case scheme
+# and host): made canonical without urllib, the same as the general path would.
+_PLAIN_URL = re.compile(r"(https?)://([a-z0-9.-]+)(/[^?#\s\x00-\x1f\x7f]*)?")
 _HASH_CHARS = 32  # 128 bits of sha256: no collision in any realistic number of postings
 
 
@@ -36,6 +40,9 @@ def canonical_url(url: str) -> str:
     absolute URL with a host (or that ``urllib`` cannot split) is returned stripped.
     """
     text = url.strip()
+    if (plain := _PLAIN_URL.fullmatch(text)) is not None:
+        scheme, host, path = plain.groups()
+        return f"{scheme}://{host}{(path or '').rstrip('/') or '/'}"
     try:
         parts = urlsplit(text)
         host, port = parts.hostname, parts.port

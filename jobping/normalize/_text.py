@@ -122,6 +122,8 @@ def html_to_text(html: str | None) -> str:
     """
     if not html:
         return ""
+    if "<" not in html and "&" not in html:  # plain text (a title, say): nothing to decode
+        return _tidy(html.splitlines())
     text = html
     if "<" not in text and _ESCAPED_MARKUP.search(text):
         text = _unescape_markup(text)

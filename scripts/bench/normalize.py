@@ -12,7 +12,8 @@ distinct file once):
   per job once the page is fetched;
 - floor: ``json.loads`` of the same payload and a plain walk of every value in it.
 
-Each side runs for about ``--seconds`` per round; the best of ``--rounds`` rounds counts.
+Each side runs for about ``--seconds`` of CPU per round, the two sides in alternate rounds;
+the best of ``--rounds`` rounds counts.
 ``path/floor`` is how many times slower than the floor the path is, a figure that does not
 depend on how busy the machine is. ``speedup`` compares it with the same ratio of the
 implementation before issues #15 and #16 (``html.parser``, recorded on this machine by this script
@@ -39,11 +40,11 @@ from scrapers.workable import Workable
 _ROOT = Path(__file__).resolve().parents[2]
 _DIRS = (_ROOT / "tests" / "fixtures", _ROOT / "jobping" / "sandbox" / "payloads")
 
-# path/floor of the implementation before #15 and #16 (html.parser, NFKC), per source:
-# the median of three runs of this script on the unchanged code (commit "Bench: ..."), each
-# the best of 5-7 rounds of 1 s. Path job/s then: ashby 1,350, greenhouse 4,300, lever
-# 3,350, workable 12,500 (floor: 24,000, 88,000, 45,000, 108,000).
-_BEFORE = {"ashby": 19.0, "greenhouse": 20.7, "lever": 13.5, "workable": 8.7}
+# path/floor of the implementation before #15 and #16 (html.parser, NFKC), per source: the
+# median of three runs of this script (CPU time, alternate rounds, 5 rounds of 0.5 s) on
+# commit 842db8e (`git archive 842db8e jobping scrapers` put first on PYTHONPATH). Path
+# job/s then: ashby 1,330, greenhouse 4,230, lever 3,530, workable 13,500.
+_BEFORE = {"ashby": 18.9, "greenhouse": 22.4, "lever": 14.0, "workable": 8.7}
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,24 +115,32 @@ def _walk(value: Any) -> int:
     return len(value) if isinstance(value, str) else 0
 
 
-def _best(run: Callable[[], int], seconds: float, rounds: int) -> float:
-    """Best seconds per call of ``run`` over ``rounds`` rounds of about ``seconds`` each."""
-    run()  # warm up: imports, regex compilation, caches
-    calls = max(1, int(seconds / _timed(run)))
-    best = float("inf")
+def _race(
+    path: Callable[[], int], floor: Callable[[], int], seconds: float, rounds: int
+) -> tuple[float, float]:
+    """Best CPU seconds per call of ``path`` and of ``floor``, measured in alternate rounds.
+
+    CPU time of this process (not wall time) and alternating rounds keep the ratio steady
+    on a machine other processes share: time spent descheduled is not counted, and a burst
+    of load hits both sides alike.
+    """
+    path(), floor()  # warm up: imports, regex compilation, caches
+    calls = [max(1, int(seconds / _timed(run))) for run in (path, floor)]
+    best = [float("inf"), float("inf")]
     for _ in range(rounds):
-        gc.collect()
-        started = time.perf_counter()
-        for _ in range(calls):
-            run()
-        best = min(best, (time.perf_counter() - started) / calls)
-    return best
+        for side, run in enumerate((path, floor)):
+            gc.collect()
+            started = time.process_time()
+            for _ in range(calls[side]):
+                run()
+            best[side] = min(best[side], (time.process_time() - started) / calls[side])
+    return best[0], best[1]
 
 
 def _timed(run: Callable[[], int]) -> float:
-    started = time.perf_counter()
+    started = time.process_time()
     run()
-    return max(time.perf_counter() - started, 1e-9)
+    return max(time.process_time() - started, 1e-6)
 
 
 def _measure(source: _Source, bodies: list[bytes], seconds: float, rounds: int) -> None:
@@ -145,8 +154,7 @@ def _measure(source: _Source, bodies: list[bytes], seconds: float, rounds: int) 
         return sum(_walk(json.loads(body)) for body in bodies)
 
     jobs = path()
-    path_s = _best(path, seconds, rounds)
-    floor_s = _best(floor, seconds, rounds)
+    path_s, floor_s = _race(path, floor, seconds, rounds)
     ratio = path_s / floor_s
     before = _BEFORE.get(source.name)
     speedup = f"{before / ratio:7.2f}x" if before else "      -"

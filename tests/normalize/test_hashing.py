@@ -173,3 +173,17 @@ def test_hash_keys_fold_compatibility_forms_as_before_issue_15() -> None:
     by_id = "6ad91691cee0415b5dda910c77fe71fb"
     assert job_hash(source="x", source_id="\ufeff\uff21-1\u200b") == by_id
     assert job_hash(source="x", source_id="A-1") == by_id
+
+
+_PATH_CHARS = st.characters(codec="utf-8", exclude_characters="?#", exclude_categories=("Z", "Cc"))
+
+
+@given(
+    st.sampled_from(["http", "https"]),
+    st.from_regex(r"[a-z0-9.-]{1,20}", fullmatch=True),
+    st.text(_PATH_CHARS, max_size=30).map(lambda path: f"/{path}"),
+)
+def test_plain_url_shortcut_agrees_with_urllib(scheme: str, host: str, path: str) -> None:
+    """A URL without query or fragment (the shortcut) reads as with an empty one (urllib)."""
+    url = f"{scheme}://{host}{path}"
+    assert canonical_url(url) == canonical_url(f"{url}?") == canonical_url(f"{url}#")
