@@ -48,12 +48,7 @@ _MARKUP = re.compile(r"<[a-zA-Z/!?]")  # what a tag, comment or declaration star
 _ESCAPED_MARKUP = re.compile(r"&lt;/?[a-zA-Z]")  # the same, entity-escaped (Greenhouse)
 _ANY_TAG = re.compile(r"<[^<>]*>")
 _LINES_APART = "\u2029"  # paragraph separator: whitespace, and a starter NFC never composes
-# Whitespace as str.split() sees it (Unicode White_Space and U+001C-U+001F), lines apart: a
-# class of literals is a bitmap to `re`, where [^\S\u2029] would test each character slowly.
-_WHITESPACE = "\t\n\x0b\x0c\r\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u202f\u205f\u3000"
-_SPACES = re.compile(f"[ {_WHITESPACE}]{{2,}}|[{_WHITESPACE}]")  # what is not one space
-_EDGE_SPACES = re.compile(" ?\u2029 ?")
-_BLANK_LINES = re.compile("\u2029{2,}")
+_BLANK_LINES = re.compile("\n\n\n+")  # two blank lines or more, once lines are joined
 
 
 def clean_text(s: str | None) -> str:
@@ -153,13 +148,12 @@ def _unescape_markup(text: str) -> str:
 def _tidy(lines: list[str]) -> str:
     """Clean each line and keep at most one blank line between non-blank ones.
 
-    All in a few passes over the lines joined by U+2029 (whitespace to clean_text, and a
-    character nothing composes or joins across): characters cleaned, whitespace collapsed,
-    blank lines counted, as cleaning each line alone would.
+    The characters of all lines are cleaned in one pass over them joined by U+2029 (to
+    clean_text whitespace like any other, and a character nothing composes or joins across).
     """
     joined = _LINES_APART.join(lines)
     if joined.count(_LINES_APART) != len(lines) - 1:  # a line holds one: a space to it
         joined = _LINES_APART.join(line.replace(_LINES_APART, " ") for line in lines)
-    text = _EDGE_SPACES.sub(_LINES_APART, _SPACES.sub(" ", _characters(joined)))
-    text = _BLANK_LINES.sub("\n\n", text.strip(" " + _LINES_APART))
-    return text.replace(_LINES_APART, "\n")
+    parts = _characters(joined).split(_LINES_APART)
+    text = "\n".join([" ".join(part.split()) for part in parts])
+    return _BLANK_LINES.sub("\n\n", text).strip("\n")

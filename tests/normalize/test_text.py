@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from jobping.normalize import _text, clean_text, clean_title, html_to_text
+from jobping.normalize import clean_text, clean_title, html_to_text
 from tests.strategies import html_soup
 
 
@@ -219,9 +219,3 @@ def test_clean_text_is_idempotent_on_joiners_and_marks(s: str) -> None:
     cleaned = clean_text(s)
     assert clean_text(cleaned) == cleaned
     assert unicodedata.is_normalized("NFC", cleaned)
-
-
-def test_whitespace_class_is_what_str_split_splits_on() -> None:
-    """The whitespace the line cleanup collapses is exactly str.isspace() (bar U+2029)."""
-    space = {chr(code) for code in range(0x110000) if chr(code).isspace()}
-    assert space - {" ", "\u2029"} == {char for char in space if _text._SPACES.fullmatch(char)}
