@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from html import unescape
+from itertools import chain
 
 __all__ = ["html_lines"]
 
@@ -84,86 +85,91 @@ def html_lines(html: str) -> list[str] | None:  # noqa: PLR0912, PLR0915 - the h
     line: list[str] = []  # pieces of the current line; non-empty only once it has text
     skipping = lists = 0  # depth inside script, style and the like; inside ul/ol
     in_item = bullet = False  # inside an li (Lever sends li without ul); next text is an item
-    text_from = scan_from = 0
-    search = _TOKEN.search
-    while True:
-        match = search(html, scan_from)
-        tag_at = len(html) if match is None else match.start()
-        if tag_at > text_from and not skipping:  # the text before the tag
-            raw = html[text_from:tag_at]
-            text = unescape(raw) if "&" in raw else raw
-            if line:
-                line.append(text)
-            elif text and not text.isspace():
-                line.append(f"- {text}" if bullet else text)
-                bullet = False
-        if match is None:
-            break
-        text_from = scan_from = match.end()
-        name, attrs, end_name, loose_end, open_comment, marked = match.groups()
-        if name is not None:
-            tag = name.lower()
-            action = _ON_START.get(tag)
+    text_from = 0
+    restart: int | None = 0  # where to look for tokens again, after a jump over raw text
+    while restart is not None:
+        tokens = chain(_TOKEN.finditer(html, restart), (None,))  # None: the end of the html
+        restart = None
+        for match in tokens:
+            tag_at, tag_end = (len(html), len(html)) if match is None else match.span()
+            if tag_at > text_from and not skipping:  # the text before the tag
+                raw = html[text_from:tag_at]
+                text = unescape(raw) if "&" in raw else raw
+                if line:
+                    line.append(text)
+                elif text and not text.isspace():
+                    line.append(f"- {text}" if bullet else text)
+                    bullet = False
+            if match is None:
+                break
+            text_from = tag_end
+            name, attrs, end_name, loose_end, open_comment, marked = match.groups()
+            if name is not None:
+                tag = name.lower()
+                action = _ON_START.get(tag)
+                if action is None:
+                    continue
+                if action <= _LIST:  # a block: p, div, ul ...
+                    if line:
+                        out.append("".join(line))
+                        line = []
+                    if action != _BREAK and not (lists or in_item):
+                        out.append("")
+                    if action == _LIST:
+                        lists += 1
+                elif action == _ITEM:
+                    if line:
+                        out.append("".join(line))
+                        line = []
+                    in_item = bullet = True
+                elif action == _LINE_BREAK:
+                    if line:
+                        out.append("".join(line))
+                        line = []
+                    elif not (lists or in_item):  # a second <br> in a row makes a paragraph
+                        out.append("")
+                elif action == _CELL:
+                    if line:
+                        line.append(" ")
+                elif action == _RAW:  # script, style: their text up to their end tag, dropped
+                    if attrs[-1:] != "/":
+                        found = _RAW_TEXT_END[tag].search(html, tag_end)
+                        restart = text_from = len(html) if found is None else found.end()
+                        break
+                    continue
+                else:
+                    skipping += 1
+                if attrs[-1:] != "/":  # <br/>: a start and an end tag
+                    continue
+                closing = tag
+            elif (closing := end_name or loose_end) is not None:
+                closing = closing.lower()
+            elif open_comment is not None or marked is not None:
+                end = 0 if open_comment is not None else _marked_section(html, tag_at)
+                if end is None:
+                    return None
+                if end:
+                    restart = text_from = end  # a marked section (CDATA): dropped
+                else:
+                    text_from, restart = tag_at, _unfinished(html, tag_at)  # text, not markup
+                break
+            else:  # a comment, declaration or bogus tag: dropped
+                continue
+            action = _ON_END.get(closing)
             if action is None:
                 continue
-            if action <= _LIST:  # a block: p, div, ul ...
-                if line:
-                    out.append("".join(line))
-                    line = []
-                if action != _BREAK and not (lists or in_item):
-                    out.append("")
+            if action == _SKIP:
+                skipping = max(0, skipping - 1)
+                continue
+            if action >= _LIST:  # ul, ol, li
+                in_item = False
                 if action == _LIST:
-                    lists += 1
-            elif action == _ITEM:
-                if line:
-                    out.append("".join(line))
-                    line = []
-                in_item = bullet = True
-            elif action == _LINE_BREAK:
-                if line:
-                    out.append("".join(line))
-                    line = []
-                elif not (lists or in_item):  # a second <br> in a row makes a paragraph
-                    out.append("")
-            elif action == _CELL:
-                if line:
-                    line.append(" ")
-            else:
-                skipping += 1
-            if attrs[-1:] != "/":  # <br/>: a start and an end tag
-                if action != _RAW:
-                    continue
-                found = _RAW_TEXT_END[tag].search(html, scan_from)  # its text up to </script>
-                text_from = scan_from = len(html) if found is None else found.end()
-            closing = tag
-        elif (closing := end_name or loose_end) is not None:
-            closing = closing.lower()
-        elif open_comment is not None or marked is not None:
-            end = 0 if open_comment is not None else _marked_section(html, tag_at)
-            if end is None:
-                return None
-            if end:
-                text_from = scan_from = end  # a marked section (CDATA): dropped
-            else:
-                text_from, scan_from = tag_at, _unfinished(html, tag_at)  # text, not markup
-            continue
-        else:  # a comment, declaration or bogus tag: dropped
-            continue
-        action = _ON_END.get(closing)
-        if action is None:
-            continue
-        if action == _SKIP:
-            skipping = max(0, skipping - 1)
-            continue
-        if action >= _LIST:  # ul, ol, li
-            in_item = False
-            if action == _LIST:
-                lists = max(0, lists - 1)
-        if line:
-            out.append("".join(line))
-            line = []
-        if action in _PARAGRAPH_ENDS and not (lists or in_item):
-            out.append("")
+                    lists = max(0, lists - 1)
+            if line:
+                out.append("".join(line))
+                line = []
+            if action in _PARAGRAPH_ENDS and not (lists or in_item):
+                out.append("")
     if line:
         out.append("".join(line))
     return out

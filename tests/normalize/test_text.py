@@ -219,3 +219,24 @@ def test_clean_text_is_idempotent_on_joiners_and_marks(s: str) -> None:
     cleaned = clean_text(s)
     assert clean_text(cleaned) == cleaned
     assert unicodedata.is_normalized("NFC", cleaned)
+
+
+@pytest.mark.parametrize(
+    ("html", "expected"),
+    [
+        ("<p>a</p><![CDATA[x<p>y]]><p>b</p>", "a\n\nb"),
+        ("<p>a<!-- never closed <b>x</b>", "a<!-- never closed <b>x"),
+        ("<SCRIPT>if (a<b) {}</script >after", "after"),
+        ("<p>x</p><script>never closed <p>y", "x"),
+        ("<a title='x>y' href=\"<p>\">link</a> text", "link text"),
+        ("<ul><li>one<li>two</ul>after", "- one\n- two\n\nafter"),
+        ("a<br/>b<br /><br/>c", "a\nb\n\nc"),
+        ("<p>x</p><!DOCTYPE html><?php echo 1 ?><p>y</p>", "x\n\ny"),
+        ("</ p>a</>b</3>c", "abc"),
+        ("&not<b>in;</b>", "\u00acin;"),
+        ("<div>a</div foo><p/>b", "a\n\nb"),
+    ],
+)
+def test_markup_is_read_as_html_parser_reads_it(html: str, expected: str) -> None:
+    """Regression #16: the one-pass reader gives what html.parser gave on odd markup."""
+    assert html_to_text(html) == expected
