@@ -23,12 +23,8 @@ from jobping.http._policy import DomainPolicies, DomainPolicy
 from jobping.http._private_hooks import PooledClient
 from jobping.http._registry import DomainState, domain_of
 from jobping.http._stats import StatsHook
-from jobping.http._transport import (
-    EXPECT_JSON,
-    DomainStateStore,
-    PolicyTransport,
-    make_inner_transport,
-)
+from jobping.http._stores import DomainStateStore
+from jobping.http._transport import EXPECT_JSON, PolicyTransport, make_inner_transport
 from jobping.redact import redact_url
 
 if TYPE_CHECKING:

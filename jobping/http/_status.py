@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from jobping.http._policy import DomainPolicies
 from jobping.http._quota import quota_windows
-from jobping.http._transport import DomainStateStore
+from jobping.http._stores import DomainStateStore
 from jobping.settings import Settings
 
 __all__ = ["DomainStatus", "QuotaUsage", "domain_status"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Literal, Protocol
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 import aiohttp
@@ -28,11 +28,12 @@ from jobping.http._private_hooks import CountingConnector, new_session
 from jobping.http._quota import QuotaGate, quota_windows
 from jobping.http._redirect import without_body
 from jobping.http._registry import DomainRegistry, DomainState, domain_of
+from jobping.http._stores import DomainStateStore
 from jobping.http._throttle import Throttle
 from jobping.redact import preview, redact_url
-from jobping.store import BreakerSnapshot, BreakerStore, QuotaLedger
+from jobping.store import BreakerSnapshot
 
-__all__ = ["EXPECT_JSON", "DomainStateStore", "PolicyTransport", "make_inner_transport"]
+__all__ = ["EXPECT_JSON", "PolicyTransport", "make_inner_transport"]
 
 logger = logging.getLogger("jobping.http")
 
@@ -40,10 +41,6 @@ EXPECT_JSON = "jobping.expect_json"
 """Request extension: the caller expects JSON, so an HTML captcha page is a block."""
 
 _SLOWS_DOWN = frozenset({429, 503})
-
-
-class DomainStateStore(QuotaLedger, BreakerStore, Protocol):
-    """What per-domain policy keeps in the store: quota units and breaker states."""
 
 
 def make_inner_transport(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -78,3 +79,13 @@ def test_the_quick_version_agrees_with_the_option(capsys: pytest.CaptureFixture[
     assert quick == through_typer
     assert quick[0] == 0
     assert quick[1].startswith("jobping ")
+
+
+def test_status_loads_no_http_stack(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`jobping status` reads the store: httpx and aiohttp (the client) never load (#13)."""
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'status.db'}")
+    assert _loaded(["db", "migrate"])[0] == 0
+    code, modules = _loaded(["status", "--json"])
+
+    assert code == 0
+    assert _top_level(modules) & {"httpx", *HEAVY} == set()
