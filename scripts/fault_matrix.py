@@ -214,7 +214,7 @@ FAULTS = [
     Fault("huge body, Content-Length", "ResponseTooLarge", get("/big?size={scale.big}")),
     Fault("huge body, chunked", "ResponseTooLarge", get("/big?size={scale.big}&chunked=1")),
     Fault("gzip bomb", "ResponseTooLarge", get("/bomb?size={scale.bomb}")),
-    Fault("redirect loop", "TransportError", get("/redirect/302")),
+    Fault("redirect loop", "TooManyRedirects", get("/redirect/302")),
     Fault("redirected GET, keep-alive", "ok", redirect_then_keep_alive),
     Fault("JSON nested 200k deep", "PayloadError", get("/deep?depth=200000")),
     Fault("invalid UTF-8 byte", "ok", utf8),

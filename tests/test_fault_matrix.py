@@ -29,7 +29,7 @@ EXPECTED = {
     "huge body, Content-Length": "ResponseTooLarge",
     "huge body, chunked": "ResponseTooLarge",
     "gzip bomb": "ResponseTooLarge",
-    "redirect loop": "TransportError",
+    "redirect loop": "TooManyRedirects",
     "redirected GET, keep-alive": "ok",
     "JSON nested 200k deep": "PayloadError",
     "invalid UTF-8 byte": "ok",
@@ -67,3 +67,5 @@ def test_the_quick_fault_matrix_meets_every_expected_outcome(tmp_path: Path) -> 
     assert rows["invalid UTF-8 byte"]["note"] == "3 bytes replaced"
     assert rows["half-open, 10 concurrent"]["note"] == "1 of 10 let through"
     assert rows["gzip bomb"]["attempts"] == 1
+    loop = rows["redirect loop"]
+    assert (loop["attempts"], loop["received"], loop["quota"]) == (1, 21, 21)  # not retried
