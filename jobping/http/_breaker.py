@@ -104,13 +104,6 @@ class CircuitBreaker:
         return state
 
     @property
-    def reason(self) -> str | None:
-        """Why the domain is rate-limited, while it is."""
-        if self.state is not BreakerState.RATE_LIMITED:
-            return None
-        return limit_reason(*self._limit)
-
-    @property
     def retry_at(self) -> datetime | None:
         """When an open breaker admits its next probe."""
         return self._retry_at

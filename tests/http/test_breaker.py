@@ -240,12 +240,12 @@ def test_a_rate_limit_refuses_every_call_until_its_time_then_closes(clock: FakeC
     with pytest.raises(RateLimited) as caught:
         breaker.admit()
     assert (caught.value.until, caught.value.status) == (until, None)
-    assert caught.value.reason == breaker.reason == "Retry-After 3600s, longer than the retry cap"
+    assert caught.value.reason == "Retry-After 3600s, longer than the retry cap"
     clock.advance(3599)
     with pytest.raises(RateLimited):
         breaker.admit()
     clock.advance(1)
-    assert state(breaker) is BreakerState.CLOSED and breaker.reason is None
+    assert state(breaker) is BreakerState.CLOSED and not breaker.is_open
     assert breaker.admit() == (False, (BreakerState.RATE_LIMITED, BreakerState.CLOSED))
     fail(breaker, 2)
     assert state(breaker) is BreakerState.CLOSED  # the failures before the limit are forgotten
@@ -258,7 +258,7 @@ def test_a_rate_limit_is_extended_never_shortened_and_outlives_other_signals(
     breaker = make_breaker(clock, threshold=1)
     probe, _ = breaker.admit()
     breaker.limit(clock() + timedelta(seconds=600), 600, 3)
-    assert breaker.reason == "3 HTTP 429 in a row without Retry-After"
+    assert breaker.refusal().reason == "3 HTTP 429 in a row without Retry-After"
 
     assert breaker.limit(clock() + timedelta(seconds=60), 60, 0) is None
     breaker.record(BreakerSignal.FAILURE, probe)  # a call sent before: moot
@@ -268,7 +268,7 @@ def test_a_rate_limit_is_extended_never_shortened_and_outlives_other_signals(
 
     assert breaker.limit(clock() + timedelta(seconds=900), 900, 0) is None
     assert breaker.retry_at == clock() + timedelta(seconds=900)
-    assert breaker.reason == "Retry-After 900s, longer than the retry cap"
+    assert breaker.refusal(429).reason == "Retry-After 900s, longer than the retry cap"
 
 
 def test_a_rate_limited_snapshot_restores_its_time_and_reason(clock: FakeClock) -> None:
