@@ -15,11 +15,13 @@ secret: URLs are redacted before they reach an error.
     ├── SkipError                   the work was not attempted, by policy
     │   ├── QuotaExhausted          a domain's request quota is spent until ``reset_at``
     │   ├── CircuitOpen             a domain's breaker is open until ``retry_at``
+    │   ├── RateLimited             a domain asked us to stay away until ``until`` (kept, persisted)
     │   ├── MissingCredential       a scraper's API key is not set
     │   └── BudgetExhausted         the LLM budget has no room for a call until ``reset_at``
     ├── ScrapeError                 one target of one scraper failed
     │   ├── TransportError          no usable response: connect error, reset, timeout
     │   │   └── RequestTimeout      a timeout or the request's total deadline passed
+    │   ├── TooManyRedirects        the redirects did not end within the limit (a loop): not retried
     │   ├── HTTPStatusError         an unexpected status (carries ``status``)
     │   │   └── Blocked             a WAF / bot-challenge / block page (403, 429, 503, captcha)
     │   ├── ResponseTooLarge        the body passed the size cap (aborted while streaming)
@@ -47,11 +49,13 @@ __all__ = [
     "MissingCredential",
     "PayloadError",
     "QuotaExhausted",
+    "RateLimited",
     "RequestTimeout",
     "ResponseTooLarge",
     "ScrapeError",
     "SkipError",
     "StoreError",
+    "TooManyRedirects",
     "TransportError",
     "UnknownScraper",
 ]
@@ -114,6 +118,23 @@ class CircuitOpen(SkipError):
         super().__init__(f"{domain}: circuit open{until}")
 
 
+class RateLimited(SkipError):
+    """``domain`` asked us to send nothing until ``until``; ``reason`` says how it asked.
+
+    ``status`` is that of the answer that asked (429, 503), when this call received it; a
+    call refused because the domain was already held has none.
+    """
+
+    def __init__(
+        self, domain: str, until: datetime, reason: str, *, status: int | None = None
+    ) -> None:
+        self.domain = domain
+        self.until = until
+        self.reason = reason
+        self.status = status
+        super().__init__(f"{domain}: rate-limited until {until.isoformat()} ({reason})")
+
+
 class MissingCredential(SkipError):
     """A setting a scraper needs (an API key) is not set."""
 
@@ -145,6 +166,19 @@ class TransportError(ScrapeError):
 
 class RequestTimeout(TransportError):
     """A timeout (connect, read, write, pool) or the request's total deadline passed."""
+
+
+class TooManyRedirects(ScrapeError):
+    """The redirects from ``url`` did not end within ``limit`` (a loop); not worth a retry.
+
+    ``url`` and ``last_url`` (where the next redirect pointed) are already redacted.
+    """
+
+    def __init__(self, limit: int, *, url: str, last_url: str) -> None:
+        self.limit = limit
+        self.last_url = last_url
+        super().__init__(f"too many redirects ({limit}) from {url} → {last_url}")
+        self.url = url
 
 
 class HTTPStatusError(ScrapeError):

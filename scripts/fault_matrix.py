@@ -62,10 +62,11 @@ class Scale:
     deadline: float
     """The request deadline of the faults about it."""
     max_wait: float
+    """The retry cap: a ``Retry-After`` of 1 s is waited for, a longer one holds the domain."""
 
 
 FULL = Scale(cap=50_000_000, big=200_000_000, bomb=1 << 30, timeout=2.0, deadline=10.0, max_wait=1)
-QUICK = Scale(cap=1_000_000, big=4_000_000, bomb=64 << 20, timeout=0.2, deadline=0.5, max_wait=0.1)
+QUICK = Scale(cap=1_000_000, big=4_000_000, bomb=64 << 20, timeout=0.2, deadline=0.5, max_wait=1)
 GENEROUS = 30.0
 """Timeouts and deadline of the faults that are not about them: a busy machine is no fault."""
 
@@ -201,7 +202,7 @@ FAULTS = [
     Fault("5xx", "HTTPStatusError", get("/status/503")),
     Fault("429 Retry-After: 1", "HTTPStatusError", get("/status/429?retry_after=1")),
     Fault("429 Retry-After: HTTP date", "HTTPStatusError", get("/status/429?retry_after={date}")),
-    Fault("429 Retry-After: 3600", "HTTPStatusError", get("/status/429?retry_after=3600")),
+    Fault("429 Retry-After: 3600", "RateLimited", get("/status/429?retry_after=3600")),
     Fault("connection refused", "TransportError", get("http://127.0.0.1:{port}/json")),
     Fault("connect timeout", "RequestTimeout", connect_timeout, timed=True),
     Fault("read timeout (no answer)", "RequestTimeout", get("/hang"), timed=True),
@@ -214,7 +215,7 @@ FAULTS = [
     Fault("huge body, Content-Length", "ResponseTooLarge", get("/big?size={scale.big}")),
     Fault("huge body, chunked", "ResponseTooLarge", get("/big?size={scale.big}&chunked=1")),
     Fault("gzip bomb", "ResponseTooLarge", get("/bomb?size={scale.bomb}")),
-    Fault("redirect loop", "TransportError", get("/redirect/302")),
+    Fault("redirect loop", "TooManyRedirects", get("/redirect/302")),
     Fault("redirected GET, keep-alive", "ok", redirect_then_keep_alive),
     Fault("JSON nested 200k deep", "PayloadError", get("/deep?depth=200000")),
     Fault("invalid UTF-8 byte", "ok", utf8),
@@ -342,7 +343,7 @@ def print_table(rows: list[Row], scale: Scale) -> None:
         "wall s",
         "RSS MiB",
     )
-    widths = (31, 17, 17, 5, 5, 5, 7, 6, 7)
+    widths = (31, 17, 17, 5, 5, 5, 12, 6, 7)
     print("  ".join(h.ljust(w) for h, w in zip(head, widths, strict=True)) + "  note")
     for row in rows:
         cells = (

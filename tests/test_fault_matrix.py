@@ -16,7 +16,7 @@ EXPECTED = {
     "5xx": "HTTPStatusError",
     "429 Retry-After: 1": "HTTPStatusError",
     "429 Retry-After: HTTP date": "HTTPStatusError",
-    "429 Retry-After: 3600": "HTTPStatusError",
+    "429 Retry-After: 3600": "RateLimited",
     "connection refused": "TransportError",
     "connect timeout": "RequestTimeout",
     "read timeout (no answer)": "RequestTimeout",
@@ -29,7 +29,7 @@ EXPECTED = {
     "huge body, Content-Length": "ResponseTooLarge",
     "huge body, chunked": "ResponseTooLarge",
     "gzip bomb": "ResponseTooLarge",
-    "redirect loop": "TransportError",
+    "redirect loop": "TooManyRedirects",
     "redirected GET, keep-alive": "ok",
     "JSON nested 200k deep": "PayloadError",
     "invalid UTF-8 byte": "ok",
@@ -59,7 +59,7 @@ def test_the_quick_fault_matrix_meets_every_expected_outcome(tmp_path: Path) -> 
     for row in rows.values():
         assert row["passed"] is True
         assert row["wall_seconds"] >= 0 and row["peak_rss_mib"] > 0
-        assert row["breaker"] in ("closed", "open", "half_open")
+        assert row["breaker"] in ("closed", "open", "half_open", "rate_limited")
     assert (rows["baseline JSON"]["attempts"], rows["baseline JSON"]["quota"]) == (1, 1)
     assert rows["5xx"]["attempts"] == rows["5xx"]["received"] == 4
     assert rows["hostile target '..'"]["received"] == rows["hostile target '..'"]["quota"] == 0
@@ -67,3 +67,9 @@ def test_the_quick_fault_matrix_meets_every_expected_outcome(tmp_path: Path) -> 
     assert rows["invalid UTF-8 byte"]["note"] == "3 bytes replaced"
     assert rows["half-open, 10 concurrent"]["note"] == "1 of 10 let through"
     assert rows["gzip bomb"]["attempts"] == 1
+    held = rows["429 Retry-After: 3600"]  # not retried: the domain is held until then
+    assert (held["attempts"], held["received"], held["quota"]) == (1, 1, 1)
+    assert held["breaker"] == "rate_limited"
+    assert rows["429 Retry-After: 1"]["received"] == 4  # within the cap: waited, retried
+    loop = rows["redirect loop"]
+    assert (loop["attempts"], loop["received"], loop["quota"]) == (1, 21, 21)  # not retried

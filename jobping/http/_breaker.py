@@ -1,4 +1,4 @@
-"""The circuit breaker of one domain: closed, open, half-open. Pure: no I/O, clock injected.
+"""The circuit breaker of one domain: closed, open, half-open, rate-limited. Pure: no I/O.
 
 Policy (consecutive failures, not a failure rate: a scraper makes few requests to a domain,
 too few for a rate over a window to mean much):
@@ -14,6 +14,10 @@ too few for a rate over a window to mean much):
   resets the cooldown); its failure (a 429 included) re-opens it with the cooldown doubled,
   capped at ``max_cooldown``; a probe that is cancelled counts as neither and frees the slot.
 - Outcomes of requests admitted before the breaker opened are ignored while it is not closed.
+- Rate-limited: the site asked for no request until ``retry_at`` (a ``Retry-After`` past our
+  cap, or quota-style 429s; the transport decides, see :meth:`CircuitBreaker.limit`). Every
+  call fails fast with ``RateLimited`` and its reason until then, whatever the other signals
+  say; after it, the breaker is closed with a clean slate (the site's word was kept).
 """
 
 from __future__ import annotations
@@ -22,10 +26,10 @@ import enum
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from jobping.errors import CircuitOpen
+from jobping.errors import CircuitOpen, RateLimited
 from jobping.store import BreakerSnapshot
 
-__all__ = ["BreakerSignal", "BreakerState", "CircuitBreaker", "Transition"]
+__all__ = ["BreakerSignal", "BreakerState", "CircuitBreaker", "Transition", "limit_reason"]
 
 
 class BreakerState(enum.StrEnum):
@@ -34,6 +38,7 @@ class BreakerState(enum.StrEnum):
     CLOSED = "closed"
     OPEN = "open"
     HALF_OPEN = "half_open"
+    RATE_LIMITED = "rate_limited"
 
 
 class BreakerSignal(enum.Enum):
@@ -45,6 +50,18 @@ class BreakerSignal(enum.Enum):
 
 
 Transition = tuple[BreakerState, BreakerState]
+
+
+def limit_reason(seconds: float, quota_429s: int) -> str:
+    """Why a domain is rate-limited, in words.
+
+    ``quota_429s`` 429s without ``Retry-After`` in a row made it so, or (when 0) a
+    ``Retry-After`` of ``seconds``. A rate-limited snapshot keeps these two in ``failures``
+    and ``cooldown_seconds``.
+    """
+    if quota_429s:
+        return f"{quota_429s} HTTP 429 in a row without Retry-After"
+    return f"Retry-After {seconds:g}s, longer than the retry cap"
 
 
 class CircuitBreaker:
@@ -72,15 +89,19 @@ class CircuitBreaker:
         self._opened_at: datetime | None = None
         self._retry_at: datetime | None = None
         self._probing = False
+        self._limit = (0.0, 0)  # while rate-limited: the seconds asked, the 429s in a row
         if snapshot is not None:
             self._restore(snapshot)
 
     @property
     def state(self) -> BreakerState:
-        """The current state (an open breaker whose cooldown ended reads as half-open)."""
-        if self._state is BreakerState.OPEN and self._cooldown_over():
+        """The current state (half-open once an open cooldown ended, closed once a limit did)."""
+        state = self._state
+        if state is BreakerState.OPEN and self._cooldown_over():
             return BreakerState.HALF_OPEN
-        return self._state
+        if state is BreakerState.RATE_LIMITED and self._cooldown_over():
+            return BreakerState.CLOSED
+        return state
 
     @property
     def retry_at(self) -> datetime | None:
@@ -89,14 +110,25 @@ class CircuitBreaker:
 
     @property
     def is_open(self) -> bool:
-        """Whether a call made now would fail fast (open, or half-open with a probe out)."""
+        """Whether a call made now would fail fast (open, limited, half-open with a probe out)."""
         state = self.state
-        return state is BreakerState.OPEN or (state is BreakerState.HALF_OPEN and self._probing)
+        if state is BreakerState.OPEN or state is BreakerState.RATE_LIMITED:
+            return True
+        return state is BreakerState.HALF_OPEN and self._probing
 
     def admit(self) -> tuple[bool, Transition | None]:
-        """Let one call through, or raise ``CircuitOpen``; returns (is_probe, transition)."""
+        """Let one call through, or raise ``CircuitOpen`` or ``RateLimited``.
+
+        Returns (is_probe, transition).
+        """
         if self._state is BreakerState.CLOSED:
             return False, None
+        if self._state is BreakerState.RATE_LIMITED:
+            if not self._cooldown_over():
+                raise self.refusal()
+            self._failures, self._throttled = 0, False
+            self._cooldown = self._base_cooldown
+            return False, self._move(BreakerState.CLOSED)
         transition = None
         if self._state is BreakerState.OPEN:
             if not self._cooldown_over():
@@ -112,8 +144,30 @@ class CircuitBreaker:
         if probe:
             self._probing = False
 
+    def limit(self, until: datetime, seconds: float, quota_429s: int = 0) -> Transition | None:
+        """The site asked for no request until ``until``: hold every call until then.
+
+        ``seconds`` is how long it asked for; ``quota_429s`` the 429s without ``Retry-After``
+        in a row that made it so (0: a ``Retry-After`` did). A later ``until`` than the one
+        held extends the hold; an earlier one changes nothing.
+        """
+        if self._state is BreakerState.RATE_LIMITED and self._retry_at and until <= self._retry_at:
+            return None
+        self._probing = False
+        self._opened_at, self._retry_at = self._clock(), until
+        self._limit = (seconds, quota_429s)
+        return self._move(BreakerState.RATE_LIMITED)
+
+    def refusal(self, status: int | None = None) -> RateLimited:
+        """The error of a call refused by the rate limit (``status``: the answer that asked)."""
+        until = self._retry_at or self._clock()
+        return RateLimited(self.domain, until, limit_reason(*self._limit), status=status)
+
     def record(self, signal: BreakerSignal, probe: bool) -> Transition | None:
         """Account for the signal of an admitted call; returns the transition it caused."""
+        if self._state is BreakerState.RATE_LIMITED:
+            self._probing = False  # a probe sent before the site asked: its answer is moot
+            return None
         if probe:
             self._probing = False
             if signal is BreakerSignal.SUCCESS:
@@ -133,18 +187,22 @@ class CircuitBreaker:
         return self._open() if self._failures >= self._threshold else None
 
     def snapshot(self) -> BreakerSnapshot:
-        """The state to persist in the store."""
+        """The state to persist in the store (a rate limit's reason in two of its fields)."""
+        limited = self._state is BreakerState.RATE_LIMITED
+        seconds, quota_429s = self._limit if limited else (self._cooldown, self._failures)
         return BreakerSnapshot(
             domain=self.domain,
             state=str(self._state),
-            failures=self._failures,
+            failures=quota_429s,
             opened_at=self._opened_at,
             retry_at=self._retry_at,
-            cooldown_seconds=self._cooldown,
+            cooldown_seconds=seconds,
         )
 
     def __repr__(self) -> str:
         retry = f" retry_at={self._retry_at.isoformat()}" if self._retry_at else ""
+        if self._state is BreakerState.RATE_LIMITED:
+            retry += f" ({limit_reason(*self._limit)})"
         return (
             f"<CircuitBreaker {self.domain} {self.state.name} failures={self._failures}"
             f" cooldown={self._cooldown:g}s{retry}>"
@@ -167,6 +225,10 @@ class CircuitBreaker:
 
     def _restore(self, snapshot: BreakerSnapshot) -> None:
         self._state = BreakerState(snapshot.state)
+        if self._state is BreakerState.RATE_LIMITED:
+            self._opened_at, self._retry_at = snapshot.opened_at, snapshot.retry_at
+            self._limit = (snapshot.cooldown_seconds, snapshot.failures)
+            return
         self._failures = snapshot.failures
         self._opened_at = snapshot.opened_at
         self._retry_at = snapshot.retry_at

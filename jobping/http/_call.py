@@ -17,8 +17,10 @@ from jobping.errors import (
     JobPingError,
     PayloadError,
     QuotaExhausted,
+    RateLimited,
     RequestTimeout,
     ResponseTooLarge,
+    TooManyRedirects,
     TransportError,
 )
 from jobping.http._breaker import CircuitBreaker
@@ -34,6 +36,8 @@ RETRYABLE_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
 _OUTCOMES: tuple[tuple[type[Exception], str], ...] = (
     (CircuitOpen, "circuit_open"),
     (QuotaExhausted, "quota_exhausted"),
+    (RateLimited, "rate_limited"),
+    (TooManyRedirects, "too_many_redirects"),
     (Blocked, "blocked"),
     (HTTPStatusError, "http_status"),
     (RequestTimeout, "timeout"),
@@ -41,6 +45,13 @@ _OUTCOMES: tuple[tuple[type[Exception], str], ...] = (
     (ResponseTooLarge, "too_large"),
     (PayloadError, "payload"),
 )
+
+
+def _outcome_of(exc: JobPingError) -> str:
+    """The outcome an attempt that raised ``exc`` is counted under."""
+    if isinstance(exc, RateLimited) and exc.status is not None:
+        return "http_status"  # it was sent: its answer asked us to stay away
+    return next((name for cls, name in _OUTCOMES if isinstance(exc, cls)), "error")
 
 
 def is_retryable(exc: BaseException) -> bool:
@@ -125,7 +136,10 @@ class Call:
         try:
             try:
                 response = await self._env.http.send(self._request)
-            except httpx.HTTPError as exc:  # raised by httpx itself: too many redirects, say
+            except httpx.TooManyRedirects as exc:
+                limit, last = self._env.http.max_redirects, redact_url(str(exc.request.url))
+                raise TooManyRedirects(limit, url=self.url(), last_url=last) from None
+            except httpx.HTTPError as exc:  # raised by httpx itself
                 message = f"request failed ({type(exc).__name__})"
                 raise TransportError(message, url=self.url()) from None
             self.status, self.size = response.status_code, len(response.content)
@@ -133,9 +147,9 @@ class Call:
                 raise self._status_error(response)
             result = self._parse(response, self)
         except JobPingError as exc:
-            self.outcome = next((name for cls, name in _OUTCOMES if isinstance(exc, cls)), "error")
+            self.outcome = _outcome_of(exc)
             self.error = type(exc).__name__
-            if isinstance(exc, HTTPStatusError):
+            if isinstance(exc, HTTPStatusError | RateLimited) and exc.status is not None:
                 self.status = exc.status
             raise
         finally:

@@ -16,7 +16,7 @@ __all__ = ["NOT_SENT", "RequestEvent", "RequestHook", "emit"]
 
 logger = logging.getLogger("jobping.http")
 
-NOT_SENT = frozenset({"circuit_open", "quota_exhausted"})
+NOT_SENT = frozenset({"circuit_open", "quota_exhausted", "rate_limited"})
 """Outcomes of attempts that were refused before any request was made."""
 
 
@@ -26,7 +26,8 @@ class RequestEvent:
 
     ``outcome`` is ``ok`` (a response, whatever its status, that the caller accepted),
     ``http_status``, ``blocked``, ``timeout``, ``transport``, ``too_large``, ``payload``,
-    ``circuit_open`` or ``quota_exhausted``. ``retry_in`` is the wait before the next attempt,
+    ``too_many_redirects``, ``circuit_open``, ``quota_exhausted`` or ``rate_limited`` (the
+    domain was held: nothing sent). ``retry_in`` is the wait before the next attempt,
     None when none follows. ``breaker`` is the domain's breaker state after the attempt.
     ``replaced_bytes`` counts the invalid UTF-8 bytes of the body decoded as U+FFFD.
     """

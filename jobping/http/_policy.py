@@ -49,7 +49,13 @@ class DomainPolicy(BaseModel):
     retry_backoff_seconds: float = Field(default=0.5, ge=0)
     """Base of the exponential backoff (full jitter)."""
     retry_max_wait_seconds: float = Field(default=30.0, ge=0)
-    """Cap of one wait, ``Retry-After`` included."""
+    """Cap of one wait; a ``Retry-After`` longer than this is not retried: the domain is held
+    (rate-limited, persisted) until the time the site asked for."""
+    rate_limit_after_429s: int = Field(default=3, ge=1)
+    """429s without ``Retry-After`` in a row (quota-style) that hold the domain, rate-limited,
+    for ``rate_limit_cooldown_seconds``."""
+    rate_limit_cooldown_seconds: float = Field(default=3600.0, gt=0)
+    """How long quota-style 429s hold the domain: no request to it meanwhile, across runs."""
     request_deadline_seconds: float = Field(default=120.0, gt=0)
     """Total time of one logical request, retries and waits included."""
     max_response_bytes: int = Field(default=50_000_000, ge=1024)

@@ -42,6 +42,8 @@ class DomainState:
     breaker: CircuitBreaker
     throttle: Throttle
     quota: QuotaGate | None
+    quota_429s: int = 0
+    """429s without ``Retry-After`` in a row (quota-style), as the transport counts them."""
 
 
 class DomainRegistry:

@@ -1,4 +1,8 @@
-"""What ``jobping status`` shows: each known domain's breaker and quota, from the store."""
+"""What ``jobping status`` shows: each known domain's breaker and quota, from the store.
+
+A domain the site asked us to leave alone reads ``rate_limited`` until ``retry_at``, with
+the reason; after that time it reads closed.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from jobping.http._breaker import BreakerState, limit_reason
 from jobping.http._policy import DomainPolicies
 from jobping.http._quota import quota_windows
 from jobping.http._stores import DomainStateStore
@@ -38,6 +43,8 @@ class DomainStatus:
     breaker: str
     retry_at: datetime | None
     quotas: list[QuotaUsage] = field(default_factory=list)
+    reason: str | None = None
+    """Why the domain is rate-limited, while it is."""
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data for ``--json``."""
@@ -45,6 +52,7 @@ class DomainStatus:
             "domain": self.domain,
             "breaker": self.breaker,
             "retry_at": self.retry_at.isoformat() if self.retry_at else None,
+            "reason": self.reason,
             "quotas": {
                 q.window: {
                     "used": q.used,
@@ -70,11 +78,18 @@ async def domain_status(
     for domain in sorted(set(policies.domains) | set(breakers) | set(today)):
         snapshot = breakers.get(domain)
         state, retry_at = (snapshot.state, snapshot.retry_at) if snapshot else ("closed", None)
-        if state == "open" and (retry_at is None or retry_at <= now):
-            state = "half_open"
+        reason = None
+        ended = retry_at is None or retry_at <= now
+        if state == BreakerState.OPEN and ended:
+            state = BreakerState.HALF_OPEN
+        elif state == BreakerState.RATE_LIMITED and snapshot:
+            if ended:
+                state, retry_at = BreakerState.CLOSED, None
+            else:
+                reason = limit_reason(snapshot.cooldown_seconds, snapshot.failures)
         quotas = [
             QuotaUsage(w.name, await store.quota_used(domain, w.key), w.limit, w.ends_at)
             for w in quota_windows(policies(domain), now, tz)
         ]
-        statuses.append(DomainStatus(domain, state, retry_at, quotas))
+        statuses.append(DomainStatus(domain, str(state), retry_at, quotas, reason))
     return statuses

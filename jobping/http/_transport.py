@@ -3,13 +3,20 @@
 It is also the one edge where the inner transport's errors (httpx's, aiohttp's) become
 ``jobping.errors``, and where the body is read under the domain's size cap, so the breaker
 hears about a reset or a block page met while reading.
+
+And it keeps a site's word (DESIGN invariant 11): an answer worth a retry whose
+``Retry-After`` is longer than the retry cap, or the domain's ``rate_limit_after_429s``-th
+429 without ``Retry-After`` in a row, holds the domain (its breaker rate-limited, saved in
+the store) until the time asked, or for ``rate_limit_cooldown_seconds``; that answer raises
+``RateLimited``, which is not retried, and so does every later call until then, in this
+process and in the next ones.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -22,6 +29,7 @@ from jobping._retry import parse_retry_after
 from jobping.errors import Blocked, RequestTimeout, ResponseTooLarge, ScrapeError, StoreError
 from jobping.errors import TransportError as TransportFailure
 from jobping.http._breaker import BreakerSignal, BreakerState, CircuitBreaker, Transition
+from jobping.http._call import RETRYABLE_STATUSES
 from jobping.http._payload import block_reason, read_capped
 from jobping.http._policy import DomainPolicy
 from jobping.http._private_hooks import CountingConnector, new_session
@@ -147,8 +155,10 @@ class PolicyTransport(httpx.AsyncBaseTransport):
             raise
         status = response.status_code
         await self._record(state, probe, _signal_of_status(status))
-        if status in _SLOWS_DOWN:
-            self._pause(state, response)
+        if status in RETRYABLE_STATUSES:
+            await self._heed(state, response)
+        elif state.quota_429s:
+            state.quota_429s = 0
         return response
 
     async def aclose(self) -> None:
@@ -185,6 +195,9 @@ class PolicyTransport(httpx.AsyncBaseTransport):
         old, new = transition
         logger.info("breaker of %s: %s -> %s", state.domain, old, new)
         self._on_transition(state.domain, old, new)
+        await self._save(state)
+
+    async def _save(self, state: DomainState) -> None:
         if self._store is None:
             return
         try:
@@ -193,11 +206,33 @@ class PolicyTransport(httpx.AsyncBaseTransport):
         except StoreError as exc:
             logger.warning("could not save the breaker of %s: %s", state.domain, exc)
 
-    def _pause(self, state: DomainState, response: httpx.Response) -> None:
+    async def _heed(self, state: DomainState, response: httpx.Response) -> None:
+        """Keep what an answer worth a retry asks: a pause, or a hold (raises ``RateLimited``)."""
+        status, policy = response.status_code, state.policy
         asked = parse_retry_after(response.headers, self._now())
-        if asked is not None:
-            asked = min(asked, state.policy.retry_max_wait_seconds)
+        if asked is None:
+            state.quota_429s = state.quota_429s + 1 if status == 429 else 0
+            if state.quota_429s >= policy.rate_limit_after_429s:
+                count, state.quota_429s = state.quota_429s, 0
+                await self._hold(state, status, policy.rate_limit_cooldown_seconds, count)
+            return
+        state.quota_429s = 0
+        if asked > policy.retry_max_wait_seconds:
+            await self._hold(state, status, asked, 0)
+        if status in _SLOWS_DOWN:
             state.throttle.pause_until(self._monotonic() + asked)
+
+    async def _hold(self, state: DomainState, status: int, seconds: float, quota_429s: int) -> None:
+        """Hold the domain for ``seconds`` as its answer asked, saved; raise ``RateLimited``."""
+        breaker, held = state.breaker, state.breaker.retry_at
+        transition = breaker.limit(self._now() + timedelta(seconds=seconds), seconds, quota_429s)
+        refusal = breaker.refusal(status)
+        if transition is not None or breaker.retry_at != held:
+            logger.warning("%s", refusal)
+            if transition is not None:
+                self._on_transition(state.domain, *transition)
+            await self._save(state)
+        raise refusal
 
     def _new_state(self, domain: str) -> DomainState:
         policy = self._policy_for(domain)

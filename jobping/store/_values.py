@@ -41,7 +41,13 @@ class QuotaWindow:
 
 @dataclass(frozen=True, slots=True)
 class BreakerSnapshot:
-    """The persisted state of one domain's circuit breaker."""
+    """The persisted state of one domain's circuit breaker.
+
+    State ``rate_limited`` means the site asked for no request until ``retry_at`` (a
+    ``Retry-After`` past the retry cap, or quota-style 429s): then ``opened_at`` is when it
+    asked, ``cooldown_seconds`` how long it asked for, and ``failures`` the 429s without
+    ``Retry-After`` in a row that made it so (0 when a ``Retry-After`` did).
+    """
 
     domain: str
     state: str

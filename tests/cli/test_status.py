@@ -7,9 +7,12 @@ from pathlib import Path
 import anyio
 import pytest
 
+from jobping.errors import RateLimited
+from jobping.http import ScrapeClient
 from jobping.orchestrator import LEASE_NAME
 from jobping.store import BreakerSnapshot
 from tests.helpers import opened_store, run_cli
+from tests.servers import hostile_server
 
 
 def prepare(database: Path, *, breakers: list[BreakerSnapshot], holder: str | None) -> None:
@@ -90,3 +93,29 @@ def test_status_as_text(database: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert "down.example" in out
     assert "run lease: free" in out
     assert "no runs yet" in out
+
+
+def test_status_shows_a_domain_rate_limited_by_a_long_retry_after_issue_12(
+    database: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A 3600 s Retry-After met by a client: status --json and text name the time and reason."""
+
+    async def meet_it() -> tuple[str, datetime]:
+        async with hostile_server() as server, opened_store(f"sqlite:///{database}") as store:
+            async with ScrapeClient(store=store, transport="httpx") as client:
+                with pytest.raises(RateLimited) as caught:
+                    await client.get_json(server.url("/status/429?retry_after=3600"))
+            return server.domain, caught.value.until
+
+    domain, until = anyio.run(meet_it)
+
+    code, out, err = run_cli(["status", "--json"], capsys)
+    shown = {d["domain"]: d for d in json.loads(out)["domains"]}[domain]
+    text_code, text, _err = run_cli(["status"], capsys)
+
+    assert code == text_code == 0, err
+    assert shown["breaker"] == "rate_limited"
+    assert datetime.fromisoformat(shown["retry_at"]) == until
+    assert until - datetime.now(UTC) > timedelta(seconds=3500)
+    assert shown["reason"] == "Retry-After 3600s, longer than the retry cap"
+    assert "rate_limited" in text and "Retry-After 3600s, longer than the retry cap" in text

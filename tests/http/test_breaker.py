@@ -5,7 +5,7 @@ from datetime import timedelta
 import anyio
 import pytest
 
-from jobping.errors import CircuitOpen, HTTPStatusError, JobPingError
+from jobping.errors import CircuitOpen, HTTPStatusError, JobPingError, RateLimited
 from jobping.http import BreakerState, DomainPolicy, ScrapeClient
 from jobping.http._breaker import BreakerSignal, CircuitBreaker
 from jobping.store import Store
@@ -226,3 +226,76 @@ async def test_state_is_restored_by_a_new_client(
         assert second.breaker_state(server.domain) is BreakerState.CLOSED
     assert server.requests["/json"] == 1
     assert (await store.load_breakers())[server.domain].state == "closed"
+
+
+def test_a_rate_limit_refuses_every_call_until_its_time_then_closes(clock: FakeClock) -> None:
+    """Rate-limited: ``RateLimited`` with the reason until ``until``, then closed, clean (#12)."""
+    breaker = make_breaker(clock)
+    fail(breaker, 2)
+    until = clock() + timedelta(seconds=3600)
+
+    assert breaker.limit(until, 3600, 0) == (BreakerState.CLOSED, BreakerState.RATE_LIMITED)
+
+    assert state(breaker) is BreakerState.RATE_LIMITED and breaker.is_open
+    with pytest.raises(RateLimited) as caught:
+        breaker.admit()
+    assert (caught.value.until, caught.value.status) == (until, None)
+    assert caught.value.reason == "Retry-After 3600s, longer than the retry cap"
+    clock.advance(3599)
+    with pytest.raises(RateLimited):
+        breaker.admit()
+    clock.advance(1)
+    assert state(breaker) is BreakerState.CLOSED and not breaker.is_open
+    assert breaker.admit() == (False, (BreakerState.RATE_LIMITED, BreakerState.CLOSED))
+    fail(breaker, 2)
+    assert state(breaker) is BreakerState.CLOSED  # the failures before the limit are forgotten
+
+
+def test_a_rate_limit_is_extended_never_shortened_and_outlives_other_signals(
+    clock: FakeClock,
+) -> None:
+    """A later ``until`` extends it, an earlier one does not; late answers change nothing."""
+    breaker = make_breaker(clock, threshold=1)
+    probe, _ = breaker.admit()
+    breaker.limit(clock() + timedelta(seconds=600), 600, 3)
+    assert breaker.refusal().reason == "3 HTTP 429 in a row without Retry-After"
+
+    assert breaker.limit(clock() + timedelta(seconds=60), 60, 0) is None
+    breaker.record(BreakerSignal.FAILURE, probe)  # a call sent before: moot
+    breaker.record(BreakerSignal.SUCCESS, probe)
+    assert breaker.retry_at == clock() + timedelta(seconds=600)
+    assert state(breaker) is BreakerState.RATE_LIMITED
+
+    assert breaker.limit(clock() + timedelta(seconds=900), 900, 0) is None
+    assert breaker.retry_at == clock() + timedelta(seconds=900)
+    assert breaker.refusal(429).reason == "Retry-After 900s, longer than the retry cap"
+
+
+def test_a_rate_limited_snapshot_restores_its_time_and_reason(clock: FakeClock) -> None:
+    """The snapshot keeps the state, the time and the reason; a new breaker refuses the same."""
+    breaker = make_breaker(clock)
+    until = clock() + timedelta(seconds=600)
+    breaker.limit(until, 600, 3)
+
+    snapshot = breaker.snapshot()
+    restored = CircuitBreaker(
+        "jobs.example",
+        threshold=3,
+        cooldown_seconds=10,
+        max_cooldown_seconds=35,
+        clock=clock,
+        snapshot=snapshot,
+    )
+
+    assert (snapshot.state, snapshot.retry_at, snapshot.opened_at) == (
+        "rate_limited",
+        until,
+        clock(),
+    )
+    with pytest.raises(RateLimited) as caught:
+        restored.admit()
+    assert str(caught.value) == (
+        f"jobs.example: rate-limited until {until.isoformat()}"
+        " (3 HTTP 429 in a row without Retry-After)"
+    )
+    assert "RATE_LIMITED" in repr(restored) and "3 HTTP 429" in repr(restored)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from jobping.http import DomainPolicy
+from jobping.errors import TooManyRedirects
+from jobping.http import DomainPolicy, RequestEvent
 from tests.http.conftest import ClientFactory
 from tests.servers import MALFORMED, HostileServer
 
@@ -32,3 +33,29 @@ async def test_a_redirected_get_sends_no_body_and_no_body_headers(
     assert server.requests[MALFORMED] == 0
     assert server.requests["/json"] == 2
     assert server.connections == 1
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("transport", ["aiohttp", "httpx"])
+async def test_a_redirect_loop_is_one_attempt_never_retried_issue_12(
+    make_client: ClientFactory, server: HostileServer, transport: str
+) -> None:
+    """A redirect loop: 1 attempt, 21 requests and 21 quota units, a redacted error (#12)."""
+    key = "LOOPKEY0123456789abcdef"
+    events: list[RequestEvent] = []
+    policy = DomainPolicy(daily_quota=1000, retry_attempts=4, breaker_failure_threshold=100)
+    async with make_client(policy, transport=transport, hooks=[events.append]) as client:
+        with pytest.raises(TooManyRedirects) as caught:
+            await client.get_json(server.url(f"/redirect/302?api_key={key}"))
+        report = await client.stats_report()
+
+    stats = report["domains"][server.domain]
+    assert (stats["requests"], stats["retries"], server.total_requests) == (1, 0, 21)
+    assert stats["quota_used"] == {"day": 21}
+    assert stats["failures"] == {"too_many_redirects": 1}
+    assert [(event.attempt, event.outcome, event.error) for event in events] == [
+        (1, "too_many_redirects", "TooManyRedirects")
+    ]
+    looped = server.url("/redirect/302?api_key=[REDACTED]")
+    assert str(caught.value) == f"too many redirects (20) from {looped} → {looped}"
+    assert key not in repr(caught.value.__dict__)

@@ -14,6 +14,7 @@ from jobping.errors import (
     CircuitOpen,
     HTTPStatusError,
     PayloadError,
+    RateLimited,
     RequestTimeout,
     TransportError,
 )
@@ -137,14 +138,19 @@ async def test_retry_after_http_date_is_respected(
 
 
 @pytest.mark.anyio
-async def test_retry_after_is_capped(
+async def test_retry_after_past_the_cap_is_not_retried(
     make_client: ClientFactory, mock: respx.MockRouter, clock: FakeClock
 ) -> None:
-    """A Retry-After longer than the cap waits the cap."""
-    mock.get(URL).mock(side_effect=[httpx.Response(429, headers={"Retry-After": "600"}), OK])
+    """A Retry-After longer than the cap is not waited for, capped or not: no retry (#12)."""
+    route = mock.get(URL).mock(
+        side_effect=[httpx.Response(429, headers={"Retry-After": "600"}), OK]
+    )
     async with make_client(POLICY, transport="httpx") as client:
-        await client.get_json(URL)
-    assert clock.sleeps == [30.0]
+        with pytest.raises(RateLimited) as caught:
+            await client.get_json(URL)
+    assert (caught.value.status, caught.value.until) == (429, clock() + timedelta(seconds=600))
+    assert route.call_count == 1
+    assert clock.sleeps == []
 
 
 @pytest.mark.anyio

@@ -15,6 +15,7 @@ from jobping.scraping import ScrapeContext, Scraper, Target
 from jobping.store import BreakerSnapshot, QuotaWindow, Store
 from tests.orchestrator.conftest import SettingsFactory
 from tests.orchestrator.fakes import Board, Garbage, Hanging, Raising, Requesting, job, make
+from tests.servers import hostile_server
 
 pytestmark = pytest.mark.anyio
 
@@ -135,6 +136,36 @@ async def test_an_open_breaker_is_a_skip_not_a_failure(
     assert result.reason is not None
     assert "down.invalid: circuit open until" in result.reason
     assert report.status is RunStatus.SUCCESS
+
+
+async def test_a_long_retry_after_skips_the_source_in_this_run_and_the_next_issue_12(
+    make_settings: SettingsFactory, store: Store
+) -> None:
+    """Retry-After 3600: one request, skipped with the reason, this run and the next (#12).
+
+    Invariant 6 holds: the skipped source's stale job stays active.
+    """
+    await store.upsert_jobs(
+        [job("limited", "stale")], seen_at=datetime.now(UTC) - timedelta(days=30)
+    )
+    settings = make_settings(run_min_jobs=0, run_stale_after_days=3)
+    async with hostile_server() as server:
+        url = server.url("/status/429?retry_after=3600")
+        reports = [
+            await run(settings, store, [make(Requesting, "limited", url=url)]) for _ in range(2)
+        ]
+        received = server.total_requests
+
+    assert received == 1
+    for report in reports:
+        result = by_name(report)["limited"]
+        assert (result.status, result.errors) == ("skipped", [])
+        assert result.reason is not None
+        assert f"{server.domain}: rate-limited until" in result.reason
+        assert "(Retry-After 3600s, longer than the retry cap)" in result.reason
+        assert (report.status, report.deactivated) == (RunStatus.SUCCESS, {})
+    assert [by_name(report)["limited"].requests for report in reports] == [1, 0]
+    assert await store.count_jobs(active_only=True) == 1
 
 
 class Counting(Board):

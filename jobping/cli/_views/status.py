@@ -15,13 +15,18 @@ __all__ = ["render_status"]
 def render_status(data: dict[str, Any]) -> None:
     """The status (``jobping.services.gather_status``) on stdout."""
     console = stdout()
-    domains = Table("domain", "breaker", "retry at", "quota used / limit (left)", title="domains")
+    domains = Table(
+        "domain", "breaker", "retry at", "quota used / limit (left)", "reason", title="domains"
+    )
     for domain in data["domains"]:
         quotas = ", ".join(
             f"{window} {q['used']}/{q['limit']} ({q['left']} left)"
             for window, q in domain["quotas"].items()
         )
-        domains.add_row(domain["domain"], domain["breaker"], domain["retry_at"] or "", quotas)
+        reason = Text(domain["reason"] or "")
+        domains.add_row(
+            domain["domain"], domain["breaker"], domain["retry_at"] or "", quotas, reason
+        )
     console.print(domains if data["domains"] else Text("no known domains yet"))
     lease = data["lease"]
     holder = f"held by {lease['holder']} until {lease['expires_at']}" if lease else "free"

@@ -19,6 +19,7 @@ import respx
 from jobping.errors import ConfigError, MigrationError, StoreError
 from jobping.models import Enrichment, RunRecord, RunStatus
 from jobping.store import (
+    BreakerSnapshot,
     BudgetHold,
     BudgetUsage,
     BudgetWindow,
@@ -227,6 +228,32 @@ async def test_save_run_upserts_on_run_id_and_reads_back(
     assert body(write) == [body_of(run)]
     assert runs == [run]
     assert params(read) == {"select": "*", "order": "started_at.desc,run_id.desc", "limit": "5"}
+
+
+async def test_a_rate_limited_breaker_is_upserted_on_domain_and_read_back(
+    supabase: SupabaseStore, api: respx.MockRouter
+) -> None:
+    """POST /breakers?on_conflict=domain with the held state; load_breakers restores it (#12)."""
+    until = NOW + timedelta(seconds=3600)
+    held = BreakerSnapshot("api.lever.co", "rate_limited", 0, NOW, until, 3600.0)
+    row = {
+        "domain": "api.lever.co",
+        "state": "rate_limited",
+        "failures": 0,
+        "opened_at": NOW.isoformat(),
+        "retry_at": until.isoformat(),
+        "cooldown_seconds": 3600.0,
+    }
+    write = api.post("/breakers").respond(201)
+    read = api.get("/breakers").respond(200, json=[row])
+
+    await supabase.save_breaker(held)
+    loaded = await supabase.load_breakers()
+
+    assert params(write)["on_conflict"] == "domain"
+    assert body(write) == [row]
+    assert loaded == {"api.lever.co": held}
+    assert params(read)["order"] == "domain.asc"
 
 
 def body_of(run: RunRecord) -> dict[str, Any]:
