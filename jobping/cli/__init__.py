@@ -24,6 +24,7 @@ from jobping.cli import (
     scrape,
     scrapers,
     status,
+    worker,
 )
 from jobping.cli._console import error
 from jobping.cli._exit import ExitCode, exit_code_for
@@ -103,6 +104,7 @@ app.command("status")(status.status)
 app.command("budget")(budget.budget)
 app.command("enrich")(enrich.enrich)
 app.command("doctor")(doctor.doctor)
+app.command("worker")(worker.worker)
 app.add_typer(db.app, name="db")
 
 

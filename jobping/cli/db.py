@@ -37,7 +37,8 @@ def status(ctx: typer.Context, as_json: _JSON = False) -> None:
     """
     state: AppState = ctx.obj
     current = anyio.run(_read, state.settings())
-    report = _report(current)
+    queue = anyio.run(_queue, state.settings(), False)
+    report = _report(current) | ({"queue": queue} if queue else {})
     if as_json:
         emit_json(report)
     elif current.pending:
@@ -47,6 +48,8 @@ def status(ctx: typer.Context, as_json: _JSON = False) -> None:
         )
     else:
         stdout().print(f"{current.backend}: schema version {current.version}, up to date")
+    if queue and not as_json:
+        stdout().print(_queue_line(queue))
     if current.pending:
         raise typer.Exit(ExitCode.FAILED)
 
@@ -60,15 +63,19 @@ def migrate(ctx: typer.Context, as_json: _JSON = False) -> None:
     """
     state: AppState = ctx.obj
     before, after = anyio.run(_migrate, state.settings())
+    queue = anyio.run(_queue, state.settings(), True)
     applied = [label for label in before.pending if label not in after.pending]
     if as_json:
-        emit_json(_report(after) | {"from_version": before.version, "applied": applied})
+        extra = {"queue": queue} if queue else {}
+        emit_json(_report(after) | {"from_version": before.version, "applied": applied} | extra)
     elif applied:
         stdout().print(
             f"{after.backend}: applied {', '.join(applied)}; schema version {after.version}"
         )
     else:
         stdout().print(f"{after.backend}: schema version {after.version}, nothing to apply")
+    if queue and not as_json:
+        stdout().print(_queue_line(queue))
 
 
 async def _read(settings: Settings) -> SchemaStatus:
@@ -81,6 +88,28 @@ async def _migrate(settings: Settings) -> tuple[SchemaStatus, SchemaStatus]:
     store = await open_store(settings.database_url, **store_options(settings))
     await store.close()
     return before, await _read(settings)
+
+
+async def _queue(settings: Settings, apply: bool) -> dict[str, Any] | None:
+    """The worker queue's schema (applied first with ``apply``), if there can be one.
+
+    None without PostgreSQL or without the worker extra.
+    """
+    url = settings.database_url
+    if not url.startswith(("postgresql://", "postgres://")):
+        return None
+    try:
+        from jobping.worker import queue_schema_at  # noqa: PLC0415 (optional extra)
+    except ImportError:
+        return None
+    return (await queue_schema_at(url, apply=apply)).to_dict()
+
+
+def _queue_line(queue: dict[str, Any]) -> str:
+    pending = queue["pending"]
+    state = f"pending: {', '.join(pending)}" if pending else "up to date"
+    versions = f"procrastinate {queue['procrastinate']}, worker schema {queue['worker_version']}"
+    return f"worker queue: {versions}, {state}"
 
 
 def _report(current: SchemaStatus) -> dict[str, Any]:

@@ -1,0 +1,56 @@
+"""The task queue: a procrastinate ``App`` on the store's own PostgreSQL database.
+
+The queue needs PostgreSQL: ``DATABASE_URL`` must be a ``postgresql://`` (or ``postgres://``)
+URL, a Supabase project's connection string included. SQLite (the embedded default) and
+Supabase's REST API have no queue: :func:`queue_url` says so, naming the key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from procrastinate import App, PsycopgConnector
+
+from jobping.errors import ConfigError
+from jobping.worker._schema import QueueSchema, migrate_queue, queue_schema
+from jobping.worker._tasks import blueprint
+
+__all__ = ["QUEUES", "open_queue", "queue_schema_at", "queue_url"]
+
+QUEUES = ("runs", "scrape", "enrich")
+"""The queues: run coordination, scraper targets, enrichment batches."""
+
+_POSTGRES_PREFIXES = ("postgresql://", "postgres://")
+
+
+def queue_url(database_url: str) -> str:
+    """``database_url`` if it can hold the queue, else ``ConfigError`` naming DATABASE_URL."""
+    if database_url.startswith(_POSTGRES_PREFIXES):
+        return database_url
+    kind = "a SQLite file" if database_url.startswith("sqlite:") else f"{database_url!r}"
+    raise ConfigError(
+        {
+            "DATABASE_URL": f"workers need PostgreSQL (postgresql://user@host/db, Supabase's"
+            f" connection string included) to share the task queue; it names {kind}."
+            " SQLite is for a single `jobping run`."
+        }
+    )
+
+
+@asynccontextmanager
+async def open_queue(database_url: str, *, pool_max_size: int = 10) -> AsyncIterator[App]:
+    """The procrastinate app with JobPing's tasks, its connection pool open for the block."""
+    connector = PsycopgConnector(
+        conninfo=queue_url(database_url), min_size=1, max_size=pool_max_size
+    )
+    app = App(connector=connector)
+    app.add_tasks_from(blueprint, namespace="jobping")
+    async with app.open_async():
+        yield app
+
+
+async def queue_schema_at(database_url: str, *, apply: bool = False) -> QueueSchema:
+    """The queue schema of ``database_url`` (migrated first with ``apply``)."""
+    async with open_queue(database_url, pool_max_size=2) as app:
+        return await (migrate_queue(app) if apply else queue_schema(app))
