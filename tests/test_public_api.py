@@ -20,6 +20,7 @@ SDK_HOMES = {
     "psycopg": ("jobping/store/_postgres.py",),
     "psycopg_pool": ("jobping/store/_postgres.py",),
     "supabase": ("jobping/store/_supabase.py",),
+    "procrastinate": ("jobping/worker/",),
     "openai": ("jobping/enrich/_enricher.py",),
     "typer": ("jobping/cli/",),
     "rich": ("jobping/cli/",),

@@ -99,6 +99,14 @@ def run(
             " it at a scratch file).",
         ),
     ] = False,
+    enqueue: Annotated[
+        bool,
+        typer.Option(
+            "--enqueue",
+            help="Defer the run for `jobping worker`s (PostgreSQL) instead of running it here;"
+            " prints its run id.",
+        ),
+    ] = False,
     grace_seconds: Annotated[
         float,
         typer.Option(
@@ -113,6 +121,9 @@ def run(
     state: AppState = ctx.obj
     settings = state.settings()
     allowed = parse_tiers(tiers)
+    if enqueue:
+        _enqueue(settings, allowed, as_json=as_json)
+        return
     if metrics_file is not None:
         check_writable(metrics_file)
     if quiet:
@@ -142,6 +153,25 @@ def run(
     elif report.status is not RunStatus.SUCCESS:
         render_report(report, console)
     raise typer.Exit(EXIT_CODES[report.status])
+
+
+def _enqueue(settings: Settings, tiers: frozenset[int], *, as_json: bool) -> None:
+    """Defer a run for the workers and print its id."""
+    from jobping.cli.worker import worker_package  # noqa: PLC0415 (optional extra)
+
+    worker = worker_package()
+    url = worker.queue_url(settings.database_url)
+
+    async def defer() -> str:
+        async with worker.open_queue(url, pool_max_size=2) as app:
+            run_id: str = await worker.enqueue_run(app, tiers)
+            return run_id
+
+    run_id = anyio.run(defer)
+    if as_json:
+        emit_json({"run_id": run_id, "enqueued": True})
+    else:
+        stdout().print(f"run {run_id} enqueued for the workers")
 
 
 def check_writable(path: Path) -> None:

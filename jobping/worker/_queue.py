@@ -28,7 +28,8 @@ def queue_url(database_url: str) -> str:
     """``database_url`` if it can hold the queue, else ``ConfigError`` naming DATABASE_URL."""
     if database_url.startswith(_POSTGRES_PREFIXES):
         return database_url
-    kind = "a SQLite file" if database_url.startswith("sqlite:") else f"{database_url!r}"
+    scheme = database_url.partition(":")[0]
+    kind = "a SQLite file" if scheme == "sqlite" else f"{scheme!r}"
     raise ConfigError(
         {
             "DATABASE_URL": f"workers need PostgreSQL (postgresql://user@host/db, Supabase's"

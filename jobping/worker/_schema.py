@@ -30,12 +30,18 @@ __all__ = ["QueueSchema", "migrate_queue", "queue_schema"]
 PROCRASTINATE = "procrastinate"
 JOBPING_WORKER = "jobping_worker"
 _LOCK_KEY = 718_241_001  # pg_advisory_xact_lock key of queue migrations
-_VERSIONS = """
-CREATE TABLE IF NOT EXISTS jobping_queue_schema (
-    component  text PRIMARY KEY,
-    version    text NOT NULL,
-    applied_at timestamptz NOT NULL DEFAULT now()
-)"""
+_VERSIONS = f"""
+DO $jobping_queue$
+BEGIN
+    PERFORM pg_advisory_xact_lock({_LOCK_KEY});
+    CREATE TABLE IF NOT EXISTS jobping_queue_schema (
+        component  text PRIMARY KEY,
+        version    text NOT NULL,
+        applied_at timestamptz NOT NULL DEFAULT now()
+    );
+END
+$jobping_queue$"""
+"""The table of versions, created under the lock (concurrent CREATE IF NOT EXISTS races)."""
 _MIGRATION_FILE = re.compile(r"(\d+)\.(\d+)\.(\d+)_\d+_.*\.sql")
 
 
