@@ -14,7 +14,7 @@ from procrastinate import App, PsycopgConnector
 
 from jobping.errors import ConfigError
 from jobping.worker._schema import QueueSchema, migrate_queue, queue_schema
-from jobping.worker._tasks import blueprint
+from jobping.worker._tasks import add_tasks
 
 __all__ = ["QUEUES", "open_queue", "queue_schema_at", "queue_url"]
 
@@ -46,7 +46,7 @@ async def open_queue(database_url: str, *, pool_max_size: int = 10) -> AsyncIter
         conninfo=queue_url(database_url), min_size=1, max_size=pool_max_size
     )
     app = App(connector=connector)
-    app.add_tasks_from(blueprint, namespace="jobping")
+    add_tasks(app)
     async with app.open_async():
         yield app
 

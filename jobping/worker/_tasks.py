@@ -1,20 +1,20 @@
-"""JobPing's tasks, as a procrastinate blueprint: thin wrappers over ``_run`` and ``_units``.
+"""JobPing's tasks, added to a procrastinate app: thin wrappers over ``_run`` and ``_units``.
 
+The tasks are made afresh for each app (a procrastinate task object belongs to the app it
+was first added to: one module-level blueprint would defer through the first app's pool).
 Every task is retried (a failure, or a graceful stop that hands it back); each is safe to
 run again. A worker passes its ``WorkerContext`` in procrastinate's ``additional_context``.
 """
 
 from __future__ import annotations
 
-from procrastinate import Blueprint, JobContext, RetryStrategy
+from procrastinate import App, Blueprint, JobContext, RetryStrategy
 
 from jobping.worker import _run, _units
 from jobping.worker._context import CONTEXT_KEY, WorkerContext
-from jobping.worker._names import ADVANCE, ENRICH_UNIT, SCRAPE_UNIT, START_RUN
+from jobping.worker._names import ADVANCE, ENRICH_UNIT, NAMESPACE, SCRAPE_UNIT, START_RUN
 
-__all__ = ["blueprint"]
-
-blueprint = Blueprint()
+__all__ = ["add_tasks"]
 
 _RETRY = RetryStrategy(max_attempts=20, exponential_wait=1)
 """Up to 20 attempts, waiting 1, 2, 4 ... seconds (a store hiccup, a graceful stop)."""
@@ -27,25 +27,28 @@ def _context(job: JobContext) -> WorkerContext:
     return found
 
 
-@blueprint.task(name=START_RUN, queue="runs", pass_context=True, retry=_RETRY)
-async def start_run(context: JobContext, run_id: str, tiers: list[int]) -> None:
-    """Create a run and defer its first tasks (nothing if another run holds the lease)."""
-    await _run.start_run(_context(context), run_id, tiers)
+def add_tasks(app: App) -> None:
+    """Add JobPing's tasks to ``app``, named ``jobping:<name>``."""
+    blueprint = Blueprint()
 
+    @blueprint.task(name=START_RUN, queue="runs", pass_context=True, retry=_RETRY)
+    async def start_run(context: JobContext, run_id: str, tiers: list[int]) -> None:
+        """Create a run and defer its first tasks (nothing if another run holds the lease)."""
+        await _run.start_run(_context(context), run_id, tiers)
 
-@blueprint.task(name=ADVANCE, queue="runs", pass_context=True, retry=_RETRY)
-async def advance(context: JobContext, run_id: str) -> None:
-    """Move a run on: decide the next tier, plan enrichment, or finish it."""
-    await _run.advance(_context(context), run_id)
+    @blueprint.task(name=ADVANCE, queue="runs", pass_context=True, retry=_RETRY)
+    async def advance(context: JobContext, run_id: str) -> None:
+        """Move a run on: decide the next tier, plan enrichment, or finish it."""
+        await _run.advance(_context(context), run_id)
 
+    @blueprint.task(name=SCRAPE_UNIT, queue="scrape", pass_context=True, retry=_RETRY)
+    async def scrape_unit(context: JobContext, run_id: str, unit: str) -> None:
+        """Scrape one target of a run."""
+        await _units.scrape_unit(_context(context), run_id, unit)
 
-@blueprint.task(name=SCRAPE_UNIT, queue="scrape", pass_context=True, retry=_RETRY)
-async def scrape_unit(context: JobContext, run_id: str, unit: str) -> None:
-    """Scrape one target of a run."""
-    await _units.scrape_unit(_context(context), run_id, unit)
+    @blueprint.task(name=ENRICH_UNIT, queue="enrich", pass_context=True, retry=_RETRY)
+    async def enrich_unit(context: JobContext, run_id: str, unit: str) -> None:
+        """Enrich one batch of a run's new and updated jobs."""
+        await _units.enrich_unit(_context(context), run_id, unit)
 
-
-@blueprint.task(name=ENRICH_UNIT, queue="enrich", pass_context=True, retry=_RETRY)
-async def enrich_unit(context: JobContext, run_id: str, unit: str) -> None:
-    """Enrich one batch of a run's new and updated jobs."""
-    await _units.enrich_unit(_context(context), run_id, unit)
+    app.add_tasks_from(blueprint, namespace=NAMESPACE)

@@ -7,12 +7,14 @@ within a generous bound.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import signal
 import sys
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +22,7 @@ import anyio
 import anyio.abc
 from pydantic import SecretStr
 
-from jobping.models import RunRecord
+from jobping.models import Job, RunRecord
 from jobping.sandbox import PLACEHOLDER_KEY, Sandbox
 from jobping.settings import Settings, load_settings
 from jobping.store import Store
@@ -146,9 +148,25 @@ async def finished_run(store: Store, run_id: str) -> RunRecord:
 
 def per_scraper(record: RunRecord) -> dict[tuple[int, str], dict[str, Any]]:
     """A report's counts that do not depend on timing, per (tier, scraper)."""
-    keep = ("status", "found", "invalid", "new")
+    keep = ("status", "found", "invalid")
     return {
         (row["tier"], row["name"]): {key: row[key] for key in keep}
-        | {"targets": row["targets"]["total"], "ok": row["targets"]["ok"]}
+        | {
+            "seen": row["new"] + row["updated"] + row["unchanged"],
+            "targets": row["targets"]["total"],
+            "ok": row["targets"]["ok"],
+        }
         for row in record.counts["scrapers"]
     }
+
+
+async def all_jobs(store: Store) -> dict[str, tuple[Any, ...]]:
+    """Every stored job by hash, without what depends on when or by which run it was seen."""
+    since = datetime(1970, 1, 1, tzinfo=UTC)
+    jobs = await store.recent_active_jobs(posted_since=since, limit=10**7)
+    return {job.job_hash: _timeless(job) for job in jobs}
+
+
+def _timeless(job: Job) -> tuple[Any, ...]:
+    stamped = ("scrape_timestamp", "last_seen_at", "scraper_run_id", "created_at")
+    return tuple(getattr(job, f.name) for f in dataclasses.fields(job) if f.name not in stamped)

@@ -1,0 +1,125 @@
+"""A run spread over real ``jobping worker`` processes: the same result as ``jobping run``.
+
+Each test serves a sandbox with faults from its own event loop, runs it once with
+``jobping run`` into one schema and once with workers into another, and compares the two
+jobs tables (modulo timestamps) and the per-scraper counts.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import signal
+import sys
+
+import anyio
+import pytest
+
+from jobping.models import RunStatus
+from jobping.sandbox import Faults, Scale, serve_sandbox
+from jobping.worker import enqueue_run, open_queue
+from tests.helpers import opened_store
+from tests.worker.cluster import (
+    WAIT_SECONDS,
+    all_jobs,
+    cluster,
+    finished_run,
+    per_scraper,
+    run_phase,
+    sandbox_env,
+    until_done,
+)
+
+pytestmark = [pytest.mark.postgres, pytest.mark.slow, pytest.mark.anyio]
+
+FAULTS = {
+    "lever": Faults(down=True),
+    "ashby": Faults(malformed="truncated"),
+    "reed": Faults(rate_limited=True, retry_after_seconds=0),
+}
+"""One source down, one answering garbage, one rate-limited (its requests retried)."""
+
+
+async def reference_run(env: dict[str, str]) -> str:
+    """``python -m jobping run --json`` in a process; the run's id (it must not fail)."""
+    command = [sys.executable, "-m", "jobping", "run", "--json"]
+    result = await anyio.run_process(command, env=env, check=False)
+    assert result.returncode in (0, 3), result.stderr.decode()[-3000:]
+    run_id: str = json.loads(result.stdout)["run_id"]
+    return run_id
+
+
+async def test_three_workers_store_the_same_jobs_and_counts_as_jobping_run(
+    queue_db: str, other_db: str
+) -> None:
+    """Sandbox with faults: the same jobs table and per-scraper counts, run status and tiers."""
+    async with serve_sandbox(FAULTS, scale=Scale(6, 25)) as sandbox:
+        reference_id = await reference_run(sandbox_env(sandbox, other_db))
+        env = sandbox_env(sandbox, queue_db)
+        async with cluster(env, "--concurrency", "4") as workers:
+            await workers.start(3)
+            async with open_queue(queue_db) as app:
+                run_id = await enqueue_run(app)
+            await until_done(queue_db, run_id, workers)
+            assert await workers.stop() == [0, 0, 0], workers.logs()
+
+    async with opened_store(other_db) as alone, opened_store(queue_db) as spread:
+        expected, record = (
+            await finished_run(alone, reference_id),
+            await finished_run(spread, run_id),
+        )
+        assert await all_jobs(spread) == await all_jobs(alone)
+        assert per_scraper(record) == per_scraper(expected)
+        assert (record.status, record.counts["tiers"][1]["ran"]) == (
+            expected.status,
+            expected.counts["tiers"][1]["ran"],
+        )
+    assert record.status is RunStatus.DEGRADED  # lever and ashby failed
+    assert {row["name"]: row["status"] for row in record.counts["scrapers"]}["lever"] == "failed"
+
+
+async def test_workers_killed_at_ten_random_moments_lose_and_duplicate_nothing(
+    queue_db: str, other_db: str
+) -> None:
+    """SIGKILL a worker 10 times mid-run (a new one replaces it): the run completes, right.
+
+    Killed workers' tasks go to the others once their heartbeat is stale; every target's
+    jobs are stored once (the jobs table equals a ``jobping run``'s), each scraper's
+    counts are those of a run that was never interrupted, and the run lease is released.
+    """
+    faults = {name: Faults(slow_seconds=0.3) for name in ("greenhouse", "lever", "remotive")}
+    seed = random.randrange(2**32)  # noqa: S311 - kill moments, not secrets
+    moments = random.Random(seed)  # noqa: S311 - kill moments, not secrets
+    async with serve_sandbox(faults, scale=Scale(8, 20)) as sandbox:
+        reference_id = await reference_run(sandbox_env(sandbox, other_db))
+        env = sandbox_env(sandbox, queue_db)
+        args = ("--concurrency", "3", "--heartbeat-seconds", "1", "--stalled-after-seconds", "6")
+        async with cluster(env, *args) as workers:
+            await workers.start(3)
+            async with open_queue(queue_db) as app:
+                run_id = await enqueue_run(app)
+            killed = 0
+            with anyio.fail_after(WAIT_SECONDS):
+                while killed < 10 and await run_phase(queue_db, run_id) != "done":
+                    await anyio.sleep(moments.uniform(0.2, 1.5))  # a random moment to kill at
+                    alive = [p for p in workers.processes if p.returncode is None]
+                    victim = moments.choice(alive)
+                    victim.send_signal(signal.SIGKILL)
+                    assert await victim.wait() == -signal.SIGKILL
+                    killed += 1
+                    await workers.start(1)
+            await until_done(queue_db, run_id, workers)
+            await workers.stop()
+
+    async with opened_store(other_db) as alone, opened_store(queue_db) as spread:
+        expected, record = (
+            await finished_run(alone, reference_id),
+            await finished_run(spread, run_id),
+        )
+        jobs = await all_jobs(spread)
+        assert jobs == await all_jobs(alone), f"seed {seed}"
+        assert per_scraper(record) == per_scraper(expected), f"seed {seed}"
+        assert record.counts["totals"]["found"] == len(jobs)  # each job counted once
+        assert record.status is expected.status
+        assert await spread.lease_holder("run", now=record.finished_at or record.started_at) is None
+    assert killed >= 1
