@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 from procrastinate import App, PsycopgConnector
 
 from jobping.errors import ConfigError
+from jobping.settings import ScheduleConfig
 from jobping.worker._schema import QueueSchema, migrate_queue, queue_schema
 from jobping.worker._tasks import add_tasks
 
@@ -40,13 +41,18 @@ def queue_url(database_url: str) -> str:
 
 
 @asynccontextmanager
-async def open_queue(database_url: str, *, pool_max_size: int = 10) -> AsyncIterator[App]:
-    """The procrastinate app with JobPing's tasks, its connection pool open for the block."""
+async def open_queue(
+    database_url: str, *, pool_max_size: int = 10, schedule: ScheduleConfig | None = None
+) -> AsyncIterator[App]:
+    """The procrastinate app with JobPing's tasks, its connection pool open for the block.
+
+    A worker passes its ``schedule``: its periodic tasks are offered by this app's workers.
+    """
     connector = PsycopgConnector(
         conninfo=queue_url(database_url), min_size=1, max_size=pool_max_size
     )
     app = App(connector=connector)
-    add_tasks(app)
+    add_tasks(app, schedule)
     async with app.open_async():
         yield app
 

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 from procrastinate import App, Blueprint, JobContext, RetryStrategy
 
-from jobping.worker import _run, _units
+from jobping.settings import ScheduleConfig
+from jobping.worker import _run, _schedule, _units
 from jobping.worker._context import CONTEXT_KEY, WorkerContext
 from jobping.worker._names import ADVANCE, ENRICH_UNIT, NAMESPACE, SCRAPE_UNIT, START_RUN
 
 __all__ = ["add_tasks"]
 
-_RETRY = RetryStrategy(max_attempts=20, exponential_wait=1)
-"""Up to 20 attempts, waiting 1, 2, 4 ... seconds (a store hiccup, a graceful stop)."""
+_RETRY = RetryStrategy(max_attempts=8, exponential_wait=1)
+"""Up to 8 attempts, waiting 1, 2, 4 ... seconds (a store hiccup, a graceful stop)."""
+_ALL_TIERS = [1, 2, 3]
 
 
 def _context(job: JobContext) -> WorkerContext:
@@ -27,9 +29,11 @@ def _context(job: JobContext) -> WorkerContext:
     return found
 
 
-def add_tasks(app: App) -> None:
-    """Add JobPing's tasks to ``app``, named ``jobping:<name>``."""
+def add_tasks(app: App, schedule: ScheduleConfig | None = None) -> None:
+    """Add JobPing's tasks to ``app``, named ``jobping:<name>``, and the ``schedule``'s."""
     blueprint = Blueprint()
+    if schedule is not None:
+        _add_schedule(blueprint, schedule)
 
     @blueprint.task(name=START_RUN, queue="runs", pass_context=True, retry=_RETRY)
     async def start_run(context: JobContext, run_id: str, tiers: list[int]) -> None:
@@ -52,3 +56,32 @@ def add_tasks(app: App) -> None:
         await _units.enrich_unit(_context(context), run_id, unit)
 
     app.add_tasks_from(blueprint, namespace=NAMESPACE)
+
+
+def _add_schedule(blueprint: Blueprint, schedule: ScheduleConfig) -> None:
+    """The periodic tasks of ``[schedule]`` (each occurrence deferred once, by one worker)."""
+    if schedule.run is not None:
+
+        @blueprint.periodic(cron=schedule.run, periodic_id="run")
+        @blueprint.task(name="scheduled_run", queue="runs", pass_context=True, retry=_RETRY)
+        async def scheduled_run(context: JobContext, timestamp: int) -> None:
+            """Start the run of this occurrence (nothing if the previous run still works)."""
+            run_id = _schedule.scheduled_run_id(timestamp)
+            await _run.start_run(_context(context), run_id, _ALL_TIERS)
+
+    if schedule.enrich is not None:
+
+        @blueprint.periodic(cron=schedule.enrich, periodic_id="enrich")
+        @blueprint.task(name="scheduled_enrich", queue="enrich", pass_context=True)
+        async def scheduled_enrich(context: JobContext, timestamp: int) -> None:
+            """Enrich the backlog, as far as the budget allows."""
+            await _schedule.enrich_backlog(_context(context))
+
+    if schedule.cleanup is not None:
+        days = schedule.cleanup_after_days
+
+        @blueprint.periodic(cron=schedule.cleanup, periodic_id="cleanup")
+        @blueprint.task(name="scheduled_cleanup", queue="runs", pass_context=True)
+        async def scheduled_cleanup(context: JobContext, timestamp: int) -> None:
+            """Delete old finished tasks and finished runs' task records."""
+            await _schedule.cleanup(_context(context).app, days)

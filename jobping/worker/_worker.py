@@ -32,6 +32,7 @@ from jobping.settings import Settings
 from jobping.store import open_store, store_options
 from jobping.worker._context import CONTEXT_KEY, WorkerContext
 from jobping.worker._queue import QUEUES, open_queue
+from jobping.worker._schedule import check_schedule
 from jobping.worker._schema import queue_schema
 
 __all__ = ["WorkerOptions", "reap_stalled", "run_worker"]
@@ -63,12 +64,17 @@ async def run_worker(
     settings: Settings, options: WorkerOptions, *, scrapers: Sequence[Scraper] | None = None
 ) -> None:
     """Run tasks until SIGTERM/SIGINT (see the module's docstring)."""
+    check_schedule(settings.schedule)
     hook = ScraperStatsHook()
     store = await open_store(settings.database_url, **store_options(settings))
     try:
         async with (
             ScrapeClient.from_settings(settings, store, hooks=[hook]) as client,
-            open_queue(settings.database_url, pool_max_size=options.concurrency + 4) as app,
+            open_queue(
+                settings.database_url,
+                pool_max_size=options.concurrency + 4,
+                schedule=settings.schedule,
+            ) as app,
         ):
             if pending := (await queue_schema(app)).pending:
                 raise MigrationError(
