@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import itertools
-import itertools
 import json
-from datetime import UTC, datetime
 import signal
+from datetime import UTC, datetime
 
 import anyio
 import pytest
