@@ -54,11 +54,24 @@ async def gather_status(
         recent = await store.recent_runs(runs)
     finally:
         await store.close()
+    queue = await _queue(settings, now)
     return {
         "domains": [domain.to_dict() for domain in domains],
         "lease": {"holder": holder[0], "expires_at": holder[1].isoformat()} if holder else None,
         "runs": [_run(record) for record in recent],
-    }
+    } | ({"queue": queue} if queue is not None else {})
+
+
+async def _queue(settings: Settings, now: datetime) -> dict[str, Any] | None:
+    """The workers' queue (workers, depth, failures, next occurrences), if there is one."""
+    if not settings.database_url.startswith(("postgresql://", "postgres://")):
+        return None
+    try:
+        from jobping.worker import queue_status_at  # noqa: PLC0415 (optional extra)
+    except ImportError:
+        return None
+    queue: dict[str, Any] = await queue_status_at(settings.database_url, settings.schedule, now=now)
+    return queue
 
 
 def _run(record: RunRecord) -> dict[str, Any]:
@@ -100,3 +113,27 @@ def _render(data: dict[str, Any]) -> None:
             Text(run["reason"]),
         )
     console.print(runs if data["runs"] else Text("no runs yet"))
+    if "queue" in data:
+        _render_queue(data["queue"])
+
+
+def _render_queue(queue: dict[str, Any]) -> None:
+    """Workers, queue depth, failed tasks and the next scheduled occurrences."""
+    console = stdout()
+    if "pending" in queue:
+        console.print(Text(f"worker queue: not migrated ({', '.join(queue['pending'])})"))
+        return
+    workers = Table("worker", "host", "pid", "last heartbeat", "running", title="workers")
+    for w in queue["workers"]:
+        host, pid = w["host"] or "?", str(w["pid"] or "?")
+        workers.add_row(str(w["id"]), host, pid, w["last_heartbeat"], str(w["running"]))
+    console.print(workers if queue["workers"] else Text("no workers running"))
+    depth = ", ".join(
+        f"{name} {q['todo']} waiting / {q['doing']} running / {q['failed']} failed"
+        for name, q in queue["queues"].items()
+    )
+    console.print(Text(f"queues: {depth}"))
+    for failed in queue["failed"]:
+        console.print(Text(f"failed task {failed['id']} {failed['task']}: {failed['error']}"))
+    for key, at in queue["next"].items():
+        console.print(Text(f"next scheduled {key}: {at}"))

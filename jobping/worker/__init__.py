@@ -6,8 +6,15 @@ tasks any worker may do (see ``_run``); ``jobping db migrate`` applies the queue
 """
 
 from jobping.worker._enqueue import enqueue_run
-from jobping.worker._queue import QUEUES, open_queue, queue_schema_at, queue_url
+from jobping.worker._queue import (
+    QUEUES,
+    open_queue,
+    queue_schema_at,
+    queue_status_at,
+    queue_url,
+)
 from jobping.worker._schema import QueueSchema, migrate_queue, queue_schema
+from jobping.worker._status import queue_status
 from jobping.worker._worker import WorkerOptions, reap_stalled, run_worker
 
 __all__ = [
@@ -19,6 +26,8 @@ __all__ = [
     "open_queue",
     "queue_schema",
     "queue_schema_at",
+    "queue_status",
+    "queue_status_at",
     "queue_url",
     "reap_stalled",
     "run_worker",

@@ -6,12 +6,16 @@ __all__ = [
     "ADVANCE",
     "ENRICH_UNIT",
     "NAMESPACE",
+    "QUEUES",
     "SCRAPE_UNIT",
     "START_RUN",
     "full_name",
     "run_lock",
     "unit_lock",
 ]
+
+QUEUES = ("runs", "scrape", "enrich")
+"""The queues: run coordination, scraper targets, enrichment batches."""
 
 NAMESPACE = "jobping"
 START_RUN = "start_run"

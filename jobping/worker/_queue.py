@@ -9,18 +9,19 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import datetime
+from typing import Any
 
 from procrastinate import App, PsycopgConnector
 
 from jobping.errors import ConfigError
 from jobping.settings import ScheduleConfig
+from jobping.worker._names import QUEUES
 from jobping.worker._schema import QueueSchema, migrate_queue, queue_schema
+from jobping.worker._status import queue_status
 from jobping.worker._tasks import add_tasks
 
-__all__ = ["QUEUES", "open_queue", "queue_schema_at", "queue_url"]
-
-QUEUES = ("runs", "scrape", "enrich")
-"""The queues: run coordination, scraper targets, enrichment batches."""
+__all__ = ["QUEUES", "open_queue", "queue_schema_at", "queue_status_at", "queue_url"]
 
 _POSTGRES_PREFIXES = ("postgresql://", "postgres://")
 
@@ -61,3 +62,13 @@ async def queue_schema_at(database_url: str, *, apply: bool = False) -> QueueSch
     """The queue schema of ``database_url`` (migrated first with ``apply``)."""
     async with open_queue(database_url, pool_max_size=2) as app:
         return await (migrate_queue(app) if apply else queue_schema(app))
+
+
+async def queue_status_at(
+    database_url: str, schedule: ScheduleConfig, *, now: datetime
+) -> dict[str, Any]:
+    """``queue_status`` of ``database_url``'s queue (``pending`` only, until it is migrated)."""
+    async with open_queue(database_url, pool_max_size=2) as app:
+        if pending := (await queue_schema(app)).pending:
+            return {"pending": pending}
+        return await queue_status(app, schedule, now=now)

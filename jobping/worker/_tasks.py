@@ -8,12 +8,17 @@ run again. A worker passes its ``WorkerContext`` in procrastinate's ``additional
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Awaitable, Callable
+
 from procrastinate import App, Blueprint, JobContext, RetryStrategy
+from procrastinate.exceptions import ConnectorException
 
 from jobping.settings import ScheduleConfig
 from jobping.worker import _run, _schedule, _units
 from jobping.worker._context import CONTEXT_KEY, WorkerContext
 from jobping.worker._names import ADVANCE, ENRICH_UNIT, NAMESPACE, SCRAPE_UNIT, START_RUN
+from jobping.worker._status import record_failure
 
 __all__ = ["add_tasks"]
 
@@ -29,6 +34,17 @@ def _context(job: JobContext) -> WorkerContext:
     return found
 
 
+async def _guarded(job: JobContext, work: Callable[[WorkerContext], Awaitable[object]]) -> None:
+    """Run ``work``; a failure is recorded (redacted) for ``jobping status``, then raised."""
+    context = _context(job)
+    try:
+        await work(context)
+    except Exception as exc:
+        with contextlib.suppress(ConnectorException):  # never hide the task's own error
+            await record_failure(context.app, job.job, exc, context.settings.secret_values())
+        raise
+
+
 def add_tasks(app: App, schedule: ScheduleConfig | None = None) -> None:
     """Add JobPing's tasks to ``app``, named ``jobping:<name>``, and the ``schedule``'s."""
     blueprint = Blueprint()
@@ -38,22 +54,22 @@ def add_tasks(app: App, schedule: ScheduleConfig | None = None) -> None:
     @blueprint.task(name=START_RUN, queue="runs", pass_context=True, retry=_RETRY)
     async def start_run(context: JobContext, run_id: str, tiers: list[int]) -> None:
         """Create a run and defer its first tasks (nothing if another run holds the lease)."""
-        await _run.start_run(_context(context), run_id, tiers)
+        await _guarded(context, lambda ctx: _run.start_run(ctx, run_id, tiers))
 
     @blueprint.task(name=ADVANCE, queue="runs", pass_context=True, retry=_RETRY)
     async def advance(context: JobContext, run_id: str) -> None:
         """Move a run on: decide the next tier, plan enrichment, or finish it."""
-        await _run.advance(_context(context), run_id)
+        await _guarded(context, lambda ctx: _run.advance(ctx, run_id))
 
     @blueprint.task(name=SCRAPE_UNIT, queue="scrape", pass_context=True, retry=_RETRY)
     async def scrape_unit(context: JobContext, run_id: str, unit: str) -> None:
         """Scrape one target of a run."""
-        await _units.scrape_unit(_context(context), run_id, unit)
+        await _guarded(context, lambda ctx: _units.scrape_unit(ctx, run_id, unit))
 
     @blueprint.task(name=ENRICH_UNIT, queue="enrich", pass_context=True, retry=_RETRY)
     async def enrich_unit(context: JobContext, run_id: str, unit: str) -> None:
         """Enrich one batch of a run's new and updated jobs."""
-        await _units.enrich_unit(_context(context), run_id, unit)
+        await _guarded(context, lambda ctx: _units.enrich_unit(ctx, run_id, unit))
 
     app.add_tasks_from(blueprint, namespace=NAMESPACE)
 
@@ -67,7 +83,7 @@ def _add_schedule(blueprint: Blueprint, schedule: ScheduleConfig) -> None:
         async def scheduled_run(context: JobContext, timestamp: int) -> None:
             """Start the run of this occurrence (nothing if the previous run still works)."""
             run_id = _schedule.scheduled_run_id(timestamp)
-            await _run.start_run(_context(context), run_id, _ALL_TIERS)
+            await _guarded(context, lambda ctx: _run.start_run(ctx, run_id, _ALL_TIERS))
 
     if schedule.enrich is not None:
 
@@ -75,7 +91,7 @@ def _add_schedule(blueprint: Blueprint, schedule: ScheduleConfig) -> None:
         @blueprint.task(name="scheduled_enrich", queue="enrich", pass_context=True)
         async def scheduled_enrich(context: JobContext, timestamp: int) -> None:
             """Enrich the backlog, as far as the budget allows."""
-            await _schedule.enrich_backlog(_context(context))
+            await _guarded(context, _schedule.enrich_backlog)
 
     if schedule.cleanup is not None:
         days = schedule.cleanup_after_days
@@ -84,4 +100,4 @@ def _add_schedule(blueprint: Blueprint, schedule: ScheduleConfig) -> None:
         @blueprint.task(name="scheduled_cleanup", queue="runs", pass_context=True)
         async def scheduled_cleanup(context: JobContext, timestamp: int) -> None:
             """Delete old finished tasks and finished runs' task records."""
-            await _schedule.cleanup(_context(context).app, days)
+            await _guarded(context, lambda ctx: _schedule.cleanup(ctx.app, days))
