@@ -14,9 +14,10 @@ import sys
 
 import anyio
 import pytest
+from procrastinate import App
 
 from jobping.models import RunStatus
-from jobping.sandbox import Faults, Scale, serve_sandbox
+from jobping.sandbox import SOURCES, Faults, Scale, serve_sandbox
 from jobping.worker import enqueue_run, open_queue
 from tests.helpers import opened_store
 from tests.worker.cluster import (
@@ -87,10 +88,10 @@ async def test_workers_killed_at_ten_random_moments_lose_and_duplicate_nothing(
     jobs are stored once (the jobs table equals a ``jobping run``'s), each scraper's
     counts are those of a run that was never interrupted, and the run lease is released.
     """
-    faults = {name: Faults(slow_seconds=0.3) for name in ("greenhouse", "lever", "remotive")}
+    faults = {name: Faults(slow_seconds=1.0) for name in SOURCES}
     seed = random.randrange(2**32)  # noqa: S311 - kill moments, not secrets
     moments = random.Random(seed)  # noqa: S311 - kill moments, not secrets
-    async with serve_sandbox(faults, scale=Scale(8, 20)) as sandbox:
+    async with serve_sandbox(faults, scale=Scale(10, 20)) as sandbox:
         reference_id = await reference_run(sandbox_env(sandbox, other_db))
         env = sandbox_env(sandbox, queue_db)
         args = ("--concurrency", "3", "--heartbeat-seconds", "1", "--stalled-after-seconds", "6")
@@ -122,4 +123,40 @@ async def test_workers_killed_at_ten_random_moments_lose_and_duplicate_nothing(
         assert record.counts["totals"]["found"] == len(jobs)  # each job counted once
         assert record.status is expected.status
         assert await spread.lease_holder("run", now=record.finished_at or record.started_at) is None
-    assert killed >= 1
+
+
+async def test_sigterm_hands_running_tasks_back_and_the_run_completes_elsewhere(
+    queue_db: str,
+) -> None:
+    """SIGTERM with no grace: the worker exits 0 at once; a new worker finishes every target."""
+    faults = {name: Faults(slow_seconds=2.0) for name in SOURCES}
+    async with serve_sandbox(faults, scale=Scale(2, 5)) as sandbox:
+        env = sandbox_env(sandbox, queue_db)
+        async with cluster(env, "--grace-seconds", "0", "--concurrency", "4") as workers:
+            [first] = await workers.start(1)
+            async with open_queue(queue_db) as app:
+                run_id = await enqueue_run(app)
+                with anyio.fail_after(WAIT_SECONDS):
+                    while not await running_units(app):  # noqa: ASYNC110 - another process
+                        await anyio.sleep(0.1)
+            first.send_signal(signal.SIGTERM)
+            with anyio.fail_after(WAIT_SECONDS):
+                assert await first.wait() == 0, workers.logs()
+            await workers.start(1)
+            await until_done(queue_db, run_id, workers)
+            await workers.stop()
+
+    async with opened_store(queue_db) as store:
+        record = await finished_run(store, run_id)
+        assert record.status is RunStatus.SUCCESS
+        assert record.counts["totals"]["found"] == await store.count_jobs() > 0
+        assert {row["status"] for row in record.counts["scrapers"]} == {"ok"}
+
+
+async def running_units(app: App) -> int:
+    """How many scrape tasks are running."""
+    rows = await app.connector.execute_query_all_async(
+        "SELECT count(*) AS n FROM procrastinate_jobs"
+        " WHERE status = 'doing' AND task_name = 'jobping:scrape_unit'"
+    )
+    return int(rows[0]["n"])
