@@ -71,14 +71,16 @@ class Cluster:
         self.processes: list[anyio.abc.Process] = []
 
     async def start(self, count: int = 1) -> list[anyio.abc.Process]:
-        """Start ``count`` more workers."""
+        """Start ``count`` more workers, each in a session (and process group) of its own."""
         started = []
         for _ in range(count):
             name = f"worker-{len(self.processes)}"
             command = [sys.executable, "-m", "jobping", "-v", "worker", *self.args]
             out, err = output_files(name)
             try:
-                process = await anyio.open_process(command, stdout=out, stderr=err, env=self.env)
+                process = await anyio.open_process(
+                    command, stdout=out, stderr=err, env=self.env, start_new_session=True
+                )
             finally:
                 out.close()
                 err.close()
