@@ -28,6 +28,7 @@ from typing import Any
 import anyio
 from procrastinate import App
 from procrastinate.exceptions import AlreadyEnqueued
+from procrastinate.jobs import Job
 
 from jobping.errors import LeaseHeld, StoreError
 from jobping.orchestrator import (
@@ -143,15 +144,25 @@ async def defer_advance(app: App, run_id: str) -> None:
 
 
 async def _defer_units(app: App, run_id: str, units: list[UnitRow]) -> None:
-    """Defer a task per unit, skipping those already waiting."""
-    for unit in units:
-        lock = unit_lock(run_id, unit.unit)
-        task = ENRICH_UNIT if unit.tier == ENRICH_TIER else SCRAPE_UNIT
-        deferrer = app.configure_task(full_name(task), queueing_lock=lock, lock=lock)
-        try:
-            await deferrer.defer_async(run_id=run_id, unit=unit.unit)
-        except AlreadyEnqueued:
-            continue
+    """Defer a task per unit (one statement), skipping those already waiting.
+
+    The first time, none waits: one batch. Again (a retried ``advance``), some may: one by
+    one, each refused by its queueing lock if it waits already.
+    """
+    jobs = [_unit_job(app, run_id, unit) for unit in units]
+    try:
+        await app.job_manager.batch_defer_jobs_async(jobs)
+    except AlreadyEnqueued:
+        for job in jobs:
+            with contextlib.suppress(AlreadyEnqueued):
+                await app.job_manager.defer_job_async(job)
+
+
+def _unit_job(app: App, run_id: str, unit: UnitRow) -> Job:
+    lock = unit_lock(run_id, unit.unit)
+    task = ENRICH_UNIT if unit.tier == ENRICH_TIER else SCRAPE_UNIT
+    deferrer = app.configure_task(full_name(task), queueing_lock=lock, lock=lock)
+    return deferrer.make_new_job(run_id=run_id, unit=unit.unit)
 
 
 async def advance(ctx: WorkerContext, run_id: str) -> None:
