@@ -8,6 +8,7 @@ PostgreSQL). ``jobping db migrate`` first creates the queue's tables.
 from __future__ import annotations
 
 import importlib
+from pathlib import Path
 from types import ModuleType
 from typing import Annotated
 
@@ -15,6 +16,7 @@ import anyio
 import typer
 
 from jobping.cli._state import AppState
+from jobping.cli.run import check_writable
 from jobping.errors import ConfigError
 
 __all__ = ["worker", "worker_package"]
@@ -55,6 +57,14 @@ def worker(
         float,
         typer.Option("--heartbeat-seconds", min=0.1, help="How often the worker says it lives."),
     ] = 10.0,
+    metrics_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--metrics-file",
+            metavar="PATH",
+            help="Keep the queue's and workers' figures there as Prometheus text (*.prom).",
+        ),
+    ] = None,
     stalled_after_seconds: Annotated[
         float,
         typer.Option(
@@ -68,6 +78,8 @@ def worker(
     state: AppState = ctx.obj
     settings = state.settings()
     worker_package().queue_url(settings.database_url)
+    if metrics_file is not None:
+        check_writable(metrics_file)
     from jobping.worker import QUEUES, WorkerOptions, run_worker  # noqa: PLC0415 (optional)
 
     chosen = [name.strip() for name in queues.split(",") if name.strip()]
@@ -80,6 +92,7 @@ def worker(
             grace_seconds=grace_seconds,
             heartbeat_seconds=heartbeat_seconds,
             stalled_after_seconds=stalled_after_seconds,
+            metrics_file=metrics_file,
         )
     except ValueError as exc:
         raise ConfigError({"--stalled-after-seconds": str(exc)}) from None

@@ -15,7 +15,7 @@ from pathlib import Path
 from jobping.models import RunStatus
 from jobping.orchestrator._report import RunReport
 
-__all__ = ["render_metrics", "write_metrics"]
+__all__ = ["Sample", "metric_family", "render_metrics", "write_atomically", "write_metrics"]
 
 Sample = tuple[dict[str, str], float]
 _SCRAPER_JOBS = ("found", "new", "updated", "unchanged", "duplicates", "invalid")
@@ -90,12 +90,18 @@ def render_metrics(report: RunReport) -> str:
             ],
         ),
     ]
-    return "".join(_family(f"jobping_{name}", text, samples) for name, text, samples in families)
+    return "".join(
+        metric_family(f"jobping_{name}", text, samples) for name, text, samples in families
+    )
 
 
 def write_metrics(path: Path, report: RunReport) -> None:
     """Write the report's metrics to ``path`` atomically."""
-    text = render_metrics(report)
+    write_atomically(path, render_metrics(report))
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Replace ``path`` with ``text`` at once: the collector never reads half a file."""
     directory = path.parent
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
     try:
@@ -114,7 +120,8 @@ def _per_scraper(report: RunReport, name: str) -> list[Sample]:
     return [({"scraper": s.name}, float(getattr(s, name))) for s in report.scrapers]
 
 
-def _family(name: str, text: str, samples: Iterable[Sample]) -> str:
+def metric_family(name: str, text: str, samples: Iterable[Sample]) -> str:
+    """One gauge family in the Prometheus text format."""
     lines = [f"# HELP {name} {text}", f"# TYPE {name} gauge"]
     lines += [f"{name}{_labels(labels)} {_number(value)}" for labels, value in samples]
     return "\n".join(lines) + "\n"

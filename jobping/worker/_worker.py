@@ -18,6 +18,8 @@ import os
 import socket
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
 
 import anyio
 from procrastinate import App
@@ -26,16 +28,19 @@ from procrastinate.worker import Worker
 
 from jobping.errors import MigrationError
 from jobping.http import ScrapeClient
+from jobping.orchestrator._metrics import write_atomically
 from jobping.orchestrator._runner import ScraperStatsHook
 from jobping.scraping import Scraper
-from jobping.settings import Settings
+from jobping.settings import ScheduleConfig, Settings
 from jobping.store import open_store, store_options
 from jobping.worker._context import CONTEXT_KEY, WorkerContext
+from jobping.worker._metrics import render_queue_metrics
 from jobping.worker._queue import QUEUES, open_queue
 from jobping.worker._schedule import check_schedule
 from jobping.worker._schema import queue_schema
+from jobping.worker._status import queue_status
 
-__all__ = ["WorkerOptions", "reap_stalled", "run_worker"]
+__all__ = ["WorkerOptions", "reap_stalled", "run_worker", "write_queue_metrics"]
 
 logger = logging.getLogger("jobping.worker")
 
@@ -54,6 +59,10 @@ class WorkerOptions:
     """A worker silent this long is presumed dead: its tasks are handed back."""
     poll_seconds: float = 1.0
     """How often to look for tasks (besides PostgreSQL's notifications)."""
+    metrics_file: Path | None = None
+    """Where to keep the queue's and workers' figures as Prometheus text (None: nowhere)."""
+    metrics_seconds: float = 15.0
+    """How often to rewrite ``metrics_file``."""
 
     def __post_init__(self) -> None:
         if self.stalled_after_seconds <= self.heartbeat_seconds:
@@ -101,6 +110,8 @@ async def _work(app: App, context: WorkerContext, options: WorkerOptions) -> Non
     async with anyio.create_task_group() as group:
         group.start_soon(_register, app, worker, options)
         group.start_soon(_reap_forever, app, options.stalled_after_seconds)
+        if options.metrics_file is not None:
+            group.start_soon(_metrics_forever, app, context, options)
         await worker.run()  # type: ignore[no-untyped-call]  # procrastinate leaves it untyped
         group.cancel_scope.cancel()
 
@@ -129,6 +140,24 @@ async def _reap_forever(app: App, stalled_after_seconds: float) -> None:
             await reap_stalled(app, stalled_after_seconds)
         except ConnectorException as exc:
             logger.warning("could not look for stalled tasks (will retry): %s", exc)
+
+
+async def _metrics_forever(app: App, context: WorkerContext, options: WorkerOptions) -> None:
+    """Rewrite the metrics file every ``metrics_seconds``; a failure is logged, not fatal."""
+    path = options.metrics_file
+    while path is not None:
+        try:
+            await write_queue_metrics(app, context.settings.schedule, path)
+        except (OSError, ConnectorException) as exc:
+            logger.warning("could not write the metrics file (will retry): %s", exc)
+        await anyio.sleep(options.metrics_seconds)
+
+
+async def write_queue_metrics(app: App, schedule: ScheduleConfig, path: Path) -> None:
+    """Write the queue's and workers' figures to ``path`` (atomically)."""
+    now = datetime.now(UTC)
+    text = render_queue_metrics(await queue_status(app, schedule, now=now), now=now)
+    await anyio.to_thread.run_sync(write_atomically, path, text)
 
 
 async def reap_stalled(app: App, stalled_after_seconds: float) -> int:

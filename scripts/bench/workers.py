@@ -28,6 +28,7 @@ from urllib.parse import quote
 import anyio
 import anyio.abc
 import psycopg
+from procrastinate import App
 
 from jobping.sandbox import Faults, Sandbox, Scale, serve_sandbox
 from jobping.settings import load_settings
@@ -113,11 +114,8 @@ async def workers_run(
     return int(row["found"]), seconds
 
 
-async def ready(app: object, count: int) -> None:
+async def ready(app: App, count: int) -> None:
     """Wait until ``count`` workers are registered."""
-    from procrastinate import App  # noqa: PLC0415 - the type, for the checker
-
-    assert isinstance(app, App)
     while True:
         row = await app.connector.execute_query_one_async(
             "SELECT count(*) AS n FROM jobping_workers"
@@ -127,11 +125,8 @@ async def ready(app: object, count: int) -> None:
         await anyio.sleep(0.1)
 
 
-async def done(app: object, run_id: str) -> bool:
+async def done(app: App, run_id: str) -> bool:
     """Whether the run is done."""
-    from procrastinate import App  # noqa: PLC0415 - the type, for the checker
-
-    assert isinstance(app, App)
     rows = await app.connector.execute_query_all_async(
         "SELECT 1 FROM jobping_worker_runs WHERE run_id = %(run_id)s AND phase = 'done'",
         run_id=run_id,

@@ -31,17 +31,23 @@ def status_json(capsys: pytest.CaptureFixture[str]) -> dict[str, object]:
 async def test_status_shows_a_live_worker_and_the_tasks_waiting_per_queue(
     queue_db: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """A worker on ``runs`` only: listed with host and pid; scrape tasks wait; next run shown."""
+    """A worker on ``runs`` only: listed with host and pid; scrape tasks wait; next run shown.
+
+    Its ``--metrics-file`` holds the same figures as Prometheus text.
+    """
     monkeypatch.setenv("DATABASE_URL", queue_db)
     monkeypatch.setenv("SCHEDULE__RUN", "0 3 * * *")
-    env = {"DATABASE_URL": queue_db, "PATH": "/usr/bin:/bin"}
-    async with cluster(env, "--queues", "runs") as workers:
+    env = {"DATABASE_URL": queue_db, "PATH": "/usr/bin:/bin", "SCHEDULE__RUN": "0 3 * * *"}
+    metrics = anyio.Path("worker.prom")
+    async with cluster(env, "--queues", "runs", "--metrics-file", str(metrics)) as workers:
         [process] = await workers.start(1)
         async with open_queue(queue_db) as app:
             for unit in ("a", "b", "c"):
                 await app.configure_task("jobping:scrape_unit").defer_async(run_id="r", unit=unit)
         with anyio.fail_after(WAIT_SECONDS):
             while not _workers(data := await anyio.to_thread.run_sync(status_json, capsys)):  # noqa: ASYNC110 - another process
+                await anyio.sleep(0.2)
+            while "jobping_workers 1\n" not in await _text(metrics):  # noqa: ASYNC110
                 await anyio.sleep(0.2)
         await workers.stop()
 
@@ -51,6 +57,10 @@ async def test_status_shows_a_live_worker_and_the_tasks_waiting_per_queue(
     assert (worker["pid"], worker["running"]) == (process.pid, 0)
     assert queue["queues"]["scrape"] == {"todo": 3, "doing": 0, "failed": 0}
     assert queue["next"]["run"].endswith("T03:00:00+00:00")
+    prom = await _text(metrics)
+    assert 'jobping_queue_tasks{queue="scrape",status="todo"} 3\n' in prom
+    assert f'jobping_worker_tasks_running{{worker="{worker["id"]}",host="' in prom
+    assert 'jobping_schedule_next_timestamp_seconds{entry="run"}' in prom
 
 
 @pytest.mark.anyio
@@ -81,3 +91,7 @@ def _workers(data: dict[str, object]) -> list[object]:
     assert isinstance(queue, dict)
     workers: list[object] = queue["workers"]
     return workers
+
+
+async def _text(path: anyio.Path) -> str:
+    return await path.read_text() if await path.exists() else ""
