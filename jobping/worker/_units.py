@@ -12,7 +12,7 @@ from typing import Any
 
 import anyio
 
-from jobping.errors import JobPingError, StoreError
+from jobping.errors import ConfigError, JobPingError, StoreError
 from jobping.orchestrator import JobSink, Outcome, ScraperReport, StopFlag, plan
 from jobping.orchestrator._runner import ScraperRunner
 from jobping.redact import redact_text
@@ -89,7 +89,8 @@ def _scraper(ctx: WorkerContext, settings: Settings, name: str) -> Scraper:
     for scraper in (*primary, *individual):
         if scraper.name == name:
             return scraper
-    raise StoreError(f"the run names scraper {name!r}, which this worker has not enabled")
+    problem = f"the run names scraper {name!r}, which this worker has not enabled"
+    raise ConfigError({f"scrapers.{name}": problem})
 
 
 async def _target_reached(ctx: WorkerContext, settings: Settings, run: RunRow) -> str | None:

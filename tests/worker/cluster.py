@@ -162,6 +162,16 @@ def per_scraper(record: RunRecord) -> dict[tuple[int, str], dict[str, Any]]:
     }
 
 
+def differences(got: dict[str, tuple[Any, ...]], want: dict[str, tuple[Any, ...]]) -> str:
+    """What differs between two jobs tables, briefly (empty when they are equal)."""
+    missing, extra = want.keys() - got.keys(), got.keys() - want.keys()
+    changed = [h for h in want.keys() & got.keys() if got[h] != want[h]]
+    if not (missing or extra or changed):
+        return ""
+    sample = [(got[h], want[h]) for h in changed[:2]]
+    return f"{len(missing)} missing, {len(extra)} extra, {len(changed)} changed, e.g. {sample}"
+
+
 async def all_jobs(store: Store) -> dict[str, tuple[Any, ...]]:
     """Every stored job by hash, without what depends on when or by which run it was seen."""
     since = datetime(1970, 1, 1, tzinfo=UTC)

@@ -27,7 +27,7 @@ def test_db_migrate_applies_the_queue_schema_once_and_status_shows_it(
     assert (code, code_status) == (0, 0)
     assert again["queue"] == {
         "procrastinate": procrastinate.__version__,
-        "worker_version": 1,
+        "worker_version": 2,
         "pending": [],
     }
     assert json.loads(status_out)["queue"]["pending"] == []
@@ -48,7 +48,11 @@ async def test_concurrent_migrations_apply_each_piece_once(
             "SELECT component FROM jobping_queue_schema ORDER BY component"
         )
 
-    assert before.pending == [f"procrastinate {procrastinate.__version__}", "worker 0001"]
+    assert before.pending == [
+        f"procrastinate {procrastinate.__version__}",
+        "worker 0001",
+        "worker 0002",
+    ]
     assert after.pending == []
     assert [row["component"] for row in rows] == ["jobping_worker", "procrastinate"]
 

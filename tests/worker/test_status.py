@@ -87,10 +87,11 @@ async def test_a_failed_task_is_listed_with_its_error_redacted(
 
 
 def _workers(data: dict[str, object]) -> list[object]:
+    """The workers ``status`` lists once each has told where it runs (host and pid)."""
     queue = data["queue"]
     assert isinstance(queue, dict)
-    workers: list[object] = queue["workers"]
-    return workers
+    workers: list[dict[str, object]] = queue["workers"]
+    return [worker for worker in workers if worker["pid"] is not None]
 
 
 async def _text(path: anyio.Path) -> str:
