@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
+import anyio
 import pytest
 
 from jobping.cli._exit import ExitCode
+from jobping.worker import open_queue
 from tests.helpers import run_cli
 
 
@@ -58,3 +62,27 @@ def test_a_worker_on_an_unmigrated_database_says_to_migrate(
 
     assert code == ExitCode.STORE
     assert "run `jobping db migrate`" in err
+
+
+@pytest.mark.postgres
+@pytest.mark.anyio
+async def test_run_enqueue_defers_a_run_for_the_workers_and_prints_its_id(
+    queue_db: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``run --enqueue --json --tiers 1,3``: exit 0, the id printed, one start task waiting."""
+    monkeypatch.setenv("DATABASE_URL", queue_db)
+
+    code, out, err = await anyio.to_thread.run_sync(
+        run_cli, ["run", "--enqueue", "--json", "--tiers", "1,3"], capsys
+    )
+
+    assert code == 0, err
+    printed = json.loads(out)
+    async with open_queue(queue_db) as app:
+        [job] = await app.job_manager.list_jobs_async()
+    assert printed == {"run_id": job.task_kwargs["run_id"], "enqueued": True}
+    assert (job.task_name, job.status, job.task_kwargs["tiers"]) == (
+        "jobping:start_run",
+        "todo",
+        [1, 3],
+    )
