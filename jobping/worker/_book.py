@@ -21,6 +21,8 @@ __all__ = ["Phase", "RunBook", "RunRow", "UnitRow"]
 class Phase:
     """The phases of a run, in order."""
 
+    NEW = "new"
+    """Recorded, not planned yet (``advance`` plans tier 1)."""
     SCRAPE = "scrape"
     """Tier ``tier``'s units are being worked on."""
     ENRICH = "enrich"
@@ -61,10 +63,11 @@ class RunBook:
     async def create(
         self, run_id: str, *, started_at: datetime, tiers: list[int], snapshot: dict[str, Any]
     ) -> None:
-        """Record a new run (in phase ``scrape``, tier 1)."""
+        """Record a new run, in phase ``new`` (unless it is recorded already)."""
         await self._connector.execute_query_async(
-            "INSERT INTO jobping_worker_runs (run_id, started_at, tiers, snapshot)"
-            " VALUES (%(run_id)s, %(started_at)s, %(tiers)s, %(snapshot)s::jsonb)",
+            "INSERT INTO jobping_worker_runs (run_id, started_at, tiers, snapshot, phase, tier)"
+            " VALUES (%(run_id)s, %(started_at)s, %(tiers)s, %(snapshot)s::jsonb, 'new', 0)"
+            " ON CONFLICT (run_id) DO NOTHING",
             run_id=run_id,
             started_at=started_at,
             tiers=tiers,

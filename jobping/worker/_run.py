@@ -30,7 +30,7 @@ from procrastinate import App
 from procrastinate.exceptions import AlreadyEnqueued
 from procrastinate.jobs import Job
 
-from jobping.errors import LeaseHeld, StoreError
+from jobping.errors import LeaseHeld
 from jobping.orchestrator import (
     TIERS,
     JobSink,
@@ -69,7 +69,11 @@ def lease_for(ctx: WorkerContext, settings: Settings, run_id: str) -> RunLease:
 
 
 async def start_run(ctx: WorkerContext, run_id: str, tiers: list[int]) -> bool:
-    """Create the run and defer its first tasks; False if another run holds the lease."""
+    """Take the lease, record the run and defer its ``advance``; False if the lease is held.
+
+    Everything after the record is ``advance``'s (planning tier 1 included), so a worker
+    dying anywhere in here leaves either nothing or a run ``advance`` can take on.
+    """
     book = ctx.book
     if await book.run(run_id) is None:
         settings = ctx.settings
@@ -79,18 +83,20 @@ async def start_run(ctx: WorkerContext, run_id: str, tiers: list[int]) -> bool:
             logger.warning("run %s not started: %s", run_id, exc)
             return False
         await close_abandoned_runs(ctx.store, current=run_id)
-        started = ctx.now()
-        await book.create(run_id, started_at=started, tiers=tiers, snapshot=snapshot(settings))
-        run = await book.run(run_id)
-        if run is None:  # pragma: no cover - just created
-            raise StoreError(f"run {run_id} vanished after it was created")
-        primary, _individual, not_ready = plan(settings, ctx.scrapers)
-        decided = _decision(*_decide_primary(run, primary), started=ctx.now())
-        await book.add_units(run_id, plan_units(settings, primary, 1) if decided["ran"] else [])
-        await book.move(run, Phase.SCRAPE, 1, {"tiers": {"1": decided}, "not_ready": not_ready})
-        await ctx.store.save_run(assemble(run, await book.units(run_id)).to_record())
+        await book.create(run_id, started_at=ctx.now(), tiers=tiers, snapshot=snapshot(settings))
     await defer_advance(ctx.app, run_id)
     return True
+
+
+async def _plan_tier_one(ctx: WorkerContext, settings: Settings, run: RunRow) -> bool:
+    """Plan tier 1's units, record the run in the store, move to ``scrape`` tier 1."""
+    primary, _individual, not_ready = plan(settings, ctx.scrapers)
+    decided = _decision(*_decide_primary(run, primary), started=ctx.now())
+    planned = plan_units(settings, primary, 1) if decided["ran"] else []
+    await ctx.book.add_units(run.run_id, planned)
+    await ctx.store.save_run(assemble(run, await ctx.book.units(run.run_id)).to_record())
+    decisions = {"tiers": {"1": decided}, "not_ready": not_ready}
+    return await ctx.book.move(run, Phase.SCRAPE, 1, decisions)
 
 
 def _decide_primary(run: RunRow, primary: list[Scraper]) -> tuple[bool, str]:
@@ -188,38 +194,54 @@ async def advance(ctx: WorkerContext, run_id: str) -> None:
 
 async def _step(ctx: WorkerContext, settings: Settings, run: RunRow, units: list[UnitRow]) -> bool:
     """One move of the run's phase; whether this call made it."""
+    if run.phase == Phase.NEW:
+        return await _plan_tier_one(ctx, settings, run)
+    if run.phase == Phase.SCRAPE:
+        return await _after_tier(ctx, settings, run, units)
+    if run.phase == Phase.ENRICH:
+        return await _after_enrichment(ctx, settings, run, units)
+    if run.tier == 0:
+        deactivated = await _retire(ctx, settings, units)
+        return await ctx.book.move(
+            run, Phase.FINISH, 1, run.decisions | {"deactivated": deactivated}
+        )
+    await _finish(ctx, settings, run, units)
+    return await ctx.book.move(run, Phase.DONE, 0, run.decisions)
+
+
+async def _after_tier(
+    ctx: WorkerContext, settings: Settings, run: RunRow, units: list[UnitRow]
+) -> bool:
+    """Tier ``run.tier`` is done: decide (and plan, or do) the next one."""
     decisions = dict(run.decisions)
     tiers = dict(decisions.get("tiers", {}))
     now = ctx.now()
-    if run.phase == Phase.SCRAPE and str(run.tier) in tiers:
+    if str(run.tier) in tiers:
         tiers[str(run.tier)] = tiers[str(run.tier)] | {"ended": now.isoformat()}
-    if run.phase == Phase.SCRAPE and run.tier == 1:
-        state = _state(ctx, settings, run, units)
+    state = _state(ctx, settings, run, units)
+    if run.tier == 1:
         ran, reason = _decide(2, run, state)
         tiers["2"] = _decision(ran, reason, started=now)
         planned = plan_units(settings, state.individual, 2) if ran else []
         await ctx.book.add_units(run.run_id, planned)
         return await ctx.book.move(run, Phase.SCRAPE, 2, decisions | {"tiers": tiers})
-    if run.phase == Phase.SCRAPE:
-        state = _state(ctx, settings, run, units)
-        ran, reason = _decide(3, run, state)
-        tiers["3"] = _decision(ran, reason, started=now)
-        if ran:
-            await TIERS[2].run(state, state.report.tiers[2])
-            tiers["3"] |= {"backfilled": len(state.report.backfill), "ended": now.isoformat()}
-            decisions["backfill"] = [job.job_hash for job in state.report.backfill]
-        return await ctx.book.move(run, Phase.ENRICH, 0, decisions | {"tiers": tiers})
-    if run.phase == Phase.ENRICH and not decisions.get("enrichment_planned"):
-        await ctx.book.add_units(run.run_id, _enrich_units(settings, units))
-        decisions["enrichment_planned"] = True
-        return await ctx.book.move(run, Phase.ENRICH, 0, decisions)
-    if run.phase == Phase.ENRICH:
-        return await ctx.book.move(run, Phase.FINISH, 0, decisions)
-    if run.tier == 0:
-        decisions["deactivated"] = await _retire(ctx, settings, units)
-        return await ctx.book.move(run, Phase.FINISH, 1, decisions)
-    await _finish(ctx, settings, run, units)
-    return await ctx.book.move(run, Phase.DONE, 0, decisions)
+    ran, reason = _decide(3, run, state)
+    tiers["3"] = _decision(ran, reason, started=now)
+    if ran:
+        await TIERS[2].run(state, state.report.tiers[2])
+        tiers["3"] |= {"backfilled": len(state.report.backfill), "ended": now.isoformat()}
+        decisions["backfill"] = [job.job_hash for job in state.report.backfill]
+    return await ctx.book.move(run, Phase.ENRICH, 0, decisions | {"tiers": tiers})
+
+
+async def _after_enrichment(
+    ctx: WorkerContext, settings: Settings, run: RunRow, units: list[UnitRow]
+) -> bool:
+    """Plan the enrichment batches the first time; once they are done, move to finishing."""
+    if run.decisions.get("enrichment_planned"):
+        return await ctx.book.move(run, Phase.FINISH, 0, run.decisions)
+    await ctx.book.add_units(run.run_id, _enrich_units(settings, units))
+    return await ctx.book.move(run, Phase.ENRICH, 0, run.decisions | {"enrichment_planned": True})
 
 
 def _state(ctx: WorkerContext, settings: Settings, run: RunRow, units: list[UnitRow]) -> RunState:

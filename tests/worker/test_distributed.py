@@ -95,7 +95,7 @@ async def test_workers_killed_at_ten_random_moments_lose_and_duplicate_nothing(
     async with serve_sandbox(faults, scale=Scale(10, 20)) as sandbox:
         reference_id = await reference_run(sandbox_env(sandbox, other_db))
         env = sandbox_env(sandbox, queue_db)
-        args = ("--concurrency", "3", "--heartbeat-seconds", "1", "--stalled-after-seconds", "6")
+        args = ("--concurrency", "3", "--heartbeat-seconds", "1", "--stalled-after-seconds", "15")
         async with cluster(env, *args) as workers:
             await workers.start(3)
             async with open_queue(queue_db) as app:

@@ -41,7 +41,7 @@ async def test_five_workers_start_each_occurrence_exactly_once(queue_db: str) ->
     """
     async with serve_sandbox({}, scale=Scale(2, 5)) as sandbox:
         env = sandbox_env(sandbox, queue_db, SCHEDULE__RUN="* * * * * */4")
-        args = ("--heartbeat-seconds", "1", "--stalled-after-seconds", "6")
+        args = ("--heartbeat-seconds", "1", "--stalled-after-seconds", "15")
         async with cluster(env, *args) as workers:
             await workers.start(5)
             with anyio.fail_after(WAIT_SECONDS):
