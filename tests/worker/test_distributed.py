@@ -11,6 +11,7 @@ import json
 import random
 import signal
 import sys
+from datetime import UTC, datetime
 
 import anyio
 import pytest
@@ -19,6 +20,8 @@ from procrastinate import App
 from jobping.models import RunStatus
 from jobping.sandbox import SOURCES, Faults, Scale, serve_sandbox
 from jobping.worker import enqueue_run, open_queue
+from jobping.worker._book import RunBook
+from jobping.worker._enqueue import new_run_id
 from tests.helpers import opened_store
 from tests.worker.cluster import (
     WAIT_SECONDS,
@@ -161,3 +164,34 @@ async def running_units(app: App) -> int:
         " WHERE status = 'doing' AND task_name = 'jobping:scrape_unit'"
     )
     return int(rows[0]["n"])
+
+
+async def test_a_run_recorded_by_a_start_task_that_died_is_planned_by_advance(
+    queue_db: str,
+) -> None:
+    """Regression (#14): start_run killed right after recording the run; tier 1 still runs.
+
+    The run row exists (phase ``new``) with no unit; a retried start task only defers
+    ``advance``, which must plan tier 1 rather than decide tier 2 on an empty tier 1.
+    """
+    async with serve_sandbox({}, scale=Scale(2, 5)) as sandbox:
+        env = sandbox_env(sandbox, queue_db)
+        async with cluster(env) as workers:
+            async with open_queue(queue_db) as app:
+                run_id = new_run_id()
+                book = RunBook(app)
+                started = datetime.now(UTC)
+                await book.create(run_id, started_at=started, tiers=[1, 2, 3], snapshot={})
+                await app.configure_task("jobping:start_run").defer_async(
+                    run_id=run_id, tiers=[1, 2, 3]
+                )
+            await workers.start(1)
+            await until_done(queue_db, run_id, workers)
+            await workers.stop()
+
+    async with opened_store(queue_db) as store:
+        record = await finished_run(store, run_id)
+    tiers = {tier["tier"]: tier for tier in record.counts["tiers"]}
+    assert tiers[1]["ran"]
+    assert not tiers[2]["ran"]
+    assert record.counts["totals"]["found"] > 0
