@@ -37,7 +37,7 @@ from jobping._database_urls import KNOWN_DATABASE_URLS, is_known_database_url
 from jobping._version import __version__
 from jobping.errors import ConfigError
 
-__all__ = ["ScraperConfig", "Settings", "load_settings", "validation_problems"]
+__all__ = ["ScheduleConfig", "ScraperConfig", "Settings", "load_settings", "validation_problems"]
 
 CONFIG_ENV_VAR = "JOBPING_CONFIG"
 
@@ -55,6 +55,27 @@ class ScraperConfig(BaseModel):
     """Company board tokens, search queries or countries, as the scraper understands them."""
     base_url: str | None = None
     """Replace the scraper's API base URL (a sandbox or a proxy)."""
+
+
+class ScheduleConfig(BaseModel):
+    """What ``jobping worker``s start by themselves, as cron expressions (None: never).
+
+    Five fields (minute hour day month weekday), or six with seconds last. Exactly one
+    worker starts each occurrence, however many run.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
+
+    run: str | None = None
+    """When to start a run (``0 * * * *``: every hour)."""
+    enrich: str | None = None
+    """When to enrich the backlog left by earlier runs (budget permitting)."""
+    enrich_limit: int = Field(default=200, ge=1)
+    """Most backlog jobs one scheduled enrichment takes."""
+    cleanup: str | None = None
+    """When to delete finished tasks and the task records of finished runs."""
+    cleanup_after_days: int = Field(default=7, ge=1)
+    """Finished tasks and runs older than this many days are deleted by the cleanup."""
 
 
 class Settings(BaseSettings):
@@ -114,6 +135,8 @@ class Settings(BaseSettings):
     """Time one scraper may take before it is cancelled and reported as failed."""
     run_lease_ttl_seconds: float = Field(default=300.0, ge=5)
     """A crashed run's lease is taken over after this long."""
+    schedule: ScheduleConfig = ScheduleConfig()
+    """Runs, enrichment and cleanup started by ``jobping worker`` (``[schedule]`` in TOML)."""
 
     # jobs: the most a field may hold when a job enters the store ------------------------
     job_max_title_chars: int = Field(default=500, ge=50)

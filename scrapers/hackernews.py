@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator
 from dataclasses import replace
 from typing import Any
 
-from jobping import Item, ItemError, Job, ScrapeContext, Scraper, Target
+from jobping import Item, ItemError, Job, ScrapeContext, Scraper, Target, TargetShape
 from jobping.normalize import parse_date, split_location
 from scrapers._hackernews_line import first_line
 
@@ -42,6 +42,7 @@ class HackerNews(Scraper):
     tier = "primary"  # keyless, no quota: like Remotive, Arbeitnow, The Muse
     page_size = 1000  # Algolia's maximum hitsPerPage
     default_targets = ("latest",)
+    target_shape = TargetShape(r"latest|[0-9]{1,12}", "'latest' or a story id (digits)")
 
     async def iter_jobs(self, ctx: ScrapeContext, target: Target) -> AsyncIterator[Job]:
         """Page back in time through the thread's comments; yield its postings."""

@@ -25,6 +25,7 @@ SDK_HOMES = {
     "psycopg_pool": ("jobping/store/postgres/",),
     "supabase": ("jobping/store/supabase/",),
     "postgrest": ("jobping/store/supabase/",),
+    "procrastinate": ("jobping/worker/",),
     "openai": ("jobping/enrich/_enricher.py",),
     "typer": ("jobping/cli/",),
     # the views, loaded when a command renders: `jobping --help` never imports rich

@@ -24,6 +24,7 @@ from jobping.cli import (
     scrape,
     scrapers,
     status,
+    worker,
 )
 from jobping.cli._console import version_line
 from jobping.cli._state import AppState
@@ -101,4 +102,5 @@ app.command("status")(status.status)
 app.command("budget")(budget.budget)
 app.command("enrich")(enrich.enrich)
 app.command("doctor")(doctor.doctor)
+app.command("worker")(worker.worker)
 app.add_typer(db.app, name="db")

@@ -37,11 +37,13 @@ def status(ctx: typer.Context, as_json: _JSON = False) -> None:
     """
     import anyio  # noqa: PLC0415 (fast start-up)
 
-    from jobping.services import read_schema  # noqa: PLC0415 (fast start-up)
+    from jobping.services import queue_schema, read_schema  # noqa: PLC0415 (fast start-up)
 
     state: AppState = ctx.obj
-    current = anyio.run(read_schema, state.settings())
-    report = _report(current)
+    settings = state.settings()
+    current = anyio.run(read_schema, settings)
+    queue = anyio.run(lambda: queue_schema(settings, apply=False))
+    report = _report(current) | ({"queue": queue} if queue else {})
     if as_json:
         emit_json(report)
     elif current.pending:
@@ -51,6 +53,8 @@ def status(ctx: typer.Context, as_json: _JSON = False) -> None:
         )
     else:
         stdout().print(f"{current.backend}: schema version {current.version}, up to date")
+    if queue and not as_json:
+        stdout().print(_queue_line(queue))
     if current.pending:
         raise typer.Exit(ExitCode.FAILED)
 
@@ -64,19 +68,31 @@ def migrate(ctx: typer.Context, as_json: _JSON = False) -> None:
     """
     import anyio  # noqa: PLC0415 (fast start-up)
 
-    from jobping.services import migrate_schema  # noqa: PLC0415 (fast start-up)
+    from jobping.services import migrate_schema, queue_schema  # noqa: PLC0415 (fast start-up)
 
     state: AppState = ctx.obj
-    before, after = anyio.run(migrate_schema, state.settings())
+    settings = state.settings()
+    before, after = anyio.run(migrate_schema, settings)
+    queue = anyio.run(lambda: queue_schema(settings, apply=True))
     applied = [label for label in before.pending if label not in after.pending]
     if as_json:
-        emit_json(_report(after) | {"from_version": before.version, "applied": applied})
+        extra = {"queue": queue} if queue else {}
+        emit_json(_report(after) | {"from_version": before.version, "applied": applied} | extra)
     elif applied:
         stdout().print(
             f"{after.backend}: applied {', '.join(applied)}; schema version {after.version}"
         )
     else:
         stdout().print(f"{after.backend}: schema version {after.version}, nothing to apply")
+    if queue and not as_json:
+        stdout().print(_queue_line(queue))
+
+
+def _queue_line(queue: dict[str, Any]) -> str:
+    pending = queue["pending"]
+    state = f"pending: {', '.join(pending)}" if pending else "up to date"
+    versions = f"procrastinate {queue['procrastinate']}, worker schema {queue['worker_version']}"
+    return f"worker queue: {versions}, {state}"
 
 
 def _report(current: SchemaStatus) -> dict[str, Any]:

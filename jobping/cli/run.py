@@ -21,6 +21,7 @@ from jobping.errors import ConfigError
 
 if TYPE_CHECKING:
     from jobping.models import RunStatus
+    from jobping.settings import Settings
 
 __all__ = ["exit_code_of", "parse_tiers", "run"]
 
@@ -65,6 +66,14 @@ def run(
             " it at a scratch file).",
         ),
     ] = False,
+    enqueue: Annotated[
+        bool,
+        typer.Option(
+            "--enqueue",
+            help="Defer the run for `jobping worker`s (PostgreSQL) instead of running it here;"
+            " prints its run id.",
+        ),
+    ] = False,
     grace_seconds: Annotated[
         float,
         typer.Option(
@@ -99,6 +108,9 @@ def run(
     state: AppState = ctx.obj
     settings = state.settings()
     allowed = parse_tiers(tiers)
+    if enqueue:
+        _enqueue(settings, allowed, as_json=as_json)
+        return
     if metrics_file is not None:
         check_writable(metrics_file)
     if quiet:
@@ -129,6 +141,27 @@ def run(
     elif report.status is not RunStatus.SUCCESS:
         render_report(report, console)
     raise typer.Exit(exit_code_of(report.status))
+
+
+def _enqueue(settings: Settings, tiers: frozenset[int], *, as_json: bool) -> None:
+    """Defer a run for the workers and print its id."""
+    import anyio  # noqa: PLC0415 (fast start-up)
+
+    from jobping.cli.worker import worker_package  # noqa: PLC0415 (optional extra)
+
+    worker = worker_package()
+    url = worker.queue_url(settings.database_url)
+
+    async def defer() -> str:
+        async with worker.open_queue(url, pool_max_size=2) as app:
+            run_id: str = await worker.enqueue_run(app, tiers)
+            return run_id
+
+    run_id = anyio.run(defer)
+    if as_json:
+        emit_json({"run_id": run_id, "enqueued": True})
+    else:
+        stdout().print(f"run {run_id} enqueued for the workers")
 
 
 def check_writable(path: Path) -> None:

@@ -89,6 +89,10 @@ class ScraperRunner:
             for scraper, report in scrapers:
                 group.start_soon(self._run_scraper, scraper, report, flags)
 
+    async def run_target(self, scraper: Scraper, target: Target, report: ScraperReport) -> None:
+        """Run one target of ``scraper`` into the sink, isolated as ever (a worker's unit)."""
+        await self._run_target(scraper, target, report, (self._shutdown,))
+
     async def _run_scraper(
         self, scraper: Scraper, report: ScraperReport, flags: tuple[StopFlag, ...]
     ) -> None:

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from jobping.services._doctor import diagnose
     from jobping.services._enrich import enrich_backlog
     from jobping.services._run import execute_run
-    from jobping.services._schema import migrate_schema, read_schema
+    from jobping.services._schema import migrate_schema, queue_schema, read_schema
     from jobping.services._scrape import ScrapeOutcome, TargetOutcome, scrape_one
     from jobping.services._status import gather_status
 
@@ -40,6 +40,7 @@ __all__ = [
     "gather_budget",
     "gather_status",
     "migrate_schema",
+    "queue_schema",
     "read_schema",
     "run_demo",
     "scrape_one",
@@ -58,6 +59,7 @@ __getattr__, __dir__ = lazy_names(
         "gather_budget": "jobping.services._budget",
         "gather_status": "jobping.services._status",
         "migrate_schema": "jobping.services._schema",
+        "queue_schema": "jobping.services._schema",
         "read_schema": "jobping.services._schema",
         "run_demo": "jobping.services._demo",
         "scrape_one": "jobping.services._scrape",

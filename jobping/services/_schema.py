@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from jobping._database_urls import POSTGRES_PREFIXES
 from jobping.services._store import settings_store
 from jobping.settings import Settings
 from jobping.store import SchemaStatus, schema_status, store_options
 
-__all__ = ["migrate_schema", "read_schema"]
+__all__ = ["migrate_schema", "queue_schema", "read_schema"]
 
 
 async def read_schema(settings: Settings) -> SchemaStatus:
@@ -20,3 +23,18 @@ async def migrate_schema(settings: Settings) -> tuple[SchemaStatus, SchemaStatus
     async with settings_store(settings):
         pass
     return before, await read_schema(settings)
+
+
+async def queue_schema(settings: Settings, *, apply: bool) -> dict[str, Any] | None:
+    """The worker queue's schema (applied first with ``apply``), if there can be one.
+
+    None without PostgreSQL or without the worker extra.
+    """
+    url = settings.database_url
+    if not url.startswith(POSTGRES_PREFIXES):
+        return None
+    try:
+        from jobping.worker import queue_schema_at  # noqa: PLC0415 (optional extra)
+    except ImportError:
+        return None
+    return (await queue_schema_at(url, apply=apply)).to_dict()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from jobping._database_urls import POSTGRES_PREFIXES
 from jobping.http import domain_status
 from jobping.models import RunRecord
 from jobping.orchestrator import LEASE_NAME
@@ -17,17 +18,34 @@ __all__ = ["gather_status"]
 async def gather_status(
     settings: Settings, *, runs: int = 10, now: datetime | None = None
 ) -> dict[str, Any]:
-    """The status as plain data: ``domains``, ``lease`` and ``runs`` (newest first)."""
+    """The status as plain data: ``domains``, ``lease`` and ``runs`` (newest first).
+
+    On PostgreSQL with the worker extra, ``queue`` too: workers, queue depth, failed tasks
+    and the next scheduled occurrences.
+    """
     now = now or datetime.now(UTC)
     async with settings_store(settings) as store:
         domains = await domain_status(store, settings, now=now)
         holder = await store.lease_holder(LEASE_NAME, now=now)
         recent = await store.recent_runs(runs)
+    queue = await _queue(settings, now)
     return {
         "domains": [domain.to_dict() for domain in domains],
         "lease": {"holder": holder[0], "expires_at": holder[1].isoformat()} if holder else None,
         "runs": [_run(record) for record in recent],
-    }
+    } | ({"queue": queue} if queue is not None else {})
+
+
+async def _queue(settings: Settings, now: datetime) -> dict[str, Any] | None:
+    """The workers' queue (workers, depth, failures, next occurrences), if there is one."""
+    if not settings.database_url.startswith(POSTGRES_PREFIXES):
+        return None
+    try:
+        from jobping.worker import queue_status_at  # noqa: PLC0415 (optional extra)
+    except ImportError:
+        return None
+    queue: dict[str, Any] = await queue_status_at(settings.database_url, settings.schedule, now=now)
+    return queue
 
 
 def _run(record: RunRecord) -> dict[str, Any]:

@@ -45,3 +45,27 @@ def render_status(data: dict[str, Any]) -> None:
             Text(run["reason"]),
         )
     console.print(runs if data["runs"] else Text("no runs yet"))
+    if "queue" in data:
+        _render_queue(data["queue"])
+
+
+def _render_queue(queue: dict[str, Any]) -> None:
+    """Workers, queue depth, failed tasks and the next scheduled occurrences."""
+    console = stdout()
+    if "pending" in queue:
+        console.print(Text(f"worker queue: not migrated ({', '.join(queue['pending'])})"))
+        return
+    workers = Table("worker", "host", "pid", "last heartbeat", "running", title="workers")
+    for w in queue["workers"]:
+        host, pid = w["host"] or "?", str(w["pid"] or "?")
+        workers.add_row(str(w["id"]), host, pid, w["last_heartbeat"], str(w["running"]))
+    console.print(workers if queue["workers"] else Text("no workers running"))
+    depth = ", ".join(
+        f"{name} {q['todo']} waiting / {q['doing']} running / {q['failed']} failed"
+        for name, q in queue["queues"].items()
+    )
+    console.print(Text(f"queues: {depth}"))
+    for failed in queue["failed"]:
+        console.print(Text(f"failed task {failed['id']} {failed['task']}: {failed['error']}"))
+    for key, at in queue["next"].items():
+        console.print(Text(f"next scheduled {key}: {at}"))
