@@ -24,6 +24,7 @@ from jobping.scraping import (
     Scraper,
     SkippedItem,
     Target,
+    parse_xml,
 )
 from jobping.settings import Settings, load_settings
 
@@ -51,4 +52,5 @@ __all__ = [
     "WorkEnvironment",
     "__version__",
     "load_settings",
+    "parse_xml",
 ]

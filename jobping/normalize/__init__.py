@@ -8,11 +8,13 @@ nothing identifies a job.
 from jobping.normalize._dates import parse_date
 from jobping.normalize._hashing import TRACKING_PARAMS, canonical_url, job_hash
 from jobping.normalize._location import Location, country_code, split_location
+from jobping.normalize._salary import Salary, parse_salary
 from jobping.normalize._text import clean_text, clean_title, html_to_text
 
 __all__ = [
     "TRACKING_PARAMS",
     "Location",
+    "Salary",
     "canonical_url",
     "clean_text",
     "clean_title",
@@ -20,5 +22,6 @@ __all__ = [
     "html_to_text",
     "job_hash",
     "parse_date",
+    "parse_salary",
     "split_location",
 ]

@@ -66,10 +66,37 @@ class StoppableClient:
         headers: Mapping[str, str] | None = None,
     ) -> Any:
         """GET through the wrapped client, unless a stop was requested."""
+        self._check()
+        return await self._client.get_json(url, params=params, headers=headers)
+
+    async def post_json(
+        self,
+        url: str,
+        *,
+        json: Any,
+        params: Mapping[str, str | int] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Any:
+        """POST through the wrapped client, unless a stop was requested."""
+        self._check()
+        return await self._client.post_json(url, json=json, params=params, headers=headers)
+
+    async def get_text(
+        self,
+        url: str,
+        *,
+        params: Mapping[str, str | int] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> str:
+        """GET text through the wrapped client, unless a stop was requested."""
+        self._check()
+        return await self._client.get_text(url, params=params, headers=headers)
+
+    def _check(self) -> None:
+        """Raise ``RunStopped`` once a stop was requested."""
         for flag in self._flags:
             if flag.reason is not None:
                 raise RunStopped(flag.reason)
-        return await self._client.get_json(url, params=params, headers=headers)
 
 
 class Shutdown(StopFlag):

@@ -2,8 +2,9 @@
 
 A scraper author subclasses :class:`Scraper` (name, source, base URL, domains, credentials,
 default targets) and implements ``async def iter_jobs(ctx, target)``, reading pages with
-:class:`Item` and building jobs with ``Scraper.job``. :func:`discover_scrapers` lists the
-built-in scrapers and those of the ``jobping.scrapers`` entry-point group.
+:class:`Item` (an XML feed with :func:`parse_xml`) and building jobs with ``Scraper.job``.
+:func:`discover_scrapers` lists the built-in scrapers and those of the ``jobping.scrapers``
+entry-point group.
 """
 
 from jobping.scraping._base import (
@@ -22,6 +23,7 @@ from jobping.scraping._discovery import (
     find_scraper,
 )
 from jobping.scraping._item import Item, ItemError
+from jobping.scraping._xml import parse_xml
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -37,4 +39,5 @@ __all__ = [
     "check_configured_scrapers",
     "discover_scrapers",
     "find_scraper",
+    "parse_xml",
 ]

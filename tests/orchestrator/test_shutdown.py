@@ -33,6 +33,29 @@ class Answering:
         self.urls.append(url)
         return {"url": url}
 
+    async def post_json(
+        self,
+        url: str,
+        *,
+        json: Any,
+        params: Mapping[str, str | int] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Any:
+        """Record and echo the URL and the body."""
+        self.urls.append(url)
+        return {"url": url, "json": json}
+
+    async def get_text(
+        self,
+        url: str,
+        *,
+        params: Mapping[str, str | int] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> str:
+        """Record and echo the URL as text."""
+        self.urls.append(url)
+        return url
+
 
 async def test_no_request_starts_once_a_stop_is_requested() -> None:
     """The guard passes requests through until a flag is raised, then raises RunStopped."""
@@ -44,6 +67,24 @@ async def test_no_request_starts_once_a_stop_is_requested() -> None:
     with pytest.raises(RunStopped, match="run_target_jobs=10 reached"):
         await client.get_json("https://a.example/2")
     assert inner.urls == ["https://a.example/1"]
+
+
+async def test_posts_and_text_gets_are_guarded_too() -> None:
+    """post_json and get_text pass through until a flag is raised, then raise RunStopped."""
+    inner, flag = Answering(), StopFlag()
+    client = StoppableClient(inner, [flag])
+
+    assert await client.post_json("https://a.example/p", json={"offset": 0}) == {
+        "url": "https://a.example/p",
+        "json": {"offset": 0},
+    }
+    assert await client.get_text("https://a.example/t") == "https://a.example/t"
+    flag.request("interrupted by SIGTERM")
+    with pytest.raises(RunStopped, match="SIGTERM"):
+        await client.post_json("https://a.example/p2", json={})
+    with pytest.raises(RunStopped, match="SIGTERM"):
+        await client.get_text("https://a.example/t2")
+    assert inner.urls == ["https://a.example/p", "https://a.example/t"]
 
 
 def test_a_flag_keeps_its_first_reason() -> None:
