@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import quote
@@ -31,7 +32,7 @@ class Rippling(Scraper):
         """Page from 0 until ``totalPages`` (or an empty page)."""
         path = f"/{quote(target.value, safe='')}/jobs"
         merger = _Merger()
-        build = lambda item: self._job(item, target.value)  # noqa: E731 - used twice below
+        build = functools.partial(self._job, board=target.value)
         for number in ctx.pages(start=0):
             params: dict[str, str | int] = {
                 **target.params,

@@ -11,11 +11,12 @@ from typing import NamedTuple
 from urllib.parse import quote
 
 from jobping import Item, Job, ScrapeContext, ScrapeError, Scraper, Target
-from jobping.normalize import parse_date, split_location
+from jobping.normalize import Salary, html_to_text, parse_date, parse_salary, split_location
 
 _HOSTS = (".myworkdayjobs.com", ".myworkdaysite.com")
 _SHORT_HOST = re.compile(r"[a-z0-9-]+\.wd\d+")  # "nvidia.wd5"
 _RELATIVE = re.compile(r"posted\s+(today|yesterday|(\d+)(\+)?\s+days?\s+ago)", re.IGNORECASE)
+_PAY = re.compile(r"pay range[^:\n]{0,40}:", re.IGNORECASE)  # "Base Pay Range: $1 - $2"
 _DOTTED = re.compile(r"[^\s,.]+(?:\.[^\s,.]+)+")  # "USA.VA.Reston"
 _WORKPLACE = {
     "remote": (True, False),
@@ -39,8 +40,9 @@ class Workday(Scraper):
     fetched (in its domain's quota) for the description and the ``startDate`` of the
     posting; without a usable ``startDate`` the relative text is read against the run's
     clock, and "Posted 30+ Days Ago" becomes 30 days ago: the latest date it allows.
-    ``original_posted_date`` keeps the text. There is no structured salary. The company
-    is the posting's hiring organization (a legal entity), else the tenant.
+    ``original_posted_date`` keeps the text. There is no salary field: the first "Pay
+    Range: $X - $Y" of the description is read. The company is the posting's hiring
+    organization (a legal entity), else the tenant.
     """
 
     name = "workday"
@@ -91,6 +93,7 @@ class Workday(Scraper):
         country = info.obj("jobRequisitionLocation").obj("country")
         relative = info.text("postedOn") or listed.text("postedOn")
         posted = _posted(info.text("startDate"), relative, now)
+        salary = _pay_range(info.text("jobDescription"))
         job = self.job(
             source_id=info.ident("id"),
             title=info.text("title") or listed.text("title"),
@@ -103,6 +106,10 @@ class Workday(Scraper):
             hybrid=hybrid,
             description=info.text("jobDescription"),
             posted=posted.isoformat() if posted else None,
+            salary_min=salary.minimum,
+            salary_max=salary.maximum,
+            salary_currency=salary.currency,
+            salary_period=salary.period,
         )
         if posted is None or info.text("startDate") == posted.isoformat():
             return job
@@ -154,6 +161,13 @@ def _posted(start: str | None, relative: str | None, now: datetime) -> date | No
     word, days = match.group(1).lower(), match.group(2)
     ago = int(days) if days else (0 if word == "today" else 1)
     return (now - timedelta(days=ago)).date()
+
+
+def _pay_range(description: str | None) -> Salary:
+    """The first "... Pay Range: $X - $Y" of the description (Workday has no salary field)."""
+    text = html_to_text(description)
+    match = _PAY.search(text)
+    return parse_salary(text[match.end() : match.end() + 80]) if match else Salary()
 
 
 def _readable(location: str | None) -> str | None:

@@ -17,7 +17,8 @@ __all__ = ["Salary", "parse_salary"]
 
 _SYMBOLS = {"$": "USD", "£": "GBP", "€": "EUR", "₹": "INR", "¥": "JPY"}
 _AMOUNT = r"([$£€₹¥])?\s?(\d[\d,]*(?:\.\d+)?)\s?([kK])?"
-_RANGE = re.compile(rf"{_AMOUNT}(?:\s*(?:-|\u2013|\u2014|to)\s*{_AMOUNT})?")
+_CODE = r"(?:\s?([A-Z]{3})\b)?"  # "$151,500 USD - $227,300 USD"
+_RANGE = re.compile(rf"{_AMOUNT}{_CODE}(?:\s*(?:-|\u2013|\u2014|to)\s*{_AMOUNT})?")
 _AFTER = re.compile(
     r"\s*(?P<code>(?-i:[A-Z]{3})\b)?\s*"
     r"(?:(?:/|per\b|an?\b)\s*(?P<unit>hour|hr|day|week|month|year|yr|annum)\b)?",
@@ -42,10 +43,10 @@ def parse_salary(text: str | None) -> Salary:
     if match is None:
         return Salary()
     low = _number(match.group(2), match.group(3))
-    high = _number(match.group(5), match.group(6)) if match.group(5) else low
+    high = _number(match.group(6), match.group(7)) if match.group(6) else low
     after = _AFTER.match(cleaned, match.end())
-    code = after.group("code") if after else None
-    symbol = match.group(1) or match.group(4)
+    code = (after.group("code") if after else None) or match.group(4)
+    symbol = match.group(1) or match.group(5)
     unit = (after.group("unit") or "").lower() if after else ""
     currency = code or _SYMBOLS.get(symbol or "")
     if currency is None:  # "2 weeks", "3 days": a number is not pay without a currency
