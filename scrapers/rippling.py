@@ -60,7 +60,7 @@ class Rippling(Scraper):
             title=item.text("name"),
             company=board,
             url=item.text("url"),
-            location="; ".join(item.texts("locations", "name")) or None,
+            location="; ".join(dict.fromkeys(item.texts("locations", "name"))) or None,
             city=only.text("city"),
             country=countries.pop() if len(countries) == 1 else None,
             remote=remote,
