@@ -16,8 +16,10 @@ class Rippling(Scraper):
     """``GET /api/v2/board/{board}/jobs?page=N&pageSize=M``; a target is a board slug.
 
     The API lists a job once per location, under the same id: consecutive items of one id
-    become one job with all their locations (a later repeat of an id is dropped). A job
-    is remote if one of its places is, else hybrid if one is. The payload names no company
+    become one job with all their locations (a later repeat of an id is dropped), the
+    first giving the city; the country is set when all places share it. A job is remote
+    if one of its places is, else hybrid if one is. Skipped items are numbered after
+    merging. The payload names no company
     (the slug stands for it), no date and no description.
     """
 
@@ -53,7 +55,7 @@ class Rippling(Scraper):
         places = item.objects("locations")
         kinds = {place.text("workplaceType") for place in places}
         remote, hybrid = next((flags for kind, flags in _WORKPLACES if kind in kinds), (None, None))
-        only = places[0] if len(places) == 1 else Item({})
+        first = places[0] if places else Item({})
         countries = {place.text("countryCode") for place in places}
         return self.job(
             source_id=item.ident("id"),
@@ -61,7 +63,7 @@ class Rippling(Scraper):
             company=board,
             url=item.text("url"),
             location="; ".join(dict.fromkeys(item.texts("locations", "name"))) or None,
-            city=only.text("city"),
+            city=first.text("city"),
             country=countries.pop() if len(countries) == 1 else None,
             remote=remote,
             hybrid=hybrid,

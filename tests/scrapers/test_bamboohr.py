@@ -164,7 +164,7 @@ async def test_twelve_openings_with_their_details() -> None:
 
 
 async def test_the_law_firm_list_reads_city_and_state() -> None:
-    """Openings located by ``location{city,state}``, department label with its stray space."""
+    """Openings located by ``location{city,state}`` (details not recorded: name and date only)."""
     listed = payload("bamboohr", "careerkit-florida-lawfirm-list-2-TRIMMED.json")
     root = "https://lawfirm.bamboohr.com/careers"
     pages: dict[str, Any] = {f"{root}/list": listed}

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+from xml.etree.ElementTree import Element, SubElement, tostring
+
+import anyio
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from jobping import PayloadError, SkippedItem
 from jobping.errors import HTTPStatusError
@@ -101,3 +107,30 @@ async def test_an_unknown_company_fails_with_its_status() -> None:
     """Personio answers an unknown subdomain with a 404 page: the target fails with it."""
     with pytest.raises(HTTPStatusError, match="404"):
         await replay(Personio(), {FEED: Reply(HTML_PAGE, 404)}, "personio")
+
+
+FIELDS = ("id", "subcompany", "office", "department", "recruitingCategory", "name", "createdAt")
+xml_text = st.text(st.characters(blacklist_categories=["Cs", "Cc"]), max_size=12) | st.sampled_from(
+    ["", " ", "1834171", "<b>x</b>", "2024-11-13T14:10:41+00:00", "Remote"]
+)
+
+
+def position_xml(values: dict[str, str]) -> Element:
+    """A ``<position>`` with the given children (text escaped by ElementTree)."""
+    position = Element("position")
+    for tag, text in values.items():
+        SubElement(position, tag).text = text
+    return position
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.fixed_dictionaries({}, optional=dict.fromkeys(FIELDS, xml_text)), max_size=3))
+def test_random_positions_give_jobs_or_skips_only(positions: list[dict[str, str]]) -> None:
+    """Positions of random field values: each is a job or a skipped item, nothing raises."""
+    root = Element("workzag-jobs")
+    root.extend(position_xml(values) for values in positions)
+    body = tostring(root, encoding="utf-8")
+    result = anyio.run(functools.partial(replay, Personio(), {FEED: body}, "personio"))
+
+    assert len(result.jobs) + len(result.skipped) == len(positions)
+    assert all(job.title and job.job_url.startswith("https://") for job in result.jobs)
