@@ -32,7 +32,7 @@ def holistic() -> dict[str, Any]:
     return pages
 
 
-def job(source_id: str, title: str, place: tuple[str | None, str, str], **rest: Any) -> Any:
+def job(source_id: str, title: str, place: tuple[str, str | None, str], **rest: Any) -> Any:
     """The expected fields of one Holistic AI opening (posted a day of September 2026)."""
     location, city, country = place
     return {
