@@ -17,6 +17,7 @@ __all__ = [
     "SECRET_PARAMS",
     "is_secret_header",
     "is_secret_param",
+    "preview",
     "redact_headers",
     "redact_text",
     "redact_url",
@@ -73,6 +74,11 @@ _KEY_VALUE = re.compile(
 )
 
 
+_LOOKAHEAD = 256  # covers a secret_name=value pair whose name starts before a preview's cut
+_WORD = re.compile(r"[^\s\"'<>&;,=:]")
+_TRAILING_WORD = re.compile(r"[^\s\"'<>&;,=:]+\Z")
+
+
 def is_secret_param(name: str) -> bool:
     """Whether a query parameter of that name holds a secret."""
     return name.lower() in SECRET_PARAMS
@@ -126,6 +132,23 @@ def redact_text(text: str, secrets: Iterable[str] = ()) -> str:
         return f"{name}{match['head']}{REDACTED}"
 
     return _KEY_VALUE.sub(_mask, text)
+
+
+def preview(text: str, limit: int, secrets: Iterable[str] = ()) -> str:
+    """The start of ``text``, at most ``limit`` characters, redacted *before* it is cut.
+
+    Cutting first would split an echoed secret and leave its prefix for ``redact_text`` to
+    miss. A word the cut goes through is dropped whole: it may be a secret's prefix.
+    """
+    known = [s for s in secrets if s]
+    window = text[: limit + max(map(len, known), default=0) + _LOOKAHEAD]
+    shown = redact_text(window, known)
+    if len(shown) <= limit:
+        return shown
+    cut = shown[:limit]
+    if _WORD.match(shown, limit) and _WORD.match(cut, limit - 1):
+        cut = _TRAILING_WORD.sub("", cut)
+    return cut
 
 
 def secret_values(url: str, headers: Iterable[tuple[str, str]] = ()) -> list[str]:

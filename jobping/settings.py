@@ -8,7 +8,10 @@ Invalid values raise ``ConfigError`` naming every bad key before any work starts
 
 from __future__ import annotations
 
+import difflib
 import os
+import re
+import tomllib
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
@@ -22,7 +25,6 @@ from pydantic import (
     ValidationError,
     ValidationInfo,
     field_validator,
-    model_validator,
 )
 from pydantic_settings import (
     BaseSettings,
@@ -31,47 +33,13 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from jobping._database_urls import KNOWN_DATABASE_URLS, is_known_database_url
 from jobping._version import __version__
 from jobping.errors import ConfigError
 
-__all__ = ["DomainPolicy", "ScraperConfig", "Settings", "load_settings"]
+__all__ = ["ScraperConfig", "Settings", "load_settings", "validation_problems"]
 
 CONFIG_ENV_VAR = "JOBPING_CONFIG"
-
-
-class DomainPolicy(BaseModel):
-    """How JobPing treats one domain: quota, pacing, breaker, retries, limits."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
-
-    daily_quota: int | None = Field(default=None, ge=1)
-    """Requests a day (every attempt counts); None means no daily quota."""
-    minute_quota: int | None = Field(default=None, ge=1)
-    """Requests a minute, for sources that document one (Adzuna: 25)."""
-    weekly_quota: int | None = Field(default=None, ge=1)
-    """Requests a week (Adzuna: 1,000)."""
-    monthly_quota: int | None = Field(default=None, ge=1)
-    """Requests a calendar month (Adzuna: 2,500)."""
-    min_interval_seconds: float = Field(default=0.0, ge=0)
-    """Least time between the starts of two requests to the domain."""
-    max_concurrency: int = Field(default=16, ge=1)
-    """Requests in flight to the domain at once."""
-    breaker_failure_threshold: int = Field(default=5, ge=1)
-    """Consecutive failures (connect errors, timeouts, 5xx, blocks) that open the breaker."""
-    breaker_cooldown_seconds: float = Field(default=60.0, gt=0)
-    """How long the breaker stays open before one probe is let through."""
-    breaker_max_cooldown_seconds: float = Field(default=3600.0, gt=0)
-    """Cap of the cooldown, which doubles each time a probe fails."""
-    retry_attempts: int = Field(default=4, ge=1)
-    """Attempts per logical request, the first included."""
-    retry_backoff_seconds: float = Field(default=0.5, ge=0)
-    """Base of the exponential backoff (full jitter)."""
-    retry_max_wait_seconds: float = Field(default=30.0, ge=0)
-    """Cap of one wait, ``Retry-After`` included."""
-    request_deadline_seconds: float = Field(default=120.0, gt=0)
-    """Total time of one logical request, retries and waits included."""
-    max_response_bytes: int = Field(default=50_000_000, ge=1024)
-    """Size cap of one response body; the download is aborted past it."""
 
 
 class ScraperConfig(BaseModel):
@@ -128,14 +96,15 @@ class Settings(BaseSettings):
 
     # run ------------------------------------------------------------------------------
     run_min_jobs: int = Field(default=50, ge=0)
-    """Fewer new-or-updated jobs than this after a tier starts the next tier."""
+    """Fewer jobs seen (valid, deduplicated: new, updated or unchanged) than this after a
+    tier starts the next tier."""
     run_target_jobs: int = Field(default=100, ge=1)
     """Tier 2 stops early once the run has this many jobs."""
     run_backfill_days: int = Field(default=7, ge=1)
     """Tier 3 backfills active jobs posted within this many days."""
     run_backfill_limit: int = Field(default=500, ge=0)
     """Most jobs tier 3 takes from the store."""
-    run_stale_after_days: int = Field(default=3, ge=1)
+    run_stale_after_days: float = Field(default=3, gt=0)
     """Jobs of a source that succeeded, unseen this long, become inactive."""
     run_batch_size: int = Field(default=200, ge=1)
     """Jobs per upsert batch; a crash loses at most one batch."""
@@ -145,6 +114,18 @@ class Settings(BaseSettings):
     """Time one scraper may take before it is cancelled and reported as failed."""
     run_lease_ttl_seconds: float = Field(default=300.0, ge=5)
     """A crashed run's lease is taken over after this long."""
+
+    # jobs: the most a field may hold when a job enters the store ------------------------
+    job_max_title_chars: int = Field(default=500, ge=50)
+    """A longer title is cut (and the cut counted in the run report)."""
+    job_max_company_chars: int = Field(default=300, ge=50)
+    """A longer company name is cut."""
+    job_max_location_chars: int = Field(default=500, ge=50)
+    """A longer location is cut."""
+    job_max_description_chars: int = Field(default=100_000, ge=1000)
+    """A longer description is cut."""
+    job_max_url_chars: int = Field(default=2048, ge=200)
+    """A job whose URL is longer is refused as invalid (a cut URL would be a wrong link)."""
 
     # http -----------------------------------------------------------------------------
     http_transport: Literal["aiohttp", "httpx"] = "aiohttp"
@@ -159,8 +140,8 @@ class Settings(BaseSettings):
     """Time between two chunks of a response."""
     http_user_agent: str = f"JobPing/{__version__} (job-board aggregator)"
     """The User-Agent header sent with every request."""
-    http_defaults: DomainPolicy = DomainPolicy()
-    """The policy of every domain without an override."""
+    http_defaults: dict[str, Any] = Field(default_factory=dict)
+    """The policy of every domain without an override: fields of ``jobping.http.DomainPolicy``."""
     http_domains: dict[str, dict[str, Any]] = Field(default_factory=dict)
     """Per-domain overrides of ``http_defaults`` (a domain matches its subdomains too)."""
     quota_timezone: str = "UTC"
@@ -232,23 +213,12 @@ class Settings(BaseSettings):
             raise ValueError("must be increasing shares in (0, 1], like [0.8, 0.95]")
         return value
 
-    @model_validator(mode="after")
-    def _priced_models(self) -> Settings:
-        """Every model of the chain has a price (ConfigError naming OPENAI_MODELS if not)."""
-        # jobping.budget imports the store, which imports this module: import it when used.
-        from jobping.budget import PriceTable  # noqa: PLC0415
-
-        prices = PriceTable.load(self.openai_prices)
-        for model in self.openai_models:
-            prices.price(model)
-        return self
-
     @field_validator("database_url")
     @classmethod
     def _known_backend(cls, value: str) -> str:
-        if value == "supabase" or value.startswith(("sqlite:///", "postgresql://", "postgres://")):
+        if is_known_database_url(value):
             return value
-        raise ValueError("must start with sqlite:///, postgresql:// or be 'supabase'")
+        raise ValueError(f"must be {KNOWN_DATABASE_URLS}")
 
     @field_validator("pg_pool_max_size")
     @classmethod
@@ -258,17 +228,11 @@ class Settings(BaseSettings):
             raise ValueError(f"must be at least PG_POOL_MIN_SIZE ({minimum})")
         return value
 
-    @field_validator("http_domains")
+    @field_validator("http_defaults", mode="before")
     @classmethod
-    def _valid_overrides(cls, value: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
-        for domain, override in value.items():
-            try:
-                DomainPolicy.model_validate(override)
-            except ValidationError as exc:
-                error = exc.errors()[0]
-                field = ".".join(str(part) for part in error["loc"])
-                raise ValueError(f"{domain}.{field}: {error['msg']}") from None
-        return value
+    def _plain_policy(cls, value: object) -> object:
+        """A ``DomainPolicy`` given in code is kept as the fields it sets."""
+        return value.model_dump(exclude_unset=True) if isinstance(value, BaseModel) else value
 
     def secret_values(self) -> list[str]:
         """The values of every secret that is set, for log and error redaction."""
@@ -277,19 +241,6 @@ class Settings(BaseSettings):
             for name in type(self).model_fields
             if isinstance(value := getattr(self, name), SecretStr) and value.get_secret_value()
         ]
-
-    def policy_for(self, domain: str) -> DomainPolicy:
-        """The policy of ``domain``: the defaults with the longest matching override applied.
-
-        A port (``127.0.0.1:8080``, ``[::1]:8080``) is ignored when matching.
-        """
-        domain = _host_of(domain)
-        matches = [d for d in self.http_domains if domain == d or domain.endswith("." + d)]
-        if not matches:
-            return self.http_defaults
-        override = self.http_domains[max(matches, key=len)]
-        update = DomainPolicy.model_validate(override).model_dump(exclude_unset=True)
-        return self.http_defaults.model_copy(update=update)
 
     @classmethod
     def settings_customise_sources(
@@ -309,13 +260,6 @@ class Settings(BaseSettings):
         )
 
 
-def _host_of(domain: str) -> str:
-    """``domain`` without a port: ``[::1]:80`` -> ``::1``, ``host:80`` -> ``host``."""
-    if domain.startswith("["):
-        return domain[1:].partition("]")[0]
-    return domain.partition(":")[0] if domain.count(":") == 1 else domain
-
-
 def load_settings(
     config_path: Path | None = None, *, env_file: Path | None = Path(".env"), **overrides: Any
 ) -> Settings:
@@ -333,18 +277,58 @@ def load_settings(
         model_config = SettingsConfigDict(toml_file=toml_file, env_file=env_file)
 
     try:
+        _check_toml_keys(toml_file)
         return _Configured(**overrides)
     except ValidationError as exc:
-        raise ConfigError(_problems(exc)) from None
+        raise ConfigError(validation_problems(exc)) from None
     except (ValueError, OSError) as exc:  # a TOML syntax error, an unreadable file
-        raise ConfigError({"config": f"{toml_file}: {exc}"}) from None
+        raise ConfigError(_source_problem(exc, toml_file, env_file)) from None
 
 
-def _problems(exc: ValidationError) -> dict[str, str]:
-    """Map each validation error to 'ENV_VAR (toml.key)' and a message without the value."""
+def _check_toml_keys(toml_file: Path) -> None:
+    """Refuse top-level keys of the TOML file that name no setting, suggesting the closest."""
+    if not toml_file.is_file():
+        return
+    with toml_file.open("rb") as file:
+        keys = tomllib.load(file).keys()
+    fields = list(Settings.model_fields)
+    problems = {}
+    for key in sorted(set(keys) - set(fields)):
+        close = difflib.get_close_matches(key, fields, n=1, cutoff=0.6)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        problems[f"{toml_file}: {key}"] = f"unknown setting{hint}"
+    if problems:
+        raise ConfigError(problems)
+
+
+_SOURCE_ERROR = re.compile(r'error parsing value for field "(\w+)" from source "(\w+)"')
+
+
+def _source_problem(exc: Exception, toml_file: Path, env_file: Path | None) -> dict[str, str]:
+    """Name where a value that could not be parsed came from: the variable, ``.env`` or TOML.
+
+    pydantic-settings reports a nested value that is not JSON as a plain error naming the
+    field and its source; the value itself is never echoed (it may hold a secret).
+    """
+    found = _SOURCE_ERROR.search(str(exc))
+    if found is None:
+        return {"config": f"{toml_file}: {exc}"}
+    field, source = found.groups()
+    where = {
+        "EnvSettingsSource": "environment variable",
+        "DotEnvSettingsSource": str(env_file),
+    }.get(source, str(toml_file))
+    return {f"{field.upper()} ({where})": "not valid JSON (a JSON object or list is expected)"}
+
+
+def validation_problems(exc: ValidationError, *, under: tuple[str, ...] = ()) -> dict[str, str]:
+    """Map each validation error to 'ENV_VAR (toml.key)' and a message without the value.
+
+    ``under`` is the key of the setting a model was validated from (``("http_defaults",)``).
+    """
     problems: dict[str, str] = {}
     for error in exc.errors():
-        loc = [str(part) for part in error["loc"]]
+        loc = [*under, *(str(part) for part in error["loc"])]
         env_name = "__".join(loc).upper()
         key = f"{env_name} ({'.'.join(loc)})"
         problems[key] = error["msg"]

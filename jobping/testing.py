@@ -2,7 +2,8 @@
 
 ``replay`` runs a scraper over recorded payloads: the real ``ScrapeClient`` (on httpx's
 transport, without retries) sends each request, and respx answers it from the payloads.
-It needs the ``test`` extra (respx).
+It needs the ``test`` extra (respx). ``FakeClock`` is time that moves only when told: give
+it where JobPing takes a ``clock`` (aware wall time), ``monotonic`` or ``sleep``.
 """
 
 from __future__ import annotations
@@ -11,21 +12,98 @@ import json
 from collections.abc import Mapping
 from contextlib import aclosing
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
+import anyio
+import anyio.lowlevel
 import respx
 
-from jobping.http import ScrapeClient
+from jobping.http import DomainPolicy, ScrapeClient
 from jobping.models import Job
 from jobping.scraping import ScrapeContext, Scraper, SkippedItem, Target
-from jobping.settings import DomainPolicy
 
-__all__ = ["PLACEHOLDER_SECRET", "Replay", "Reply", "replay"]
+__all__ = ["PLACEHOLDER_SECRET", "FakeClock", "Replay", "Reply", "replay"]
 
 PLACEHOLDER_SECRET = "replay-placeholder-key"  # noqa: S105 - a stand-in, not a secret
 """The value ``replay`` gives each credential the scraper requires, unless told otherwise."""
+
+
+class FakeClock:
+    """Time that moves only when told: an aware wall clock, a monotonic one, and a sleep.
+
+    ``fake()`` (and the settable ``fake.now``) is the wall time, ``fake.monotonic()`` fake
+    seconds; ``advance(...)`` moves both. ``await fake.sleep(s)`` records ``s`` in
+    ``sleeps`` and moves both clocks by it, at once; with ``gated=True`` it first waits
+    until the test calls ``tick()``, so a test can see what happens between two wake-ups.
+    """
+
+    def __init__(
+        self,
+        now: datetime = datetime(2026, 1, 5, 12, 0, tzinfo=UTC),
+        *,
+        monotonic: float = 1000.0,
+        gated: bool = False,
+    ) -> None:
+        self.now = now
+        """The fake wall time (aware); a test may set it."""
+        self.sleeps: list[float] = []
+        """Every wait asked for, in order."""
+        self.asleep = 0
+        """Sleepers waiting for a tick (``gated`` only)."""
+        self._monotonic = monotonic
+        self._gated = gated
+        self._woken = 0
+        self._tick: anyio.Event | None = None
+
+    def __repr__(self) -> str:
+        return f"<FakeClock {self.now.isoformat()} slept={len(self.sleeps)} asleep={self.asleep}>"
+
+    def __call__(self) -> datetime:
+        """The fake wall time: the fake is a ``clock``."""
+        return self.now
+
+    def monotonic(self) -> float:
+        """Fake monotonic seconds."""
+        return self._monotonic
+
+    def advance(self, seconds: float = 0.0, **delta: float) -> None:
+        """Move both clocks forward by ``seconds`` plus ``timedelta(**delta)``."""
+        step = timedelta(seconds=seconds, **delta)
+        self.now += step
+        self._monotonic += step.total_seconds()
+
+    async def sleep(self, seconds: float) -> None:
+        """Record the wait and move the clocks by it (after a tick, when gated)."""
+        self.sleeps.append(seconds)
+        if self._gated:
+            self.asleep += 1
+            await self._event().wait()
+            self.asleep -= 1
+            self._woken += 1
+        self.advance(seconds)
+        await anyio.lowlevel.checkpoint()
+
+    async def until_asleep(self, sleepers: int = 1) -> None:
+        """Return once ``sleepers`` tasks wait in a gated ``sleep``."""
+        while self.asleep != sleepers:
+            await anyio.lowlevel.checkpoint()
+
+    async def tick(self, sleepers: int = 1) -> None:
+        """Once ``sleepers`` tasks sleep, wake them all and wait until each woke."""
+        await self.until_asleep(sleepers)
+        woken = self._woken + sleepers
+        tick, self._tick = self._event(), anyio.Event()
+        tick.set()
+        while self._woken < woken:
+            await anyio.lowlevel.checkpoint()
+
+    def _event(self) -> anyio.Event:
+        """The event the current sleepers wait for (made in the event loop, on first use)."""
+        if self._tick is None:
+            self._tick = anyio.Event()
+        return self._tick
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from urllib.parse import quote
 
-from jobping import Item, Job, ScrapeContext, Scraper, Target
+from jobping import Item, Job, ScrapeContext, Scraper, Target, TargetShape
 
 CURRENCIES = {
     "gb": "GBP", "us": "USD", "ca": "CAD", "au": "AUD", "nz": "NZD", "in": "INR", "sg": "SGD",
@@ -28,6 +28,7 @@ class Adzuna(Scraper):
     page_size = 50
     credentials = ("adzuna_app_id", "adzuna_app_key")
     default_targets = ("gb?what=software developer",)
+    target_shape = TargetShape.COUNTRY_CODE
     max_pages = 10
 
     async def iter_jobs(self, ctx: ScrapeContext, target: Target) -> AsyncIterator[Job]:

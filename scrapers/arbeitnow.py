@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
-from jobping import Item, Job, ScrapeContext, Scraper, Target
+from jobping import Item, Job, ScrapeContext, Scraper, Target, TargetShape
 
 
 class Arbeitnow(Scraper):
@@ -15,6 +15,7 @@ class Arbeitnow(Scraper):
     base_url = "https://www.arbeitnow.com/api"
     domains = ("www.arbeitnow.com",)
     default_targets = ("all",)
+    target_shape = TargetShape.one_of("all")
     tier = "primary"
 
     async def iter_jobs(self, ctx: ScrapeContext, target: Target) -> AsyncIterator[Job]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from urllib.parse import quote
 
-from jobping import Item, Job, ScrapeContext, Scraper, Target
+from jobping import Item, Job, ScrapeContext, Scraper, Target, TargetShape
 
 
 class Ashby(Scraper):
@@ -19,6 +19,7 @@ class Ashby(Scraper):
     base_url = "https://api.ashbyhq.com/posting-api/job-board"
     domains = ("api.ashbyhq.com",)
     default_targets = ("notion", "cartesia")
+    target_shape = TargetShape.SLUG
     tier = "primary"
 
     async def iter_jobs(self, ctx: ScrapeContext, target: Target) -> AsyncIterator[Job]:

@@ -6,8 +6,8 @@ from collections.abc import AsyncIterator
 from contextlib import aclosing
 from urllib.parse import quote
 
-from jobping import Item, Job, ScrapeContext, Scraper, Target
-from jobping.normalize import parse_salary
+from jobping import Item, Job, ScrapeContext, Scraper, Target, TargetShape
+from jobping.normalize import NO_SALARY, believable_salary
 
 # locationType: "0" in the office, "1" remote (the location is where one may live), "2" hybrid
 _WORKPLACE = {"0": (False, False), "1": (True, False), "2": (False, True)}
@@ -28,6 +28,7 @@ class BambooHR(Scraper):
     base_url = "https://{company}.bamboohr.com"
     domains = ("bamboohr.com",)
     default_targets = ("holisticai",)
+    target_shape = TargetShape.SUBDOMAIN
 
     async def iter_jobs(self, ctx: ScrapeContext, target: Target) -> AsyncIterator[Job]:
         """Yield every opening of the list (it is not paginated), each with its detail."""
@@ -52,7 +53,7 @@ class BambooHR(Scraper):
         remote, hybrid = _WORKPLACE.get(
             opening.text("locationType") or listed.text("locationType") or "", (None, None)
         )
-        salary = parse_salary(opening.text("compensation"))
+        salary = believable_salary(opening.text("compensation")) or NO_SALARY
         return self.job(
             source_id=source_id,
             title=opening.text("jobOpeningName") or listed.text("jobOpeningName"),
@@ -65,8 +66,8 @@ class BambooHR(Scraper):
             hybrid=hybrid,
             description=opening.text("description"),
             posted=opening.text("datePosted"),
-            salary_min=salary.minimum,
-            salary_max=salary.maximum,
+            salary_min=salary.min,
+            salary_max=salary.max,
             salary_currency=salary.currency,
             salary_period=salary.period,
             categories=(opening.text("departmentLabel") or listed.text("departmentLabel"),),

@@ -5,14 +5,15 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from urllib.parse import quote
 
-from jobping import Item, Job, ScrapeContext, Scraper, Target
-from jobping.normalize import parse_salary
+from jobping import Item, Job, ScrapeContext, Scraper, Target, TargetShape
+from jobping.normalize import NO_SALARY, believable_salary
 
 
 class Breezy(Scraper):
     """``GET https://{company}.breezy.hr/json``; a target is the company's subdomain.
 
-    The salary is free text ("$0.05 \u2013 $0.06 / hour"): its first amount or range is read.
+    The salary is free text: its first amount or range is read, and dropped when it is a
+    placeholder (the trial board's "$0.05 \u2013 $0.06 / hour").
     A position lists its places in ``locations`` (empty when it has one): all are kept in
     ``location``, the primary one gives the city, country and remote flag. The feed has no
     description (a ``description`` key is read when present). A base-URL override may
@@ -24,6 +25,7 @@ class Breezy(Scraper):
     base_url = "https://{company}.breezy.hr"
     domains = ("breezy.hr",)
     default_targets = ("breezy",)
+    target_shape = TargetShape.SUBDOMAIN
 
     async def iter_jobs(self, ctx: ScrapeContext, target: Target) -> AsyncIterator[Job]:
         """Yield every position of the array."""
@@ -35,7 +37,7 @@ class Breezy(Scraper):
     def _job(self, item: Item, company: str) -> Job:
         primary = item.obj("location")
         names = item.texts("locations", "name") or [primary.text("name") or ""]
-        salary = parse_salary(item.text("salary"))
+        salary = believable_salary(item.text("salary")) or NO_SALARY
         return self.job(
             source_id=item.ident("id"),
             title=item.text("name"),
@@ -47,8 +49,8 @@ class Breezy(Scraper):
             remote=primary.flag("is_remote"),
             description=item.text("description"),
             posted=item.text("published_date"),
-            salary_min=salary.minimum,
-            salary_max=salary.maximum,
+            salary_min=salary.min,
+            salary_max=salary.max,
             salary_currency=salary.currency,
             salary_period=salary.period,
             categories=(item.text("department"),),

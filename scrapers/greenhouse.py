@@ -5,17 +5,23 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from urllib.parse import quote
 
-from jobping import Item, Job, ScrapeContext, Scraper, Target
+from jobping import Item, Job, ScrapeContext, Scraper, Target, TargetShape
+from scrapers._greenhouse_pay import metadata_pay
 
 
 class Greenhouse(Scraper):
-    """``GET /v1/boards/{token}/jobs?content=true``; a target is a board token (``gitlab``)."""
+    """``GET /v1/boards/{token}/jobs?content=true``; a target is a board token (``gitlab``).
+
+    The salary is the pay range the job's ``metadata`` states (``_greenhouse_pay`` says how
+    several ranges, periods and junk values are read).
+    """
 
     name = "greenhouse"
     source = "greenhouse"
     base_url = "https://boards-api.greenhouse.io/v1/boards"
     domains = ("boards-api.greenhouse.io",)
     default_targets = ("gitlab", "airbnb", "databricks")
+    target_shape = TargetShape.SLUG
     tier = "primary"
 
     async def iter_jobs(self, ctx: ScrapeContext, target: Target) -> AsyncIterator[Job]:
@@ -27,8 +33,10 @@ class Greenhouse(Scraper):
             yield job
 
     def _job(self, item: Item, board: str) -> Job:
+        job_id = item.ident("id")
+        pay = metadata_pay(item.array("metadata"), job_id)
         return self.job(
-            source_id=item.ident("id"),
+            source_id=job_id,
             title=item.text("title"),
             company=item.text("company_name") or board,  # 2013-era boards lack it
             url=item.text("absolute_url"),
@@ -36,4 +44,8 @@ class Greenhouse(Scraper):
             description=item.text("content"),  # entity-escaped HTML
             posted=item.text("first_published") or item.text("updated_at"),
             categories=item.texts("departments", "name"),
+            salary_min=pay.min if pay else None,
+            salary_max=pay.max if pay else None,
+            salary_currency=pay.currency if pay else None,
+            salary_period=pay.period if pay else None,
         )

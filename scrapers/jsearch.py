@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
-from jobping import Item, Job, ScrapeContext, Scraper, Target
+from jobping import Item, Job, ScrapeContext, Scraper, Target, TargetShape
 
 HOST = "jsearch.p.rapidapi.com"
 
@@ -23,6 +23,7 @@ class JSearch(Scraper):
     page_size = 10  # JSearch's page, with num_pages=1
     credentials = ("jsearch_api_key",)
     default_targets = ("software developer in London",)
+    target_shape = TargetShape.FREE_TEXT
     max_pages = 5
 
     async def iter_jobs(self, ctx: ScrapeContext, target: Target) -> AsyncIterator[Job]:

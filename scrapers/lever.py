@@ -5,15 +5,24 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from urllib.parse import quote
 
-from jobping import Item, Job, ScrapeContext, Scraper, Target
+from jobping import Item, Job, ScrapeContext, Scraper, Target, TargetShape
+from jobping.normalize import parse_salary
 
-_WORKPLACE = {"remote": (True, False), "hybrid": (False, True), "on-site": (False, False)}
+_ON_SITE = (False, False)
+_WORKPLACE = {
+    "remote": (True, False),
+    "hybrid": (False, True),
+    "on-site": _ON_SITE,
+    "onsite": _ON_SITE,
+}
 
 
 class Lever(Scraper):
     """``GET /v0/postings/{site}?mode=json``; a target is a site name (``spotify``).
 
-    The payload has no company name: the site name stands for it.
+    The payload has no company name: the site name stands for it. ``allLocations`` are
+    the location (the first one's city); ``workplaceType`` is on-site or onsite, remote or
+    hybrid. Without a ``salaryRange``, the pay ``salaryDescriptionPlain`` states is read.
     """
 
     name = "lever"
@@ -22,6 +31,7 @@ class Lever(Scraper):
     domains = ("api.lever.co",)
     page_size = 100
     default_targets = ("spotify",)
+    target_shape = TargetShape.SLUG
     tier = "primary"
 
     async def iter_jobs(self, ctx: ScrapeContext, target: Target) -> AsyncIterator[Job]:
@@ -44,6 +54,10 @@ class Lever(Scraper):
         categories = item.obj("categories")
         remote, hybrid = _WORKPLACE.get(item.text("workplaceType") or "", (None, None))
         salary = item.obj("salaryRange")
+        stated = (
+            None if item.get("salaryRange") else parse_salary(item.text("salaryDescriptionPlain"))
+        )
+        places = categories.texts("allLocations")
         sections = [
             f"<h3>{part.text('text') or ''}</h3>{part.text('content') or ''}"
             for part in item.objects("lists")
@@ -53,15 +67,15 @@ class Lever(Scraper):
             title=item.text("text"),
             company=site,
             url=item.text("hostedUrl"),
-            location=categories.text("location"),
+            location="; ".join(places) or categories.text("location"),
             country=item.text("country"),
             remote=remote,
             hybrid=hybrid,
             description="".join([item.text("description") or "", *sections]),
             posted=item.integer("createdAt"),  # epoch milliseconds
-            salary_min=salary.number("min"),
-            salary_max=salary.number("max"),
-            salary_currency=salary.text("currency"),
-            salary_period=salary.text("interval"),
+            salary_min=stated.min if stated else salary.number("min"),
+            salary_max=stated.max if stated else salary.number("max"),
+            salary_currency=stated.currency if stated else salary.text("currency"),
+            salary_period=stated.period if stated else salary.text("interval"),
             categories=(categories.text("team"), categories.text("department")),
         )

@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import quote
 from xml.etree.ElementTree import Element
 
-from jobping import Item, ItemError, Job, ScrapeContext, Scraper, Target, parse_xml
+from jobping import Item, ItemError, Job, ScrapeContext, Scraper, Target, TargetShape, parse_xml
 from jobping.normalize import split_location
 
 
@@ -26,6 +26,7 @@ class Personio(Scraper):
     base_url = "https://{company}.jobs.personio.de"
     domains = ("jobs.personio.de", "jobs.personio.com")
     default_targets = ("personio",)
+    target_shape = TargetShape.SUBDOMAIN
 
     async def iter_jobs(self, ctx: ScrapeContext, target: Target) -> AsyncIterator[Job]:
         """Yield every position of the feed."""

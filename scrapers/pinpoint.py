@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from urllib.parse import quote
 
-from jobping import Item, Job, ScrapeContext, Scraper, Target
+from jobping import Item, Job, ScrapeContext, Scraper, Target, TargetShape
 
 _WORKPLACE = {"remote": (True, False), "hybrid": (False, True), "onsite": (False, False)}
 _SECTIONS = ("description", "key_responsibilities", "skills_knowledge_expertise", "benefits")
@@ -26,6 +26,7 @@ class Pinpoint(Scraper):
     base_url = "https://{company}.pinpointhq.com"
     domains = ("pinpointhq.com",)
     default_targets = ("workwithus",)
+    target_shape = TargetShape.SUBDOMAIN
 
     async def iter_jobs(self, ctx: ScrapeContext, target: Target) -> AsyncIterator[Job]:
         """Yield every posting of ``data``."""

@@ -5,19 +5,25 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from urllib.parse import quote
 
-from jobping import Item, Job, ScrapeContext, Scraper, Target
+from jobping import Item, Job, ScrapeContext, Scraper, Target, TargetShape
+
+_THOUSANDS_BELOW = 1000.0  # a yearly salary under this is written in thousands
 
 
 class Recruitee(Scraper):
     """``GET https://{company}.recruitee.com/api/offers/``; a target is the company's subdomain.
 
-    A base-URL override may place ``{company}`` anywhere (``http://127.0.0.1:8000/r/{company}``).
+    ``careers_url`` may be on the company's own domain (``careers.bunq.com``). Salary
+    amounts are strings; a yearly amount under 1,000 is in thousands (``"75.00"`` a year
+    is 75,000, API-NOTES.md). Dates are ``2026-09-25 15:46:07 UTC``. A base-URL override
+    may place ``{company}`` anywhere (``http://127.0.0.1:8000/r/{company}``).
     """
 
     name = "recruitee"
     source = "recruitee"
     base_url = "https://{company}.recruitee.com"
     domains = ("recruitee.com",)
+    target_shape = TargetShape.SUBDOMAIN
     tier = "primary"
 
     async def iter_jobs(self, ctx: ScrapeContext, target: Target) -> AsyncIterator[Job]:
@@ -29,6 +35,7 @@ class Recruitee(Scraper):
 
     def _job(self, item: Item) -> Job:
         salary = item.obj("salary")
+        low, high = _thousands(salary.number("min"), salary.number("max"), salary.text("period"))
         description = (item.text("description") or "") + (item.text("requirements") or "")
         return self.job(
             source_id=item.ident("id"),
@@ -42,9 +49,19 @@ class Recruitee(Scraper):
             hybrid=item.flag("hybrid"),
             description=description,
             posted=item.text("published_at") or item.text("created_at"),
-            salary_min=salary.number("min"),
-            salary_max=salary.number("max"),
+            salary_min=low,
+            salary_max=high,
             salary_currency=salary.text("currency"),
             salary_period=salary.text("period"),
             categories=(item.text("department"),),
         )
+
+
+def _thousands(
+    low: float | None, high: float | None, period: str | None
+) -> tuple[float | None, float | None]:
+    """Yearly amounts written in thousands (``75.00``) as whole amounts."""
+    amounts = [amount for amount in (low, high) if amount is not None]
+    if period != "year" or not amounts or max(amounts) >= _THOUSANDS_BELOW:
+        return low, high
+    return (None if low is None else low * 1000, None if high is None else high * 1000)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 from collections.abc import AsyncIterator
 
-from jobping import Item, Job, ScrapeContext, Scraper, Target
+from jobping import Item, Job, ScrapeContext, Scraper, Target, TargetShape
 
 
 class Reed(Scraper):
@@ -22,6 +22,7 @@ class Reed(Scraper):
     page_size = 100  # the API's maximum
     credentials = ("reed_api_key",)
     default_targets = ("software developer",)
+    target_shape = TargetShape.FREE_TEXT
     max_pages = 10
 
     async def iter_jobs(self, ctx: ScrapeContext, target: Target) -> AsyncIterator[Job]:

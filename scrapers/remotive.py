@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
-from jobping import Item, Job, ScrapeContext, Scraper, Target
+from jobping import Item, Job, ScrapeContext, Scraper, Target, TargetShape
 
 
 class Remotive(Scraper):
@@ -19,6 +19,7 @@ class Remotive(Scraper):
     base_url = "https://remotive.com/api"
     domains = ("remotive.com",)
     default_targets = ("software-dev",)
+    target_shape = TargetShape.SLUG
     tier = "primary"
 
     async def iter_jobs(self, ctx: ScrapeContext, target: Target) -> AsyncIterator[Job]:

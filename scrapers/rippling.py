@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import quote
 
-from jobping import Item, Job, ScrapeContext, Scraper, Target
+from jobping import Item, Job, ScrapeContext, Scraper, Target, TargetShape
 
 _WORKPLACES = (("REMOTE", (True, False)), ("HYBRID", (False, True)), ("ON_SITE", (False, False)))
 
@@ -29,6 +29,7 @@ class Rippling(Scraper):
     domains = ("ats.rippling.com",)
     page_size = 50
     default_targets = ("rippling",)
+    target_shape = TargetShape.SLUG
 
     async def iter_jobs(self, ctx: ScrapeContext, target: Target) -> AsyncIterator[Job]:
         """Page from 0 until ``totalPages`` (or an empty page)."""

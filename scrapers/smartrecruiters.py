@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from urllib.parse import quote
 
-from jobping import Item, Job, ScrapeContext, Scraper, Target
+from jobping import Item, Job, ScrapeContext, Scraper, Target, TargetShape
 
 JOB_URL = "https://jobs.smartrecruiters.com/{company}/{id}"
 
@@ -19,6 +19,7 @@ class SmartRecruiters(Scraper):
     domains = ("api.smartrecruiters.com",)
     page_size = 100  # the API's maximum
     default_targets = ("Ubisoft2",)
+    target_shape = TargetShape.SLUG
     tier = "primary"
 
     async def iter_jobs(self, ctx: ScrapeContext, target: Target) -> AsyncIterator[Job]:

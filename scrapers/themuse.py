@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
-from jobping import Item, Job, ScrapeContext, Scraper, Target
+from jobping import Item, Job, ScrapeContext, Scraper, Target, TargetShape
 
 
 class TheMuse(Scraper):
@@ -20,6 +20,7 @@ class TheMuse(Scraper):
     domains = ("www.themuse.com",)
     optional_credentials = ("themuse_api_key",)
     default_targets = ("Software Engineering",)
+    target_shape = TargetShape.FREE_TEXT
     tier = "primary"
 
     async def iter_jobs(self, ctx: ScrapeContext, target: Target) -> AsyncIterator[Job]:

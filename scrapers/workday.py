@@ -11,7 +11,14 @@ from typing import NamedTuple
 from urllib.parse import quote
 
 from jobping import Item, Job, ScrapeContext, ScrapeError, Scraper, Target
-from jobping.normalize import Salary, html_to_text, parse_date, parse_salary, split_location
+from jobping.normalize import (
+    NO_SALARY,
+    Salary,
+    believable_salary,
+    html_to_text,
+    parse_date,
+    split_location,
+)
 
 _HOSTS = (".myworkdayjobs.com", ".myworkdaysite.com")
 _SHORT_HOST = re.compile(r"[a-z0-9-]+\.wd\d+")  # "nvidia.wd5"
@@ -106,8 +113,8 @@ class Workday(Scraper):
             hybrid=hybrid,
             description=info.text("jobDescription"),
             posted=posted.isoformat() if posted else None,
-            salary_min=salary.minimum,
-            salary_max=salary.maximum,
+            salary_min=salary.min,
+            salary_max=salary.max,
             salary_currency=salary.currency,
             salary_period=salary.period,
         )
@@ -167,7 +174,8 @@ def _pay_range(description: str | None) -> Salary:
     """The first "... Pay Range: $X - $Y" of the description (Workday has no salary field)."""
     text = html_to_text(description)
     match = _PAY.search(text)
-    return parse_salary(text[match.end() : match.end() + 80]) if match else Salary()
+    salary = believable_salary(text[match.end() : match.end() + 80]) if match else None
+    return salary or NO_SALARY
 
 
 def _readable(location: str | None) -> str | None:

@@ -1,11 +1,10 @@
-"""Helpers the test folders share: the CLI run in-process, a store open for a block, a sleep."""
+"""Helpers the test folders share: the CLI run in-process, a store open for a block."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-import anyio.lowlevel
 import pytest
 
 from jobping.cli import main
@@ -35,15 +34,3 @@ async def opened_store(url: str) -> AsyncIterator[Store]:
         yield store
     finally:
         await store.close()
-
-
-class Sleeps:
-    """An injectable sleep that records each wait and returns at once."""
-
-    def __init__(self) -> None:
-        self.waits: list[float] = []
-
-    async def __call__(self, seconds: float) -> None:
-        """Record the wait instead of waiting."""
-        self.waits.append(seconds)
-        await anyio.lowlevel.checkpoint()

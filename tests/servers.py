@@ -1,4 +1,4 @@
-"""A hostile local HTTP/1.1 server for network tests, on 127.0.0.1 and a free port.
+r"""A hostile local HTTP/1.1 server for network tests, on 127.0.0.1 and a free port.
 
 Raw asyncio streams, so each misbehaviour is exact: slow drip, connection reset (before or
 during the body), 429/503 with ``Retry-After`` in both forms, HTML where JSON is expected,
@@ -15,6 +15,16 @@ Routes (query parameters tune them):
 - ``/reset`` reads the request and resets the connection; ``/reset_body`` resets mid-body
 - ``/big?size=N`` N bytes with Content-Length; ``/big?size=N&chunked=1`` without it
 - ``/gzip?size=N`` gzip-compressed JSON of about N bytes; ``/headers`` the request headers
+- ``/redirect/CODE?to=PATH`` that redirect status to ``PATH`` (itself by default: a loop)
+- ``/deep?depth=N`` JSON arrays nested N deep; ``/bad_utf8`` JSON with invalid UTF-8 bytes
+- ``/truncated`` JSON cut in half; ``/hang`` reads the request and never answers
+- ``/bomb?size=N`` gzip of N zero bytes, compressed while streaming (a compression bomb)
+- ``/echo?pad=N`` puts N dots before the quoted request target; ``&seen=1`` quotes the bare
+  value of its ``api_key`` parameter instead
+
+Every request head is kept in ``heads``, as received. A request line that is not one (a
+stray ``0\r\n\r\n`` after a body-less request, say) is answered 400 and counted under
+``MALFORMED``, as a simple keep-alive server would.
 """
 
 from __future__ import annotations
@@ -24,14 +34,28 @@ import gzip
 import json
 import socket
 import struct
+import zlib
 from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from urllib.parse import parse_qs, urlsplit
 
-__all__ = ["CAPTCHA_PAGE", "HostileServer", "closed_port", "hostile_server"]
+__all__ = ["CAPTCHA_PAGE", "MALFORMED", "HostileServer", "closed_port", "hostile_server"]
 
-_REASONS = {200: "OK", 403: "Forbidden", 404: "Not Found", 429: "Too Many Requests"}
+MALFORMED = "<malformed>"
+"""The ``requests`` key of request lines that were not HTTP requests."""
+_REASONS = {
+    200: "OK",
+    301: "Moved Permanently",
+    302: "Found",
+    303: "See Other",
+    307: "Temporary Redirect",
+    308: "Permanent Redirect",
+    400: "Bad Request",
+    403: "Forbidden",
+    404: "Not Found",
+    429: "Too Many Requests",
+}
 CAPTCHA_PAGE = (
     b"<!DOCTYPE html><html><head><title>Attention Required!</title></head>"
     b"<body><div class='g-recaptcha'>Please complete the captcha</div></body></html>"
@@ -47,6 +71,7 @@ class HostileServer:
         self.requests: Counter[str] = Counter()
         self.tasks: set[asyncio.Task[None]] = set()
         self.last_head = b""
+        self.heads: list[bytes] = []
 
     @property
     def total_requests(self) -> int:
@@ -73,15 +98,21 @@ class HostileServer:
                 pass
         except (ConnectionError, asyncio.IncompleteReadError):
             pass
+        except asyncio.CancelledError:  # the server stops: a hanging route ends here
+            pass
         finally:
             with suppress(ConnectionError, RuntimeError):
                 writer.close()
 
     async def _serve_one(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> bool:
         head = self.last_head = await reader.readuntil(b"\r\n\r\n")
-        if b"transfer-encoding: chunked" in head.lower():  # a redirected GET via aiohttp: empty
-            await reader.readuntil(b"0\r\n\r\n")
-        target = head.split(b"\r\n", 1)[0].split(b" ")[1].decode()
+        self.heads.append(head)
+        request_line = head.split(b"\r\n", 1)[0].split(b" ")
+        if len(request_line) != 3 or not request_line[1].startswith(b"/"):
+            self.requests[MALFORMED] += 1
+            await _send(writer, 400, b"bad request", "text/plain")
+            return True
+        target = request_line[1].decode()
         parts = urlsplit(target)
         query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
         self.requests[parts.path] += 1
@@ -118,7 +149,9 @@ class HostileServer:
     async def _route_echo(
         self, writer: asyncio.StreamWriter, path: str, query: dict[str, str], target: str
     ) -> bool:
-        body = f"<html><body>Error 500 for {target}</body></html>".encode()
+        pad = "." * int(query.get("pad", "0"))
+        said = f"seen {query.get('api_key')}" if "seen" in query else f"Error 500 for {target}"
+        body = f"<html><body>{pad}{said}</body></html>".encode()
         await _send(writer, 200, body, "text/html")
         return True
 
@@ -192,6 +225,54 @@ class HostileServer:
         await _send(writer, 200, body, "application/json", {"Content-Encoding": "gzip"})
         return True
 
+    async def _route_redirect(
+        self, writer: asyncio.StreamWriter, path: str, query: dict[str, str], target: str
+    ) -> bool:
+        code = int(path.rsplit("/", 1)[1])
+        location = query.get("to", target)
+        await _send(writer, code, b"moved", "text/plain", {"Location": location})
+        return True
+
+    async def _route_deep(
+        self, writer: asyncio.StreamWriter, path: str, query: dict[str, str], target: str
+    ) -> bool:
+        depth = int(query.get("depth", "200000"))
+        await _send(writer, 200, b"[" * depth + b"]" * depth, "application/json")
+        return True
+
+    async def _route_bad_utf8(
+        self, writer: asyncio.StreamWriter, path: str, query: dict[str, str], target: str
+    ) -> bool:
+        body = b'{"jobs": [{"title": "Caf\xe9 manager"}, {"title": "Ing\xe9nieur \xff"}]}'
+        await _send(writer, 200, body, "application/json")
+        return True
+
+    async def _route_truncated(
+        self, writer: asyncio.StreamWriter, path: str, query: dict[str, str], target: str
+    ) -> bool:
+        await _send(writer, 200, b'{"jobs": [{"title": "Engin', "application/json")
+        return True
+
+    async def _route_hang(
+        self, writer: asyncio.StreamWriter, path: str, query: dict[str, str], target: str
+    ) -> bool:
+        await asyncio.Event().wait()
+        return False
+
+    async def _route_bomb(
+        self, writer: asyncio.StreamWriter, path: str, query: dict[str, str], target: str
+    ) -> bool:
+        size, block = int(query.get("size", str(1 << 30))), b"\0" * (1 << 20)
+        writer.write(_head(200, "application/json", {"Content-Encoding": "gzip"}))
+        squeeze = zlib.compressobj(9, zlib.DEFLATED, 31)  # 31: a gzip wrapper
+        for start in range(0, size, len(block)):
+            writer.write(squeeze.compress(block[: size - start]))
+            writer.write(squeeze.flush(zlib.Z_SYNC_FLUSH))
+            await writer.drain()
+        writer.write(squeeze.flush())
+        await writer.drain()
+        return False
+
     async def _route_big(
         self, writer: asyncio.StreamWriter, path: str, query: dict[str, str], target: str
     ) -> bool:
@@ -203,8 +284,11 @@ class HostileServer:
                 writer.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
                 await writer.drain()
             writer.write(b"0\r\n\r\n")
-        else:
-            await _send(writer, 200, b"x" * size, "application/json")
+        else:  # streamed too: a 200 MB body costs the server no memory
+            writer.write(_head(200, "application/json", {"Content-Length": str(size)}))
+            for start in range(0, size, 65536):
+                writer.write(b"x" * min(65536, size - start))
+                await writer.drain()
         return True
 
 

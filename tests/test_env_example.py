@@ -3,7 +3,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from jobping.settings import CONFIG_ENV_VAR, DomainPolicy, Settings
+from jobping.http import DomainPolicy
+from jobping.settings import CONFIG_ENV_VAR, Settings
 
 ENV_EXAMPLE = Path(__file__).parents[1] / ".env.example"
 

@@ -6,6 +6,7 @@ from hypothesis import strategies as st
 
 from jobping.redact import (
     REDACTED,
+    preview,
     redact_headers,
     redact_text,
     redact_url,
@@ -85,3 +86,28 @@ def test_secret_values_of_a_request() -> None:
         [("Authorization", "Bearer tok"), ("Accept", "json")],
     )
     assert set(values) == {"pw12", "a%2Bb", "a+b", "Bearer tok", "tok"}
+
+
+ECHOED = "MRKJSEARCHKEY0123456789abcdef"
+
+
+@pytest.mark.parametrize("cut", [1, 4, 8, len(ECHOED) - 1])
+def test_preview_redacts_a_known_secret_the_cut_goes_through(cut: int) -> None:
+    """Redaction comes before the cut: no prefix of an echoed secret survives (#12)."""
+    text = f"upstream said: seen {ECHOED} and more text after it"
+    limit = text.index(ECHOED) + cut
+    shown = preview(text, limit, [ECHOED])
+    assert len(shown) <= limit
+    assert ECHOED[:4] not in shown
+    assert shown.startswith("upstream said: seen ")
+
+
+def test_preview_drops_an_unknown_word_cut_in_half() -> None:
+    """A word the cut goes through may be a secret nobody named: it is not shown at all."""
+    assert preview("token is XYZZYSECRETVALUE123 here", 14) == "token is "
+
+
+def test_preview_keeps_short_text_and_whole_words() -> None:
+    """Text within the limit is only redacted; a cut between words keeps every word."""
+    assert preview("page?api_key=abc123 failed", 100) == f"page?api_key={REDACTED} failed"
+    assert preview("one two three", 8) == "one two "

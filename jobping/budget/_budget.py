@@ -1,7 +1,7 @@
 """TokenBudget: hold a call's worst case in the store's ledger, then commit its real usage.
 
 Before a call, :meth:`TokenBudget.reserve` holds the worst case in today's and this
-month's windows, atomically in the store (``Store.reserve_budget``): refused unless every
+month's windows, atomically in the store (``BudgetLedger.reserve_budget``): refused unless every
 limit (tokens and cost, day and month) still holds with it. After the call, :meth:`commit`
 replaces the hold by the real usage, which cannot be more than the worst case, or
 :meth:`release` drops it. So no interleaving of calls, in one process or in many, can push
@@ -32,13 +32,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Generic
 from zoneinfo import ZoneInfo
 
+from typing_extensions import TypeVar  # a default (PEP 696) needs 3.13's typing
+
 from jobping.budget._chain import DEFAULT_THRESHOLDS, Allowance, Remaining, WorstCase, choose_model
-from jobping.budget._prices import MICRO_USD_PER_USD, PriceTable
+from jobping.budget._prices import MICRO_USD_PER_USD, PriceTable, check_price_overrides
 from jobping.errors import BudgetExhausted
-from jobping.store._base import BudgetCounters, BudgetHold, BudgetUsage, BudgetWindow, Store
+from jobping.store import BudgetCounters, BudgetHold, BudgetLedger, BudgetUsage, BudgetWindow
 
 if TYPE_CHECKING:
     from jobping.settings import Settings
@@ -165,12 +167,21 @@ def _share(used: int, limit: int) -> float:
     return used / limit if limit > 0 else 1.0
 
 
-class TokenBudget:
-    """The LLM budget of every process sharing one store: reserve, then commit or release."""
+_LedgerT_co = TypeVar("_LedgerT_co", bound=BudgetLedger, default=BudgetLedger, covariant=True)
+"""The store a budget keeps: a ledger at least (the report also counts the backlog there)."""
+_LedgerT = TypeVar("_LedgerT", bound=BudgetLedger)
+
+
+class TokenBudget(Generic[_LedgerT_co]):
+    """The LLM budget of every process sharing one store: reserve, then commit or release.
+
+    It uses only the store's :class:`~jobping.store.BudgetLedger` role; the type parameter
+    keeps the store's own type, for callers that use more of it (``budget_report``).
+    """
 
     def __init__(
         self,
-        store: Store,
+        store: _LedgerT_co,
         prices: PriceTable,
         limits: BudgetLimits,
         *,
@@ -191,15 +202,15 @@ class TokenBudget:
 
     @classmethod
     def from_settings(
-        cls, settings: Settings, store: Store, *, clock: Callable[[], datetime] | None = None
-    ) -> TokenBudget:
+        cls, settings: Settings, store: _LedgerT, *, clock: Callable[[], datetime] | None = None
+    ) -> TokenBudget[_LedgerT]:
         """The budget the settings describe; holds outlast a call's every attempt and wait."""
         attempts = settings.openai_retry_attempts
         longest_call = attempts * settings.openai_timeout_seconds
         longest_call += (attempts - 1) * RETRY_WAIT_CAP_SECONDS
-        return cls(
+        return TokenBudget(
             store,
-            PriceTable.load(settings.openai_prices),
+            check_price_overrides(settings),
             BudgetLimits.from_settings(settings),
             tz=ZoneInfo(settings.budget_timezone),
             clock=clock,
@@ -261,7 +272,9 @@ class TokenBudget:
             uuid.uuid4().hex, worst.tokens, worst.micro_usd, self.windows(now), expires_at
         )
         if not await self.store.reserve_budget(hold, now=now):
+            log.debug("budget: %s refused (%d tokens, %d µUSD worst case)", model, *_worst(worst))
             return None
+        log.debug("budget: %s reserved %d tokens, %d µUSD (worst case)", model, *_worst(worst))
         prompt = reserved_prompt_tokens(prompt_tokens)
         day = now.astimezone(self.tz).date()
         return Reservation(model, prompt, max_output_tokens, worst, day, hold)
@@ -329,12 +342,14 @@ class TokenBudget:
                 reservation.worst.micro_usd,
             )
         await self.store.commit_budget(reservation.hold, record, now=self.clock())
+        log.debug("budget: %s committed %d tokens, %d µUSD", reservation.model, record.tokens, cost)
         await self._warn(reservation.hold.windows)
         return cost
 
     async def release(self, reservation: Reservation) -> None:
         """Drop the hold of a call that was not made or not billed; idempotent."""
         await self.store.release_budget(reservation.hold.reservation_id)
+        log.debug("budget: %s hold released", reservation.model)
 
     async def _warn(self, windows: Sequence[BudgetWindow]) -> None:
         """Log each threshold that committed usage crossed, once per window and measure."""
@@ -372,3 +387,8 @@ def _allowance(window: BudgetWindow, counters: BudgetCounters) -> Allowance:
         window.cost_limit_micro_usd,
         counters.micro_usd_committed + counters.micro_usd_reserved,
     )
+
+
+def _worst(worst: WorstCase) -> tuple[int, int]:
+    """A worst case as (tokens, µUSD), for log lines."""
+    return worst.tokens, worst.micro_usd

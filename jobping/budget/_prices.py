@@ -17,8 +17,15 @@ from decimal import ROUND_CEILING, Decimal, InvalidOperation
 from importlib import resources
 
 from jobping.errors import ConfigError
+from jobping.settings import Settings
 
-__all__ = ["MICRO_USD_PER_USD", "ModelPrice", "PriceOverrides", "PriceTable"]
+__all__ = [
+    "MICRO_USD_PER_USD",
+    "ModelPrice",
+    "PriceOverrides",
+    "PriceTable",
+    "check_price_overrides",
+]
 
 MICRO_USD_PER_USD = 1_000_000
 PriceOverrides = Mapping[str, Mapping[str, float | int | str | date]]
@@ -155,6 +162,21 @@ class PriceTable:
             if retires is not None and retires <= today:
                 retired.append((model, retires))
         return retired
+
+
+def check_price_overrides(settings: Settings) -> PriceTable:
+    """The price table the settings configure, once every model of their chain has a price.
+
+    Called where a command that uses the budget validates its settings, before any work.
+
+    Raises:
+        ConfigError: naming OPENAI_PRICES for a bad override, OPENAI_MODELS for a model of
+            the chain without a price.
+    """
+    prices = PriceTable.load(settings.openai_prices)
+    for model in settings.openai_models:
+        prices.price(model)
+    return prices
 
 
 def _lookup(prices: Mapping[str, ModelPrice], model: str) -> ModelPrice | None:

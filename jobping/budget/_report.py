@@ -11,19 +11,23 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, time, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from jobping.budget._budget import TokenBudget, crossed_thresholds
 from jobping.budget._prices import MICRO_USD_PER_USD
-from jobping.store._base import BudgetCounters, BudgetWindow, UsageTotal
+from jobping.store import BudgetCounters, BudgetLedger, BudgetWindow, EnrichmentBacklog, UsageTotal
 
-__all__ = ["budget_report"]
+__all__ = ["ReportStore", "budget_report"]
 
 _MIN_ELAPSED = timedelta(hours=1)
 """The projection divides by at least this much of the month, so it starts sane."""
 
 
-async def budget_report(budget: TokenBudget, *, days: int = 30) -> dict[str, Any]:
+class ReportStore(BudgetLedger, EnrichmentBacklog, Protocol):
+    """What the report reads: the ledger, and the size of the enrichment backlog."""
+
+
+async def budget_report(budget: TokenBudget[ReportStore], *, days: int = 30) -> dict[str, Any]:
     """Gather the report on ``budget``'s store, at ``budget.clock()``, in its timezone."""
     store, now = budget.store, budget.clock()
     today = now.astimezone(budget.tz).date()

@@ -1,115 +1,39 @@
-"""The ``jobping`` command line: global options, the commands, and ``main()``.
+"""The ``jobping`` command line: ``main()``, and the typer ``app`` behind it.
 
-``main()`` is the one place that turns an error into an exit code (see ``_exit.py``).
+``main()`` is the one place that turns an error into an exit code (see ``_exit.py``). It
+answers ``jobping --version`` before typer loads; every other command line goes to the app,
+whose commands load their machinery only when they run (``jobping --help`` imports neither
+the services nor rich).
 """
 
 from __future__ import annotations
 
-import enum
 import sys
-from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING
 
-import typer
-
-from jobping import __version__
-from jobping.cli import (
-    budget,
-    db,
-    demo,
-    doctor,
-    enrich,
-    run,
-    sandbox,
-    scrape,
-    scrapers,
-    status,
-)
-from jobping.cli._console import error
+from jobping._lazy import lazy_names
+from jobping.cli._console import error, version_line
 from jobping.cli._exit import ExitCode, exit_code_for
-from jobping.cli._state import AppState
 from jobping.errors import JobPingError
+
+if TYPE_CHECKING:
+    from jobping.cli._app import app
 
 __all__ = ["app", "main"]
 
-
-class LogFormat(enum.StrEnum):
-    """The choices of ``--log-format``."""
-
-    TEXT = "text"
-    JSON = "json"
-
-
-app = typer.Typer(
-    name="jobping",
-    help="Run job-board scrapers on a schedule and keep a clean table of live postings.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-)
-
-
-def _print_version(value: bool) -> None:
-    if value:
-        sys.stdout.write(f"jobping {__version__}\n")
-        raise typer.Exit
-
-
-@app.callback()
-def _global_options(
-    ctx: typer.Context,
-    config: Annotated[
-        Path | None,
-        typer.Option(
-            "--config",
-            "-c",
-            envvar="JOBPING_CONFIG",
-            show_envvar=True,
-            help="TOML config file (default: ./jobping.toml if present). Env vars and .env win.",
-        ),
-    ] = None,
-    verbose: Annotated[
-        int,
-        typer.Option("--verbose", "-v", count=True, help="More log output (-v info, -vv debug)."),
-    ] = 0,
-    log_format: Annotated[
-        LogFormat | None,
-        typer.Option("--log-format", help="Log lines as text or JSON (env LOG_FORMAT)."),
-    ] = None,
-    version: Annotated[
-        bool,
-        typer.Option(
-            "--version",
-            callback=_print_version,
-            is_eager=True,
-            help="Print the version and exit.",
-        ),
-    ] = False,
-) -> None:
-    """Run job-board scrapers on a schedule and keep a clean table of live postings."""
-    ctx.obj = AppState(
-        config_path=config, verbosity=verbose, log_format=log_format.value if log_format else None
-    )
-
-
-# In the order of `jobping --help`: the scheduled job first, then debugging, then reports.
-app.command("run")(run.run)
-app.command("demo")(demo.demo)
-app.command("scrape")(scrape.scrape)
-app.command("scrapers")(scrapers.scrapers)
-app.command("sandbox")(sandbox.sandbox)
-app.command("status")(status.status)
-app.command("budget")(budget.budget)
-app.command("enrich")(enrich.enrich)
-app.command("doctor")(doctor.doctor)
-app.add_typer(db.app, name="db")
+__getattr__, __dir__ = lazy_names(__name__, {"app": "jobping.cli._app"})
 
 
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI; a JobPing error becomes a message and its exit code (see README)."""
+    args = sys.argv[1:] if argv is None else argv
+    if args == ["--version"]:  # the installation probe answers without loading typer
+        sys.stdout.write(version_line())
+        sys.exit(ExitCode.OK)
+    from jobping.cli._app import app  # noqa: PLC0415 (typer loads past the probe)
+
     try:
-        app(args=argv, prog_name="jobping")
+        app(args=args, prog_name="jobping")
     except JobPingError as exc:
         error(str(exc))
         sys.exit(exit_code_for(exc))

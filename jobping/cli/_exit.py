@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 import enum
+import os
 
-from jobping.errors import ConfigError, JobPingError, LeaseHeld, StoreError, UnknownScraper
+from jobping.cli._console import error
+from jobping.errors import (
+    ConfigError,
+    JobPingError,
+    LeaseHeld,
+    MissingCredential,
+    StoreError,
+    UnknownScraper,
+)
 
-__all__ = ["ExitCode", "exit_code_for"]
+__all__ = ["ExitCode", "exit_at_once", "exit_code_for"]
 
 
 class ExitCode(enum.IntEnum):
@@ -31,6 +40,7 @@ class ExitCode(enum.IntEnum):
 _BY_ERROR: tuple[tuple[type[JobPingError], ExitCode], ...] = (
     (ConfigError, ExitCode.CONFIG),
     (UnknownScraper, ExitCode.CONFIG),
+    (MissingCredential, ExitCode.CONFIG),  # a command that needs a key it was not given
     (LeaseHeld, ExitCode.LEASE_HELD),
     (StoreError, ExitCode.STORE),
 )
@@ -42,3 +52,12 @@ def exit_code_for(error: JobPingError) -> ExitCode:
         if isinstance(error, error_class):
             return code
     return ExitCode.FAILED
+
+
+def exit_at_once() -> None:
+    """After a second SIGINT/SIGTERM: say so and end the process now (``INTERRUPTED``).
+
+    A run's lease is not released; it expires by itself after its TTL.
+    """
+    error("second signal: exiting at once (the lease expires by itself)")
+    os._exit(ExitCode.INTERRUPTED)

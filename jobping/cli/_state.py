@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from jobping.log import configure_logging
-from jobping.settings import Settings, load_settings
+if TYPE_CHECKING:
+    from jobping.settings import Settings
 
 __all__ = ["AppState"]
 
@@ -25,6 +26,9 @@ class AppState:
     def settings(self) -> Settings:
         """The settings, with logging configured from them (``ConfigError`` if invalid)."""
         if self._settings is None:
+            from jobping.log import configure_logging  # noqa: PLC0415 (fast start-up)
+            from jobping.settings import load_settings  # noqa: PLC0415 (pydantic: fast start-up)
+
             settings = load_settings(self.config_path)
             configure_logging(
                 _LEVEL_BY_VERBOSITY.get(min(self.verbosity, 2), settings.log_level),

@@ -7,16 +7,16 @@ change a schema, so there it names the files to apply and how).
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import anyio
 import typer
 
 from jobping.cli._console import emit_json, stdout
 from jobping.cli._exit import ExitCode
 from jobping.cli._state import AppState
-from jobping.settings import Settings
-from jobping.store import SchemaStatus, open_store, schema_status, store_options
+
+if TYPE_CHECKING:
+    from jobping.store import SchemaStatus
 
 __all__ = ["app", "migrate", "status"]
 
@@ -35,8 +35,12 @@ def status(ctx: typer.Context, as_json: _JSON = False) -> None:
 
     The store is DATABASE_URL; nothing is changed.
     """
+    import anyio  # noqa: PLC0415 (fast start-up)
+
+    from jobping.services import read_schema  # noqa: PLC0415 (fast start-up)
+
     state: AppState = ctx.obj
-    current = anyio.run(_read, state.settings())
+    current = anyio.run(read_schema, state.settings())
     report = _report(current)
     if as_json:
         emit_json(report)
@@ -58,8 +62,12 @@ def migrate(ctx: typer.Context, as_json: _JSON = False) -> None:
     With DATABASE_URL=supabase, set it to the project's postgresql:// connection string
     instead, or paste the files of jobping/store/migrations/postgres into the SQL editor.
     """
+    import anyio  # noqa: PLC0415 (fast start-up)
+
+    from jobping.services import migrate_schema  # noqa: PLC0415 (fast start-up)
+
     state: AppState = ctx.obj
-    before, after = anyio.run(_migrate, state.settings())
+    before, after = anyio.run(migrate_schema, state.settings())
     applied = [label for label in before.pending if label not in after.pending]
     if as_json:
         emit_json(_report(after) | {"from_version": before.version, "applied": applied})
@@ -69,18 +77,6 @@ def migrate(ctx: typer.Context, as_json: _JSON = False) -> None:
         )
     else:
         stdout().print(f"{after.backend}: schema version {after.version}, nothing to apply")
-
-
-async def _read(settings: Settings) -> SchemaStatus:
-    return await schema_status(settings.database_url, **store_options(settings))
-
-
-async def _migrate(settings: Settings) -> tuple[SchemaStatus, SchemaStatus]:
-    """The status before, then after opening the store (which applies what is missing)."""
-    before = await _read(settings)
-    store = await open_store(settings.database_url, **store_options(settings))
-    await store.close()
-    return before, await _read(settings)
 
 
 def _report(current: SchemaStatus) -> dict[str, Any]:

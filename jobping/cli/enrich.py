@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
 from typing import Annotated, Any
 
-import anyio
 import typer
 
-from jobping.budget import TokenBudget
 from jobping.cli._console import emit_json, stdout
 from jobping.cli._exit import ExitCode
 from jobping.cli._state import AppState
-from jobping.enrich import Enricher
-from jobping.settings import Settings
-from jobping.store import open_store, store_options
 
-__all__ = ["enrich", "enrich_backlog"]
+__all__ = ["enrich"]
 
 
 def enrich(
@@ -29,6 +22,10 @@ def enrich(
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """Enrich jobs of the backlog (newest first) until the limit or the budget is reached."""
+    import anyio  # noqa: PLC0415 (fast start-up)
+
+    from jobping.services import enrich_backlog  # noqa: PLC0415 (openai, tiktoken: fast start-up)
+
     state: AppState = ctx.obj
     settings = state.settings()
     report = anyio.run(lambda: enrich_backlog(settings, limit=limit))
@@ -38,24 +35,6 @@ def enrich(
         _render(report)
     if report["stopped"]:
         raise typer.Exit(ExitCode.FAILED)
-
-
-async def enrich_backlog(
-    settings: Settings, *, limit: int, clock: Callable[[], datetime] | None = None
-) -> dict[str, Any]:
-    """Enrich up to ``limit`` backlog jobs; the report and the backlog left, as plain data.
-
-    Raises:
-        MissingCredential: OPENAI_API_KEY is not set.
-    """
-    store = await open_store(settings.database_url, **store_options(settings))
-    try:
-        budget = TokenBudget.from_settings(settings, store, clock=clock)
-        async with Enricher(settings, store, budget) as enricher:
-            report = await enricher.enrich_backlog(limit=limit)
-        return report.to_dict() | {"backlog": await store.count_jobs_needing_enrichment()}
-    finally:
-        await store.close()
 
 
 def _render(report: dict[str, Any]) -> None:

@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import re
 import sys
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
-import anyio
 import typer
-from rich.text import Text
 
-from jobping.cli._console import emit_json, stderr, stdout
 from jobping.errors import ConfigError
-from jobping.sandbox import SOURCES, Faults, Sandbox, Scale, serve_sandbox
+
+if TYPE_CHECKING:
+    from jobping.sandbox import Faults, Scale
 
 __all__ = ["build_faults", "parse_scale", "sandbox"]
 
@@ -87,6 +86,8 @@ def sandbox(
     ] = False,
 ) -> None:
     """Serve recorded payloads of every built-in scraper on 127.0.0.1 until Ctrl-C."""
+    import anyio  # noqa: PLC0415 (fast start-up)
+
     faults = build_faults(
         down=down or [],
         rate_limit=rate_limit or [],
@@ -113,6 +114,8 @@ def build_faults(
     seed: int,
 ) -> dict[str, Faults]:
     """The faults of each source named by the options (``error_rate`` applies to all)."""
+    from jobping.sandbox import SOURCES, Faults  # noqa: PLC0415 (aiohttp: fast start-up)
+
     kinds: dict[str, Literal["html", "truncated"]] = {}
     for option in malformed:
         name, _, value = option.partition("=")
@@ -137,6 +140,8 @@ def build_faults(
 
 def parse_scale(text: str | None) -> Scale | None:
     """``20x500`` as a ``Scale``; None for None; ``ConfigError`` when malformed."""
+    from jobping.sandbox import Scale  # noqa: PLC0415 (aiohttp: fast start-up)
+
     if text is None:
         return None
     match = _SCALE.fullmatch(text.strip())
@@ -149,33 +154,13 @@ def parse_scale(text: str | None) -> Scale | None:
 
 
 async def _serve(faults: dict[str, Faults], scale: Scale | None, port: int, as_json: bool) -> None:
+    import anyio  # noqa: PLC0415 (fast start-up)
+
+    from jobping.cli._views.sandbox import show_sandbox  # noqa: PLC0415 (rich)
+    from jobping.sandbox import serve_sandbox  # noqa: PLC0415 (aiohttp: fast start-up)
+
     async with serve_sandbox(faults, scale=scale, port=port) as running:
-        _show(running, as_json=as_json)
+        show_sandbox(running, as_json=as_json)
         sys.stdout.flush()
-        stderr().print(Text("sandbox serving on 127.0.0.1; Ctrl-C to stop"))
+        sys.stderr.write("sandbox serving on 127.0.0.1; Ctrl-C to stop\n")
         await anyio.sleep_forever()
-
-
-def _show(running: Sandbox, *, as_json: bool) -> None:
-    if as_json:
-        emit_json(
-            {
-                name: {
-                    "base_url": url,
-                    "targets": list(running.targets[name]),
-                    "faults": str(running.faults[name]),
-                }
-                for name, url in running.base_urls.items()
-            }
-            | {"openai": {"base_url": running.openai_base_url}}
-        )
-        return
-    console = stdout()
-    for name, url in running.base_urls.items():
-        targets = running.targets[name]
-        shown = ", ".join(targets[:3]) + (f", ... ({len(targets)})" if len(targets) > 3 else "")
-        faults = running.faults[name]
-        line = f"{name:<16} {url:<46} targets: {shown}"
-        console.print(Text(line if str(faults) == "none" else f"{line}; faults: {faults}"))
-    openai = f"{'openai':<16} {running.openai_base_url:<46} OPENAI_BASE_URL (any OPENAI_API_KEY)"
-    console.print(Text(openai))

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
-from jobping.cli._console import emit_json, stdout
+from jobping.cli._console import emit_json
 from jobping.cli._state import AppState
-from jobping.scraping import ScraperInfo, check_configured_scrapers, discover_scrapers
+
+if TYPE_CHECKING:
+    from jobping.scraping import ScraperInfo
 
 __all__ = ["scrapers"]
 
@@ -23,6 +24,12 @@ def scrapers(
     A plugin that fails to import, or repeats a name, is shown as "not ready" with the reason;
     so is a scraper whose API key is not set.
     """
+    from jobping.cli._views.scrapers import render_scrapers  # noqa: PLC0415 (rich)
+    from jobping.scraping import (  # noqa: PLC0415 (fast start-up)
+        check_configured_scrapers,
+        discover_scrapers,
+    )
+
     state: AppState = ctx.obj
     settings = state.settings()
     rows = discover_scrapers(settings)
@@ -30,21 +37,7 @@ def scrapers(
     if as_json:
         emit_json([_as_dict(row) for row in rows])
         return
-    table = Table(title="scrapers (--json adds where each comes from)")
-    table.add_column("name", no_wrap=True)
-    table.add_column("tier", no_wrap=True)
-    for column in ("domains", "targets", "status"):
-        table.add_column(column)
-    for row in rows:
-        tier = row.tier or "-"
-        table.add_row(
-            row.name,
-            tier if row.enabled else f"{tier} (disabled)",
-            ", ".join(row.domains),
-            ", ".join(row.targets),
-            row.status,
-        )
-    stdout().print(table)
+    render_scrapers(rows)
 
 
 def _as_dict(row: ScraperInfo) -> dict[str, object]:

@@ -6,13 +6,12 @@ fixed list of job families a job is filed under; :data:`ANSWER_SCHEMA` the answe
 """
 
 from jobping.enrich._enricher import ClientFactory, Enriched, Enricher, EnrichReport
-from jobping.enrich._prompt import SYSTEM_PROMPT, build_messages
+from jobping.enrich._prompt import build_messages
 from jobping.enrich._schema import ANSWER_SCHEMA, RESPONSE_FORMAT, TAXONOMY, parse_answer
 
 __all__ = [
     "ANSWER_SCHEMA",
     "RESPONSE_FORMAT",
-    "SYSTEM_PROMPT",
     "TAXONOMY",
     "ClientFactory",
     "EnrichReport",

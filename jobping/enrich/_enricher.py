@@ -32,6 +32,7 @@ import openai
 from openai.types.chat import ChatCompletion, ChatCompletionMessageParam
 from openai.types.chat.completion_create_params import ResponseFormat
 
+from jobping._retry import parse_retry_after, retrying, wait_retry_after
 from jobping.budget import (
     RETRY_WAIT_CAP_SECONDS,
     Reservation,
@@ -49,7 +50,7 @@ from jobping.errors import (
     MissingCredential,
 )
 from jobping.models import Enrichment, Job
-from jobping.redact import redact_text
+from jobping.redact import preview
 from jobping.settings import Settings
 from jobping.store import Store
 
@@ -62,6 +63,13 @@ ClientFactory = Callable[[], openai.AsyncOpenAI]
 _BACKOFF_BASE_SECONDS = 1.0
 _MAX_ERRORS_KEPT = 20
 _NO_CREDIT = "insufficient_quota"
+_TRANSIENT = (
+    openai.RateLimitError,
+    openai.APIConnectionError,
+    openai.InternalServerError,
+    TimeoutError,
+)
+"""Errors worth another attempt (a 429 without credit is re-raised as terminal first)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,36 +245,49 @@ class Enricher:
     async def _create(self, model: str, messages: list[dict[str, str]]) -> ChatCompletion:
         """One call, retried on rate limits, timeouts, connection errors and 5xx."""
         attempts = self._settings.openai_retry_attempts
-        for attempt in range(1, attempts + 1):
-            try:
-                with anyio.fail_after(self._settings.openai_timeout_seconds):
-                    return await self._client.chat.completions.create(
-                        model=model,
-                        messages=cast("list[ChatCompletionMessageParam]", messages),
-                        response_format=cast("ResponseFormat", RESPONSE_FORMAT),
-                        max_completion_tokens=self._settings.openai_max_output_tokens,
-                    )
-            except openai.RateLimitError as exc:
-                if _NO_CREDIT in (exc.code, exc.type):
-                    raise EnrichmentUnavailable(self._describe(exc), model=model) from None
-                failure: Exception = exc
-                wait = _retry_after(exc)
-            except (openai.AuthenticationError, openai.PermissionDeniedError) as exc:
-                raise EnrichmentUnavailable(self._describe(exc), model=model) from None
-            except (openai.APIConnectionError, openai.InternalServerError, TimeoutError) as exc:
-                failure, wait = exc, None
-            except openai.OpenAIError as exc:
-                raise EnrichmentError(self._describe(exc), model=model) from None
-            if attempt < attempts:
-                await self._sleep(self._backoff(attempt, wait))
-        message = f"gave up after {attempts} attempts: {self._describe(failure)}"
-        raise EnrichmentError(message, model=model) from None
+        controller = retrying(
+            attempts=attempts,
+            wait=wait_retry_after(
+                self._retry_after,
+                base=_BACKOFF_BASE_SECONDS,
+                cap=RETRY_WAIT_CAP_SECONDS,
+                random=self._jitter,
+            ),
+            retry=lambda exc: isinstance(exc, _TRANSIENT),
+            sleep=self._sleep,
+        )
+        try:
+            return await controller(self._attempt, model, messages)
+        except _TRANSIENT as exc:
+            message = f"gave up after {attempts} attempts: {self._describe(exc)}"
+            raise EnrichmentError(message, model=model) from None
 
-    def _backoff(self, attempt: int, retry_after: float | None) -> float:
-        """The server's ``Retry-After``, else full-jitter exponential backoff; capped."""
-        if retry_after is None:
-            retry_after = _BACKOFF_BASE_SECONDS * 2 ** (attempt - 1) * self._jitter()
-        return min(max(retry_after, 0.0), RETRY_WAIT_CAP_SECONDS)
+    async def _attempt(self, model: str, messages: list[dict[str, str]]) -> ChatCompletion:
+        """One attempt; a transient error is raised as is, any other as a jobping error."""
+        try:
+            with anyio.fail_after(self._settings.openai_timeout_seconds):
+                return await self._client.chat.completions.create(
+                    model=model,
+                    messages=cast("list[ChatCompletionMessageParam]", messages),
+                    response_format=cast("ResponseFormat", RESPONSE_FORMAT),
+                    max_completion_tokens=self._settings.openai_max_output_tokens,
+                )
+        except openai.RateLimitError as exc:
+            if _NO_CREDIT in (exc.code, exc.type):
+                raise EnrichmentUnavailable(self._describe(exc), model=model) from None
+            raise
+        except (openai.AuthenticationError, openai.PermissionDeniedError) as exc:
+            raise EnrichmentUnavailable(self._describe(exc), model=model) from None
+        except _TRANSIENT:
+            raise
+        except openai.OpenAIError as exc:
+            raise EnrichmentError(self._describe(exc), model=model) from None
+
+    def _retry_after(self, exc: BaseException | None) -> float | None:
+        """Seconds a rate-limited attempt's server asked to wait, if it said."""
+        if isinstance(exc, openai.APIStatusError):
+            return parse_retry_after(exc.response.headers, self._budget.clock())
+        return None
 
     def _describe(self, exc: Exception) -> str:
         """An error's class, status and code, and its message with every secret redacted."""
@@ -277,7 +298,7 @@ class Enricher:
             parts.append(str(exc.status_code))
         if isinstance(exc, openai.APIError) and exc.code:
             parts.append(exc.code)
-        message = redact_text(str(exc), self._secrets)[:300]
+        message = preview(str(exc), 300, self._secrets)
         return f"{' '.join(parts)}: {message}"
 
 
@@ -308,17 +329,6 @@ def _prompt_counter(messages: Sequence[Mapping[str, str]]) -> Callable[[str], in
         return counts[encoding]
 
     return count
-
-
-def _retry_after(exc: openai.APIStatusError) -> float | None:
-    """Seconds the server asked to wait (``retry-after-ms`` or ``retry-after``), if any."""
-    headers = exc.response.headers
-    for name, scale in (("retry-after-ms", 0.001), ("retry-after", 1.0)):
-        try:
-            return float(headers[name]) * scale
-        except (KeyError, ValueError):
-            continue
-    return None
 
 
 def _usage(completion: ChatCompletion, reservation: Reservation) -> Usage:

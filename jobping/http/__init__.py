@@ -1,23 +1,19 @@
 """The pooled HTTP client: per-domain quotas, throttles, circuit breakers, retries, stats."""
 
-from jobping.http._breaker import BreakerState, CircuitBreaker
-from jobping.http._client import DEFAULT_USER_AGENT, ScrapeClient
+from jobping.http._breaker import BreakerState
+from jobping.http._client import ScrapeClient
 from jobping.http._events import RequestEvent, RequestHook
-from jobping.http._stats import DomainStats, StatsHook
+from jobping.http._policy import DomainPolicies, DomainPolicy
 from jobping.http._status import DomainStatus, QuotaUsage, domain_status
-from jobping.settings import DomainPolicy
 
 __all__ = [
-    "DEFAULT_USER_AGENT",
     "BreakerState",
-    "CircuitBreaker",
+    "DomainPolicies",
     "DomainPolicy",
-    "DomainStats",
     "DomainStatus",
     "QuotaUsage",
     "RequestEvent",
     "RequestHook",
     "ScrapeClient",
-    "StatsHook",
     "domain_status",
 ]

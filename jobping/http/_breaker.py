@@ -23,9 +23,9 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from jobping.errors import CircuitOpen
-from jobping.store._base import BreakerSnapshot
+from jobping.store import BreakerSnapshot
 
-__all__ = ["BreakerState", "CircuitBreaker", "Outcome", "Transition"]
+__all__ = ["BreakerSignal", "BreakerState", "CircuitBreaker", "Transition"]
 
 
 class BreakerState(enum.StrEnum):
@@ -36,7 +36,7 @@ class BreakerState(enum.StrEnum):
     HALF_OPEN = "half_open"
 
 
-class Outcome(enum.Enum):
+class BreakerSignal(enum.Enum):
     """What one attempt tells the breaker about the health of the domain."""
 
     SUCCESS = "success"
@@ -112,11 +112,11 @@ class CircuitBreaker:
         if probe:
             self._probing = False
 
-    def record(self, outcome: Outcome, probe: bool) -> Transition | None:
-        """Account for the outcome of an admitted call; returns the transition it caused."""
+    def record(self, signal: BreakerSignal, probe: bool) -> Transition | None:
+        """Account for the signal of an admitted call; returns the transition it caused."""
         if probe:
             self._probing = False
-            if outcome is Outcome.SUCCESS:
+            if signal is BreakerSignal.SUCCESS:
                 self._failures, self._throttled = 0, False
                 self._cooldown = self._base_cooldown
                 return self._move(BreakerState.CLOSED)
@@ -124,12 +124,12 @@ class CircuitBreaker:
             return self._open()
         if self._state is not BreakerState.CLOSED:
             return None
-        if outcome is Outcome.SUCCESS:
+        if signal is BreakerSignal.SUCCESS:
             self._failures, self._throttled = 0, False
             return None
-        if outcome is Outcome.FAILURE or self._throttled:
+        if signal is BreakerSignal.FAILURE or self._throttled:
             self._failures += 1
-        self._throttled = outcome is Outcome.THROTTLED
+        self._throttled = signal is BreakerSignal.THROTTLED
         return self._open() if self._failures >= self._threshold else None
 
     def snapshot(self) -> BreakerSnapshot:

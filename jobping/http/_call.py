@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 
+from jobping._retry import parse_retry_after
 from jobping.errors import (
     Blocked,
     CircuitOpen,
@@ -22,11 +23,13 @@ from jobping.errors import (
 )
 from jobping.http._breaker import CircuitBreaker
 from jobping.http._events import RequestEvent, RequestHook, emit
-from jobping.http._retry import RETRYABLE_STATUSES, parse_retry_after
 from jobping.http._stats import StatsHook
 from jobping.redact import redact_url, secret_values
 
-__all__ = ["Call", "CallEnv"]
+__all__ = ["RETRYABLE_STATUSES", "Call", "CallEnv", "is_retryable"]
+
+RETRYABLE_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
+"""Statuses worth another attempt; never a block page, never another 4xx."""
 
 _OUTCOMES: tuple[tuple[type[Exception], str], ...] = (
     (CircuitOpen, "circuit_open"),
@@ -40,6 +43,13 @@ _OUTCOMES: tuple[tuple[type[Exception], str], ...] = (
 )
 
 
+def is_retryable(exc: BaseException) -> bool:
+    """Whether an attempt that raised ``exc`` may be tried again."""
+    if isinstance(exc, HTTPStatusError):
+        return not isinstance(exc, Blocked) and exc.status in RETRYABLE_STATUSES
+    return isinstance(exc, TransportError)
+
+
 @dataclass(frozen=True, slots=True)
 class CallEnv:
     """What every call of one client shares: the pool, the stats, the hooks and the clocks."""
@@ -48,7 +58,7 @@ class CallEnv:
     stats: StatsHook
     hooks: tuple[RequestHook, ...]
     """The hooks besides ``stats``; with none, no ``RequestEvent`` is built."""
-    clock: Callable[[], float]
+    monotonic: Callable[[], float]
     now: Callable[[], datetime]
 
 
@@ -66,6 +76,7 @@ class Call:
         "error",
         "number",
         "outcome",
+        "replaced",
         "retry_after",
         "size",
         "status",
@@ -91,6 +102,7 @@ class Call:
         self.error: str | None = None
         self.status: int | None = None
         self.size = 0
+        self.replaced = 0
         self.elapsed = 0.0
 
     def url(self) -> str:
@@ -107,8 +119,9 @@ class Call:
         """Send the request once; raise the attempt's error or return the parsed body."""
         self.number += 1
         self.retry_after, self.status, self.size, self.error = None, None, 0, None
-        clock = self._env.clock
-        started = clock()
+        self.replaced = 0
+        monotonic = self._env.monotonic
+        started = monotonic()
         try:
             try:
                 response = await self._env.http.send(self._request)
@@ -126,9 +139,13 @@ class Call:
                 self.status = exc.status
             raise
         finally:
-            self.elapsed = clock() - started
+            self.elapsed = monotonic() - started
         self.outcome = "ok"
         return result
+
+    def replaced_bytes(self, count: int) -> None:
+        """Note that the body's parser replaced ``count`` invalid bytes (invalid UTF-8)."""
+        self.replaced = count
 
     def before_sleep(self, wait: float) -> None:
         """Called before a wait: the attempt just made is followed by another after ``wait``."""
@@ -152,14 +169,14 @@ class Call:
             error=self.error,
             retry_in=retry_in,
             breaker=str(self._breaker.state),
+            replaced_bytes=self.replaced,
         )
         emit(env.hooks, event)
 
     def _status_error(self, response: httpx.Response) -> HTTPStatusError:
         status = response.status_code
         if status in RETRYABLE_STATUSES:
-            header = response.headers.get("retry-after")
-            self.retry_after = parse_retry_after(header, self._env.now())
+            self.retry_after = parse_retry_after(response.headers, self._env.now())
         return HTTPStatusError(
             f"HTTP {status} {response.reason_phrase}".rstrip(), url=self.url(), status=status
         )

@@ -12,23 +12,27 @@ from typing import TYPE_CHECKING, Any, Literal, Self, TypeVar
 import anyio
 import httpx
 
+from jobping._retry import retrying, stop_at_deadline, stop_when, wait_retry_after
 from jobping._version import __version__
 from jobping.errors import JobPingError, RequestTimeout, ScrapeError
 from jobping.http._breaker import BreakerState
-from jobping.http._call import Call, CallEnv
+from jobping.http._call import Call, CallEnv, is_retryable
 from jobping.http._events import RequestHook
 from jobping.http._payload import decode_json
-from jobping.http._pool import PooledClient
+from jobping.http._policy import DomainPolicies, DomainPolicy
+from jobping.http._private_hooks import PooledClient
 from jobping.http._registry import DomainState, domain_of
-from jobping.http._retry import is_retryable, retrying, wait_retry_after
 from jobping.http._stats import StatsHook
-from jobping.http._transport import EXPECT_JSON, PolicyTransport, make_inner_transport
+from jobping.http._transport import (
+    EXPECT_JSON,
+    DomainStateStore,
+    PolicyTransport,
+    make_inner_transport,
+)
 from jobping.redact import redact_url
-from jobping.settings import DomainPolicy
 
 if TYPE_CHECKING:
     from jobping.settings import Settings
-    from jobping.store._base import Store
 
 __all__ = ["DEFAULT_USER_AGENT", "ScrapeClient"]
 
@@ -47,8 +51,8 @@ class ScrapeClient:
 
     Use it as ``async with ScrapeClient(store=store) as client: await client.get_json(url)``.
     ``transport`` is ``"aiohttp"`` (httpx over aiohttp's pool, the fast default), ``"httpx"``
-    (httpx's own pool, which respx can mock) or any ``httpx.AsyncBaseTransport``. ``clock``
-    (monotonic seconds), ``now`` (aware wall time), ``sleep`` and ``random`` are injectable so
+    (httpx's own pool, which respx can mock) or any ``httpx.AsyncBaseTransport``. ``monotonic``
+    (seconds), ``now`` (aware wall time), ``sleep`` and ``random`` are injectable so
     tests never wait for real. ``store`` keeps quotas and breaker states; without one, a
     domain with a quota cannot be requested and breakers are not persisted.
     """
@@ -56,7 +60,7 @@ class ScrapeClient:
     def __init__(
         self,
         *,
-        store: Store | None = None,
+        store: DomainStateStore | None = None,
         policy: DomainPolicy | Callable[[str], DomainPolicy] | None = None,
         transport: Literal["aiohttp", "httpx"] | httpx.AsyncBaseTransport = "aiohttp",
         max_connections: int = 100,
@@ -71,7 +75,7 @@ class ScrapeClient:
         quota_block: int = 16,
         max_domains: int = 1024,
         hooks: Sequence[RequestHook] = (),
-        clock: Callable[[], float] = time.monotonic,
+        monotonic: Callable[[], float] = time.monotonic,
         now: Callable[[], datetime] = _utcnow,
         sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
         random: Callable[[], float] = _random.random,
@@ -80,12 +84,12 @@ class ScrapeClient:
         policy_for = policy if callable(policy) else (lambda _domain: fixed)
         self.stats = StatsHook(max_domains)
         self.connections_opened = 0
-        self._clock, self._sleep, self._random = clock, sleep, random
+        self._monotonic, self._sleep, self._random = monotonic, sleep, random
         self._transport = PolicyTransport(
             self._inner(transport, max_connections, http2, keepalive_seconds),
             policy_for=policy_for,
             store=store,
-            clock=clock,
+            monotonic=monotonic,
             now=now,
             sleep=sleep,
             quota_timezone=quota_timezone,
@@ -106,22 +110,29 @@ class ScrapeClient:
             headers={"User-Agent": user_agent, "Accept": "application/json"},
             follow_redirects=True,
         )
-        self._env = CallEnv(self._http, self.stats, tuple(hooks), clock, now)
+        self._env = CallEnv(self._http, self.stats, tuple(hooks), monotonic, now)
         self._open = False
 
     @classmethod
     def from_settings(
         cls,
         settings: Settings,
-        store: Store | None,
+        store: DomainStateStore | None,
         *,
         hooks: Sequence[RequestHook] = (),
         transport: httpx.AsyncBaseTransport | None = None,
+        policies: DomainPolicies | None = None,
     ) -> ScrapeClient:
-        """A client configured by ``settings`` (per-domain policies, pool, timeouts, UA)."""
+        """A client configured by ``settings`` (per-domain policies, pool, timeouts, UA).
+
+        ``policies`` are the settings' own, when the caller resolved them already.
+
+        Raises:
+            ConfigError: ``http_defaults`` or ``http_domains`` hold a bad value.
+        """
         return cls(
             store=store,
-            policy=settings.policy_for,
+            policy=policies or DomainPolicies.from_settings(settings),
             transport=transport or settings.http_transport,
             max_connections=settings.http_max_connections,
             http2=settings.http_http2,
@@ -220,7 +231,7 @@ class ScrapeClient:
         try:
             # A bare cancel scope: anyio.fail_after costs twice as much on this hot path.
             with anyio.CancelScope(deadline=anyio.current_time() + deadline) as scope:
-                result: T = await self._attempts(call, state, self._clock() + deadline)
+                result: T = await self._attempts(call, state, self._monotonic() + deadline)
             if scope.cancelled_caught:
                 raise TimeoutError
         except TimeoutError:
@@ -236,7 +247,7 @@ class ScrapeClient:
         return result
 
     async def _attempts(self, call: Call, state: DomainState, deadline: float) -> Any:
-        """Run the attempts of one call; ``deadline`` is on ``clock``.
+        """Run the attempts of one call; ``deadline`` is on ``monotonic``.
 
         The first attempt runs bare: a fresh ``AsyncRetrying`` is built only once it failed
         in a way worth retrying, and replays that failure as its own first attempt.
@@ -248,18 +259,18 @@ class ScrapeClient:
                 raise
             first: JobPingError | None = exc
         policy = state.policy
+        breaker_opened = stop_when(lambda: state.breaker.is_open)
         controller = retrying(
             attempts=policy.retry_attempts,
             wait=wait_retry_after(
-                lambda: call.retry_after,
+                lambda _error: call.retry_after,
                 base=policy.retry_backoff_seconds,
                 cap=policy.retry_max_wait_seconds,
                 random=self._random,
             ),
-            deadline=deadline,
-            clock=self._clock,
+            retry=is_retryable,
             sleep=self._sleep,
-            give_up=lambda: state.breaker.is_open,
+            stop=stop_at_deadline(deadline, self._monotonic) | breaker_opened,
             before_sleep=call.before_sleep,
         )
 
@@ -320,7 +331,12 @@ class ScrapeClient:
 
 def _parse_json(response: httpx.Response, call: Call) -> Any:
     return decode_json(
-        response.status_code, response.headers, response.content, url=call.url, secrets=call.secrets
+        response.status_code,
+        response.headers,
+        response.content,
+        url=call.url,
+        secrets=call.secrets,
+        on_replaced=call.replaced_bytes,
     )
 
 

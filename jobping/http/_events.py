@@ -28,6 +28,7 @@ class RequestEvent:
     ``http_status``, ``blocked``, ``timeout``, ``transport``, ``too_large``, ``payload``,
     ``circuit_open`` or ``quota_exhausted``. ``retry_in`` is the wait before the next attempt,
     None when none follows. ``breaker`` is the domain's breaker state after the attempt.
+    ``replaced_bytes`` counts the invalid UTF-8 bytes of the body decoded as U+FFFD.
     """
 
     method: str
@@ -41,6 +42,7 @@ class RequestEvent:
     error: str | None = None
     retry_in: float | None = None
     breaker: str = "closed"
+    replaced_bytes: int = 0
 
     @property
     def sent(self) -> bool:

@@ -1,15 +1,21 @@
-"""Response bodies: the streamed size cap, block-page detection and JSON decoding."""
+"""Response bodies: the streamed size cap, block-page detection and JSON decoding.
+
+JSON is decoded defensively: a body nested deeper than the decoder can go is a
+``PayloadError``, not a ``RecursionError``, and invalid UTF-8 bytes are replaced by U+FFFD
+(and counted) rather than failing the whole page.
+"""
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable
 from typing import Any
 
 import httpx
 
 from jobping.errors import PayloadError, ResponseTooLarge
-from jobping.redact import redact_text
+from jobping.redact import preview
 
 __all__ = ["block_reason", "decode_json", "read_capped"]
 
@@ -32,7 +38,9 @@ _BLOCK_MARKERS = (
 )
 _STRIPPED = frozenset({b"content-encoding", b"content-length", b"transfer-encoding"})
 _BOM = b"\xef\xbb\xbf"
-_SHOWN_BYTES = 120
+_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")  # an undecodable byte, as surrogateescape keeps it
+_SHOWN_CHARS = 120
+_SCANNED_BYTES = 16384  # of the body decoded for a preview or a block-page marker
 
 
 async def read_capped(response: httpx.Response, request: httpx.Request, cap: int) -> httpx.Response:
@@ -103,7 +111,7 @@ def block_reason(status: int, headers: httpx.Headers, body: bytes, expect_json: 
         return None
     if "cf-mitigated" in headers:
         return "bot challenge (cf-mitigated)"
-    text = body[:16384].decode("utf-8", "replace").lower()
+    text = body[:_SCANNED_BYTES].decode("utf-8", "replace").lower()
     marker = next((m for m in _BLOCK_MARKERS if m in text), None)
     return f"block page ({marker!r} in HTML)" if marker else None
 
@@ -115,23 +123,32 @@ def decode_json(
     *,
     url: str | Callable[[], str],
     secrets: Callable[[], Iterable[str]],
+    on_replaced: Callable[[int], None] = lambda _count: None,
 ) -> Any:
     """The JSON value of a body (a UTF-8 BOM is skipped), or a ``PayloadError`` saying why not.
 
     ``url`` is the redacted URL for the error, or a function giving it (called only then);
     ``secrets()`` gives the values to scrub from the body's start shown in the error.
+    Invalid UTF-8 bytes become U+FFFD and ``on_replaced`` is told how many there were.
     """
     if _looks_html(headers, body):
         raise _payload_error(
             "expected JSON, got HTML", status, headers=headers, body=body, url=url, secrets=secrets
         )
+    data = body.removeprefix(_BOM)
     try:
-        return json.loads(body.removeprefix(_BOM))
-    except (ValueError, UnicodeDecodeError) as exc:
+        try:
+            return json.loads(data)
+        except UnicodeDecodeError:
+            text, replaced = _ESCAPED_BYTE.subn("\ufffd", data.decode("utf-8", "surrogateescape"))
+            value = json.loads(text)
+            on_replaced(replaced)
+            return value
+    except RecursionError:
+        problem = "JSON nested deeper than the decoder's depth limit"
+    except ValueError as exc:
         problem = f"invalid JSON ({exc})" if body.strip() else "empty body, expected JSON"
-        raise _payload_error(
-            problem, status, headers=headers, body=body, url=url, secrets=secrets
-        ) from None
+    raise _payload_error(problem, status, headers=headers, body=body, url=url, secrets=secrets)
 
 
 def _looks_html(headers: httpx.Headers, body: bytes) -> bool:
@@ -147,8 +164,7 @@ def _payload_error(
     url: str | Callable[[], str],
     secrets: Callable[[], Iterable[str]],
 ) -> PayloadError:
-    start = body[:_SHOWN_BYTES].decode("utf-8", "replace")
-    shown = redact_text(start, secrets())
+    shown = preview(body[:_SCANNED_BYTES].decode("utf-8", "replace"), _SHOWN_CHARS, secrets())
     kind = headers.get("content-type", "no content type")
     return PayloadError(
         f"{problem}: HTTP {status}, {kind}, {len(body)} bytes starting {shown!r}",

@@ -2,10 +2,14 @@
 
 Every attempt takes one unit. Units come from a block reserved in the store with one atomic
 ``consume_quota`` over all of the domain's windows (minute, day, week, month: the tightest
-governs), so the hot path is a decrement. The block halves each time the store refuses it,
-down to one unit, so the total used can never pass a limit. Unused units go back to the store
-on ``close()`` and whenever a window rolls over; a process that dies keeps its block unused,
-which errs on the safe side. Window boundaries are computed in the configured timezone.
+governs), so the hot path is a decrement. The block follows demand: it doubles when the last
+one was used up within a second and halves when one lasted over ten seconds, between one
+unit and a tenth of the tightest limit (at most 1,024), so a busy domain is not held back by
+trips to the store and a dead process strands little. It also halves each time the store
+refuses it, down to one unit, so the total used can never pass a limit. Unused units go back
+to the store on ``close()`` and whenever a window rolls over; a process that dies keeps its
+block unused, which errs on the safe side. Window boundaries are computed in the configured
+timezone.
 """
 
 from __future__ import annotations
@@ -18,10 +22,14 @@ from zoneinfo import ZoneInfo
 import anyio
 
 from jobping.errors import QuotaExhausted
-from jobping.settings import DomainPolicy
-from jobping.store._base import QuotaWindow, Store
+from jobping.http._policy import DomainPolicy
+from jobping.store import QuotaLedger, QuotaWindow
 
 __all__ = ["QuotaGate", "Window", "quota_windows"]
+
+_MAX_BLOCK = 1024
+_GROW_WITHIN = timedelta(seconds=1)
+_SHRINK_AFTER = timedelta(seconds=10)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +80,7 @@ class QuotaGate:
         self,
         domain: str,
         policy: DomainPolicy,
-        store: Store,
+        store: QuotaLedger,
         *,
         tz: ZoneInfo,
         now: Callable[[], datetime],
@@ -85,7 +93,10 @@ class QuotaGate:
         self._now = now
         self._windows = quota_windows(policy, now(), tz)
         tightest = min(w.limit for w in self._windows)
-        self._block = max(1, min(block, tightest // 10))
+        self._max_block = max(1, min(_MAX_BLOCK, tightest // 10))
+        self._min_block = max(1, min(block, self._max_block))
+        self._block = self._min_block
+        self._reserved_at: datetime | None = None
         self._left = 0
         self._rolls_at = min(w.ends_at for w in self._windows)
         self._lock = anyio.Lock()
@@ -133,14 +144,31 @@ class QuotaGate:
             self._rolls_at = min(w.ends_at for w in self._windows)
         if self._left > 0:
             return
+        self._adapt_block(now)
         windows = [w.to_store() for w in self._windows]
         while True:
             if await self._store.consume_quota(self.domain, windows, self._block, now=now):
                 self._left = self._block
+                self._reserved_at = now
                 return
             if self._block == 1:
                 raise await self._exhausted()
             self._block //= 2
+
+    def _adapt_block(self, now: datetime) -> None:
+        """Double the block if the last one went within a second; halve it if it lasted long."""
+        if self._reserved_at is None:
+            return
+        lasted = now - self._reserved_at
+        if lasted < _GROW_WITHIN:
+            self._block = min(self._block * 2, self._max_block)
+        elif lasted > _SHRINK_AFTER:
+            self._block = max(self._block // 2, self._min_block)
+
+    @property
+    def block(self) -> int:
+        """The size of the next block this gate will reserve."""
+        return self._block
 
     async def _release(self) -> None:
         if self._left > 0:

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 import httpx
 
 from jobping.http._breaker import CircuitBreaker
+from jobping.http._policy import DomainPolicy
 from jobping.http._quota import QuotaGate
 from jobping.http._throttle import Throttle
-from jobping.settings import DomainPolicy
 
 __all__ = ["DomainRegistry", "DomainState", "domain_of"]
 
@@ -25,7 +25,7 @@ def domain_of(url: httpx.URL) -> str:
     """The key of a URL's per-domain state: its host, with the port when it is not the default.
 
     Two services on one host (the sandbox's sources on 127.0.0.1) get separate breakers,
-    throttles and quotas; ``Settings.policy_for`` ignores the port when it matches overrides.
+    throttles and quotas; ``DomainPolicies`` ignores the port when it matches overrides.
     """
     host, port = url.host, url.port
     if port is None:

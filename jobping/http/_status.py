@@ -7,9 +7,10 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from jobping.http._policy import DomainPolicies
 from jobping.http._quota import quota_windows
+from jobping.http._transport import DomainStateStore
 from jobping.settings import Settings
-from jobping.store._base import Store
 
 __all__ = ["DomainStatus", "QuotaUsage", "domain_status"]
 
@@ -57,22 +58,23 @@ class DomainStatus:
 
 
 async def domain_status(
-    store: Store, settings: Settings, *, now: datetime | None = None
+    store: DomainStateStore, settings: Settings, *, now: datetime | None = None
 ) -> list[DomainStatus]:
     """Every known domain (configured, with a saved breaker, or used today), sorted by name."""
     now = now or datetime.now(UTC)
+    policies = DomainPolicies.from_settings(settings)
     tz = ZoneInfo(settings.quota_timezone)
     breakers = await store.load_breakers()
     today = await store.quota_usage(f"day:{now.astimezone(tz):%Y-%m-%d}")
     statuses = []
-    for domain in sorted(set(settings.http_domains) | set(breakers) | set(today)):
+    for domain in sorted(set(policies.domains) | set(breakers) | set(today)):
         snapshot = breakers.get(domain)
         state, retry_at = (snapshot.state, snapshot.retry_at) if snapshot else ("closed", None)
         if state == "open" and (retry_at is None or retry_at <= now):
             state = "half_open"
         quotas = [
             QuotaUsage(w.name, await store.quota_used(domain, w.key), w.limit, w.ends_at)
-            for w in quota_windows(settings.policy_for(domain), now, tz)
+            for w in quota_windows(policies(domain), now, tz)
         ]
         statuses.append(DomainStatus(domain, state, retry_at, quotas))
     return statuses

@@ -1,4 +1,4 @@
-"""Per-domain pacing on anyio primitives, with an injectable clock and sleep.
+"""Per-domain pacing on anyio primitives, with an injectable monotonic clock and sleep.
 
 A minimum interval between request starts, a pause after a 429, and a limit on the requests
 in flight.
@@ -27,22 +27,22 @@ class Throttle:
         *,
         min_interval: float,
         max_concurrency: int,
-        clock: Callable[[], float],
+        monotonic: Callable[[], float],
         sleep: Callable[[float], Awaitable[None]],
     ) -> None:
         self._interval = min_interval
         self._slots = anyio.Semaphore(max_concurrency, fast_acquire=True)
-        self._clock = clock
+        self._monotonic = monotonic
         self._sleep = sleep
         self._next_start = float("-inf")
 
     def pause_until(self, when: float) -> None:
-        """Start no request before ``when`` (on the throttle's clock): the site asked for it."""
+        """Start no request before ``when`` (monotonic seconds): the site asked for it."""
         self._next_start = max(self._next_start, when)
 
     async def acquire(self) -> None:
         """Wait for this request's turn, then take a concurrency slot; ``release()`` it after."""
-        now = self._clock()
+        now = self._monotonic()
         start = max(now, self._next_start)
         if self._interval or start > now:
             self._next_start = start + self._interval

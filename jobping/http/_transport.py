@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal, Protocol
 from zoneinfo import ZoneInfo
 
 import aiohttp
@@ -18,19 +18,21 @@ import anyio
 import httpx
 from httpx_aiohttp import AiohttpTransport
 
+from jobping._retry import parse_retry_after
 from jobping.errors import Blocked, RequestTimeout, ResponseTooLarge, ScrapeError, StoreError
 from jobping.errors import TransportError as TransportFailure
-from jobping.http._breaker import BreakerState, CircuitBreaker, Outcome, Transition
+from jobping.http._breaker import BreakerSignal, BreakerState, CircuitBreaker, Transition
 from jobping.http._payload import block_reason, read_capped
+from jobping.http._policy import DomainPolicy
+from jobping.http._private_hooks import CountingConnector, new_session
 from jobping.http._quota import QuotaGate, quota_windows
+from jobping.http._redirect import without_body
 from jobping.http._registry import DomainRegistry, DomainState, domain_of
-from jobping.http._retry import parse_retry_after
 from jobping.http._throttle import Throttle
-from jobping.redact import redact_text, redact_url
-from jobping.settings import DomainPolicy
-from jobping.store._base import BreakerSnapshot, Store
+from jobping.redact import preview, redact_url
+from jobping.store import BreakerSnapshot, BreakerStore, QuotaLedger
 
-__all__ = ["EXPECT_JSON", "PolicyTransport", "make_inner_transport"]
+__all__ = ["EXPECT_JSON", "DomainStateStore", "PolicyTransport", "make_inner_transport"]
 
 logger = logging.getLogger("jobping.http")
 
@@ -38,6 +40,10 @@ EXPECT_JSON = "jobping.expect_json"
 """Request extension: the caller expects JSON, so an HTML captcha page is a block."""
 
 _SLOWS_DOWN = frozenset({429, 503})
+
+
+class DomainStateStore(QuotaLedger, BreakerStore, Protocol):
+    """What per-domain policy keeps in the store: quota units and breaker states."""
 
 
 def make_inner_transport(
@@ -60,33 +66,16 @@ def make_inner_transport(
     transport = AiohttpTransport(limits=limits)
 
     def _session() -> aiohttp.ClientSession:
-        connector = _CountingConnector(
+        connector = CountingConnector(
             on_connect,
             limit=max_connections,
             keepalive_timeout=limits.keepalive_expiry,
             ssl=transport.ssl_context,
         )
-        session = aiohttp.ClientSession(connector=connector, cookie_jar=aiohttp.DummyCookieJar())
-        # aiohttp silently resends an idempotent request once when a connection fails; that
-        # second request would bypass the quota and the breaker. No public switch exists.
-        session._retry_connection = False
-        return session
+        return new_session(connector)
 
     transport.client = _session  # called once, inside the event loop, on the first request
     return transport
-
-
-class _CountingConnector(aiohttp.TCPConnector):
-    """aiohttp's pool, counting the TCP connections it opens (cheaper than a TraceConfig)."""
-
-    def __init__(self, on_connect: Callable[[], None], **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self._on_connect = on_connect
-
-    async def _create_connection(self, *args: Any, **kwargs: Any) -> Any:
-        protocol = await super()._create_connection(*args, **kwargs)
-        self._on_connect()
-        return protocol
 
 
 class PolicyTransport(httpx.AsyncBaseTransport):
@@ -97,8 +86,8 @@ class PolicyTransport(httpx.AsyncBaseTransport):
         inner: httpx.AsyncBaseTransport,
         *,
         policy_for: Callable[[str], DomainPolicy],
-        store: Store | None,
-        clock: Callable[[], float],
+        store: DomainStateStore | None,
+        monotonic: Callable[[], float],
         now: Callable[[], datetime],
         sleep: Callable[[float], Awaitable[None]],
         quota_timezone: str = "UTC",
@@ -109,7 +98,7 @@ class PolicyTransport(httpx.AsyncBaseTransport):
         self._inner = inner
         self._policy_for = policy_for
         self._store = store
-        self._clock = clock
+        self._monotonic = monotonic
         self._now = now
         self._sleep = sleep
         self._tz = ZoneInfo(quota_timezone)
@@ -152,7 +141,7 @@ class PolicyTransport(httpx.AsyncBaseTransport):
             finally:
                 state.throttle.release()
         except ScrapeError as exc:
-            await self._record(state, probe, _outcome_of_error(exc))
+            await self._record(state, probe, _signal_of_error(exc))
             raise
         except BaseException:  # cancelled: the probe slot is freed, an unsent unit returned
             state.breaker.cancel(probe)
@@ -160,7 +149,7 @@ class PolicyTransport(httpx.AsyncBaseTransport):
                 state.quota.give_back()
             raise
         status = response.status_code
-        await self._record(state, probe, _outcome_of_status(status))
+        await self._record(state, probe, _signal_of_status(status))
         if status in _SLOWS_DOWN:
             self._pause(state, response)
         return response
@@ -174,7 +163,7 @@ class PolicyTransport(httpx.AsyncBaseTransport):
 
     async def _exchange(self, request: httpx.Request, policy: DomainPolicy) -> httpx.Response:
         try:
-            raw = await self._inner.handle_async_request(request)
+            raw = await self._inner.handle_async_request(without_body(request))
             try:
                 response = await read_capped(raw, request, policy.max_response_bytes)
             finally:
@@ -190,8 +179,8 @@ class PolicyTransport(httpx.AsyncBaseTransport):
             raise Blocked(f"HTTP {status} {reason}", url=_url(request), status=status)
         return response
 
-    async def _record(self, state: DomainState, probe: bool, outcome: Outcome) -> None:
-        transition = state.breaker.record(outcome, probe)
+    async def _record(self, state: DomainState, probe: bool, signal: BreakerSignal) -> None:
+        transition = state.breaker.record(signal, probe)
         if transition is not None:
             await self._changed(state, transition)
 
@@ -208,10 +197,10 @@ class PolicyTransport(httpx.AsyncBaseTransport):
             logger.warning("could not save the breaker of %s: %s", state.domain, exc)
 
     def _pause(self, state: DomainState, response: httpx.Response) -> None:
-        asked = parse_retry_after(response.headers.get("retry-after"), self._now())
+        asked = parse_retry_after(response.headers, self._now())
         if asked is not None:
             asked = min(asked, state.policy.retry_max_wait_seconds)
-            state.throttle.pause_until(self._clock() + asked)
+            state.throttle.pause_until(self._monotonic() + asked)
 
     def _new_state(self, domain: str) -> DomainState:
         policy = self._policy_for(domain)
@@ -226,7 +215,7 @@ class PolicyTransport(httpx.AsyncBaseTransport):
         throttle = Throttle(
             min_interval=policy.min_interval_seconds,
             max_concurrency=policy.max_concurrency,
-            clock=self._clock,
+            monotonic=self._monotonic,
             sleep=self._sleep,
         )
         return DomainState(domain, policy, breaker, throttle, self._new_quota(domain, policy))
@@ -266,16 +255,16 @@ def _transport_error(exc: Exception, url: str) -> TransportFailure:
 
 
 def _short(exc: BaseException) -> str:
-    return redact_text(str(exc))[:200] or "no detail"
+    return preview(str(exc), 200) or "no detail"
 
 
-def _outcome_of_error(exc: ScrapeError) -> Outcome:
-    return Outcome.SUCCESS if isinstance(exc, ResponseTooLarge) else Outcome.FAILURE
+def _signal_of_error(exc: ScrapeError) -> BreakerSignal:
+    return BreakerSignal.SUCCESS if isinstance(exc, ResponseTooLarge) else BreakerSignal.FAILURE
 
 
-def _outcome_of_status(status: int) -> Outcome:
+def _signal_of_status(status: int) -> BreakerSignal:
     if status == 429:
-        return Outcome.THROTTLED
+        return BreakerSignal.THROTTLED
     if status >= 500 or status == 408:
-        return Outcome.FAILURE
-    return Outcome.SUCCESS
+        return BreakerSignal.FAILURE
+    return BreakerSignal.SUCCESS

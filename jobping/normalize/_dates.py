@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
-from jobping.normalize._text import clean_text
+from jobping.normalize._text import folded_text
 
 __all__ = ["parse_date"]
 
@@ -43,7 +43,7 @@ def parse_date(value: str | int | float | None) -> datetime | None:
         return _from_epoch(value)
     if not isinstance(value, str):  # JSON can hand over anything; the type hint is the intent
         return None
-    text = clean_text(value)
+    text = folded_text(value)  # full-width digits are digits to a parser
     if not text:
         return None
     parsers: tuple[Callable[[str], datetime | None], ...] = (

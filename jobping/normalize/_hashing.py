@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-import json
+import re
+from json.encoder import encode_basestring_ascii
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from jobping.normalize._text import clean_text, clean_title
+from jobping.normalize._text import folded_text, html_to_text
 
 __all__ = ["TRACKING_PARAMS", "canonical_url", "job_hash"]
 
@@ -23,6 +24,9 @@ TRACKING_PARAMS = frozenset({
 # fmt: on
 _TRACKING_PREFIXES = ("utm_",)
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+# A URL with nothing to drop or sort (no port, user, query or fragment; lower-case scheme
+# and host): made canonical without urllib, the same as the general path would.
+_PLAIN_URL = re.compile(r"(https?)://([a-z0-9.-]+)(/[^?#\s\x00-\x1f\x7f]*)?")
 _HASH_CHARS = 32  # 128 bits of sha256: no collision in any realistic number of postings
 
 
@@ -36,6 +40,9 @@ def canonical_url(url: str) -> str:
     absolute URL with a host (or that ``urllib`` cannot split) is returned stripped.
     """
     text = url.strip()
+    if (plain := _PLAIN_URL.fullmatch(text)) is not None:
+        scheme, host, path = plain.groups()
+        return f"{scheme}://{host}{(path or '').rstrip('/') or '/'}"
     try:
         parts = urlsplit(text)
         host, port = parts.hostname, parts.port
@@ -71,21 +78,26 @@ def job_hash(
     3. otherwise ``source``, ``company`` and ``title`` together, tags dropped and case
        folded, as a last resort.
 
-    Text is cleaned first (whitespace, BOM, zero-width characters do not count).
+    Text is cleaned and folded first (:func:`~jobping.normalize.folded_text`): whitespace,
+    BOM and zero-width characters do not count, and compatibility forms are folded (NFKC:
+    "Spark\u2122" and "SparkTM", full-width and ASCII letters are one key). Unlike the text
+    a person reads, a key folds on purpose: it must find the same posting however it was
+    typed, and it must stay what it was before ``clean_text`` stopped folding (#15), or every
+    stored job would come back as a new one.
 
     Raises:
         ValueError: ``source`` is empty, or neither a source id, a URL, nor both a company
             and a title is given.
     """
-    source_key = clean_text(source).casefold()
+    source_key = folded_text(source).casefold()
     if not source_key:
         raise ValueError("job_hash needs a non-empty source")
-    if source_id_key := clean_text(source_id):
+    if source_id_key := folded_text(source_id):
         identity = ["id", source_key, source_id_key]
-    elif url and (url_key := canonical_url(clean_text(url))):
+    elif url and (url_key := canonical_url(folded_text(url))):
         identity = ["url", url_key]
-    elif (company_key := clean_title(company).casefold()) and (
-        title_key := clean_title(title).casefold()
+    elif (company_key := folded_text(html_to_text(company)).casefold()) and (
+        title_key := folded_text(html_to_text(title)).casefold()
     ):
         identity = ["text", source_key, company_key, title_key]
     else:
@@ -93,7 +105,8 @@ def job_hash(
             f"job_hash for source {source_key!r} needs a source_id, a url, "
             "or both a company and a title"
         )
-    digest = hashlib.sha256(json.dumps(identity).encode("ascii")).hexdigest()
+    encoded = f"[{', '.join(map(encode_basestring_ascii, identity))}]"  # json.dumps(identity)
+    digest = hashlib.sha256(encoded.encode("ascii")).hexdigest()
     return digest[:_HASH_CHARS]
 
 

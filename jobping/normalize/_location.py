@@ -100,7 +100,7 @@ _ISO_CODES = frozenset(_COUNTRIES.values())
 _SUBDIVISIONS = dict.fromkeys(_US_STATES, "US") | dict.fromkeys(_CA_PROVINCES, "CA")
 _LONG_DASHES = "\u2013\u2014"  # en dash, em dash
 _DASH = f"{_LONG_DASHES}-"
-_REMOTE_WORDS = r"remote|remoto|anywhere|worldwide|work from home|wfh"
+_REMOTE_WORDS = r"remote|remoto|anywhere(?: in the world)?|worldwide|work from home|wfh"
 _HYBRID_WORDS = r"hybrid|hybride|h[ií]brido"
 _FILLER_WORDS = r"on-?site|on site|in[- ]office|based|only|hq|headquarters|flexible"
 _REMOTE = re.compile(rf"\b(?:{_REMOTE_WORDS})\b", re.IGNORECASE)
@@ -165,20 +165,20 @@ def _place(segment: str) -> tuple[str | None, str | None]:
     parts = [part for part in parts if part]
     if not parts:
         return None, None
-    known_city_country = _CITIES.get(_fold(parts[0]))
-    country = next((code for part in parts if (code := _country(part, known_city_country))), None)
-    city = _city(parts)
+    keys = [_fold(part) for part in parts]
+    known_city_country = _CITIES.get(keys[0])
+    country = next((code for key in keys if (code := _country(key, known_city_country))), None)
+    city = _city(parts, keys)
     if country is None and city is not None:
-        country = _CITIES.get(_fold(city))
+        country = _CITIES.get(keys[parts.index(city)])
     return city, country
 
 
-def _country(part: str, known_city_country: str | None) -> str | None:
-    """Return the country ``part`` names; two letters are a state or province code first.
+def _country(key: str, known_city_country: str | None) -> str | None:
+    """Return the country a part (its ``key``) names; two letters are a state code first.
 
     A code that is the country of a well-known first city wins ("Berlin, DE").
     """
-    key = _fold(part)
     if len(key) == 2:
         if key.upper() == known_city_country:
             return known_city_country
@@ -186,31 +186,31 @@ def _country(part: str, known_city_country: str | None) -> str | None:
     return _COUNTRIES.get(key) or _SUBDIVISIONS.get(key)
 
 
-def _city(parts: list[str]) -> str | None:
-    """Return the first part that can be a city.
+def _city(parts: list[str], keys: list[str]) -> str | None:
+    """Return the first part that can be a city (``keys``: the parts' lookup keys).
 
     A state or province name is a city only when another state follows ("Washington, D.C.",
     "New York, NY") or it is a well-known city on its own ("New York").
     """
-    for index, part in enumerate(parts):
-        key = _fold(part)
-        if (
-            len(key) <= 2
-            or key in _COUNTRIES
-            or key in _REGIONS
-            or any(char.isdigit() for char in key)
-        ):
+    for index, key in enumerate(keys):
+        if len(key) <= 2 or key in _COUNTRIES or key in _REGIONS or any(map(str.isdigit, key)):
             continue
         if key in _SUBDIVISIONS and key not in _CITIES:
-            following = parts[index + 1 : index + 2]
-            if not (following and _fold(following[0]) in _SUBDIVISIONS):
+            following = keys[index + 1 : index + 2]
+            if not (following and following[0] in _SUBDIVISIONS):
                 continue
-        return part
+        return parts[index]
     return None
 
 
 def _fold(text: str) -> str:
-    """Return the lookup key of a name: accents and dots dropped, case folded, one space."""
+    """Return the lookup key of a name: accents and dots dropped, case folded, one space.
+
+    A key, never shown: it folds compatibility forms on purpose (NFKD), so "\uff35\uff33"
+    finds "us"; the city returned keeps the text as written.
+    """
+    if text.isascii():
+        return " ".join(text.lower().replace(".", "").split())
     decomposed = unicodedata.normalize("NFKD", text)
     bare = "".join(char for char in decomposed if not unicodedata.combining(char))
     return " ".join(bare.casefold().replace(".", "").split())

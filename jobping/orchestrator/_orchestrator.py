@@ -16,8 +16,6 @@ shutdown have their own modules. One run, in order:
 from __future__ import annotations
 
 import logging
-import os
-import socket
 import uuid
 from collections.abc import Awaitable, Callable, Collection, Sequence
 from datetime import UTC, datetime, timedelta
@@ -26,8 +24,9 @@ from typing import Any, Protocol
 import anyio
 
 from jobping.errors import JobPingError, StoreError
-from jobping.http import ScrapeClient
-from jobping.orchestrator._lease import RunLease, close_abandoned_runs
+from jobping.http import DomainPolicies, ScrapeClient
+from jobping.orchestrator._lease import RunLease, close_abandoned_runs, holder_name
+from jobping.orchestrator._limits import FieldLimits
 from jobping.orchestrator._report import RunReport, ScraperReport, TierReport
 from jobping.orchestrator._runner import ScraperRunner, ScraperStatsHook
 from jobping.orchestrator._shutdown import Shutdown
@@ -36,14 +35,18 @@ from jobping.orchestrator._tiers import TIERS, RunState, plan
 from jobping.redact import redact_text
 from jobping.scraping import Scraper
 from jobping.settings import Settings
-from jobping.store import Store
+from jobping.store import BreakerStore, JobStore, LeaseStore, QuotaLedger, RunLog
 
-__all__ = ["BacklogEnricher", "Orchestrator", "RunObserver"]
+__all__ = ["BacklogEnricher", "Orchestrator", "RunObserver", "RunStore"]
 
 logger = logging.getLogger("jobping.orchestrator")
 
 RunObserver = Callable[[TierReport | ScraperReport], None]
 """Called whenever a tier starts or ends and whenever a scraper's counts change."""
+
+
+class RunStore(JobStore, RunLog, LeaseStore, QuotaLedger, BreakerStore, Protocol):
+    """What a run uses of the store: jobs, its record, the lease, and the HTTP client's state."""
 
 
 class EnrichResult(Protocol):
@@ -83,7 +86,7 @@ class Orchestrator:
     def __init__(
         self,
         settings: Settings,
-        store: Store,
+        store: RunStore,
         *,
         scrapers: Sequence[Scraper] | None = None,
         tiers: Collection[int] = ALL_TIERS,
@@ -100,6 +103,7 @@ class Orchestrator:
             raise ValueError(f"unknown tiers {sorted(unknown)}; the tiers are 1, 2 and 3")
         self.shutdown = Shutdown(grace_seconds=grace_seconds, on_force=on_force, sleep=sleep)
         self._settings = settings
+        self._policies = DomainPolicies.from_settings(settings)  # a bad one stops us here
         self._store = store
         self._scrapers = scrapers
         self._tiers = frozenset(tiers)
@@ -110,6 +114,7 @@ class Orchestrator:
         self._now = now
         self._sleep = sleep
         self._started = False
+        self._progress_lock = anyio.Lock()
         started = now()
         self.report = RunReport(
             run_id=f"{started:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}",
@@ -156,7 +161,7 @@ class Orchestrator:
         return report
 
     def _lease(self) -> RunLease:
-        holder = f"{socket.gethostname()}:{os.getpid()}:{self.report.run_id}"
+        holder = holder_name(self.report.run_id)
         ttl = self._settings.run_lease_ttl_seconds
         return RunLease(
             self._store, holder=holder, ttl_seconds=ttl, now=self._now, sleep=self._sleep
@@ -169,6 +174,8 @@ class Orchestrator:
             run_id=report.run_id,
             batch_size=self._settings.run_batch_size,
             now=self._now,
+            on_written=None if lease is None else self._record_progress,
+            limits=FieldLimits.from_settings(self._settings),
         )
         async with anyio.create_task_group() as group:
             if self._handle_signals:
@@ -190,7 +197,9 @@ class Orchestrator:
         settings = self._settings
         primary, individual, report.not_ready = plan(settings, self._scrapers)
         hook = ScraperStatsHook()
-        async with ScrapeClient.from_settings(settings, self._store, hooks=[hook]) as client:
+        async with ScrapeClient.from_settings(
+            settings, self._store, hooks=[hook], policies=self._policies
+        ) as client:
             runner = ScraperRunner(
                 settings=settings,
                 client=client,
@@ -272,6 +281,13 @@ class Orchestrator:
             await lease.release()
         except StoreError as exc:
             logger.error("could not release the run lease (it expires by itself): %s", exc)
+
+    async def _record_progress(self) -> None:
+        """Record the run's counts so far (after each batch), stamped ``progress_at``."""
+        async with self._progress_lock:
+            record = self.report.to_record()
+            record.counts["progress_at"] = self._now().isoformat()
+            await self._store.save_run(record)
 
     def _lost_lease(self, reason: str) -> None:
         logger.error("%s; stopping", reason)

@@ -2,8 +2,8 @@
 
 A run's status follows from the report (see :meth:`RunReport.finish`): ``failed`` when an
 error ended it (the store failed, the lease was lost) or when it has fewer than
-``run_min_jobs`` new-or-updated jobs even after the backfill, ``interrupted`` when a signal
-stopped it, ``degraded`` when a fallback tier was needed or a
+``run_min_jobs`` jobs seen (new, updated or unchanged) even after the backfill,
+``interrupted`` when a signal stopped it, ``degraded`` when a fallback tier was needed or a
 scraper failed, else ``success``. The command line maps the status to its exit code.
 """
 
@@ -22,7 +22,7 @@ __all__ = ["Outcome", "RunReport", "ScraperReport", "TierReport"]
 MAX_ERRORS = 10
 """Errors kept per scraper; more are counted, not kept."""
 
-_JOB_COUNTS = ("found", "new", "updated", "unchanged", "duplicates", "invalid")
+_JOB_COUNTS = ("found", "new", "updated", "unchanged", "duplicates", "invalid", "truncated")
 _HTTP_COUNTS = ("requests", "retries", "breaker_trips")
 
 
@@ -55,9 +55,13 @@ class ScraperReport:
     """Jobs another scraper (or target) of this run had already yielded."""
     invalid: int = 0
     """Items it skipped as malformed plus objects it yielded that are not valid jobs."""
+    truncated: int = 0
+    """Valid jobs with a field cut to its limit on the way in (``JOB_MAX_*_CHARS``)."""
     requests: int = 0
     retries: int = 0
     breaker_trips: int = 0
+    replaced_bytes: int = 0
+    """Invalid UTF-8 bytes of its pages decoded as U+FFFD (the pages were kept)."""
     domains: set[str] = field(default_factory=set)
     """The domains its requests went to."""
     quota_left: dict[str, dict[str, int]] = field(default_factory=dict)
@@ -109,9 +113,9 @@ class ScraperReport:
         return self.status == "ok" and not self.page_cap_reached
 
     @property
-    def fresh(self) -> int:
-        """New plus updated jobs."""
-        return self.new + self.updated
+    def seen(self) -> int:
+        """Valid, deduplicated jobs written: new, updated or unchanged."""
+        return self.new + self.updated + self.unchanged
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data for ``--json`` and the runs table."""
@@ -126,6 +130,7 @@ class ScraperReport:
             "domains": sorted(self.domains),
             "quota_left": self.quota_left,
             "page_cap_reached": self.page_cap_reached,
+            "replaced_bytes": self.replaced_bytes,
             "deactivated": self.deactivated,
             "duration_seconds": round(self.duration_seconds, 3),
             "errors": list(self.errors),
@@ -143,6 +148,7 @@ class TierReport:
     scrapers: list[str] = field(default_factory=list)
     new: int = 0
     updated: int = 0
+    unchanged: int = 0
     backfilled: int = 0
     stopped_early: str | None = None
     """Why it stopped before every scraper finished (``run_target_jobs`` reached)."""
@@ -150,8 +156,8 @@ class TierReport:
 
     @property
     def contributed(self) -> int:
-        """The jobs it added to the run: new, updated and backfilled."""
-        return self.new + self.updated + self.backfilled
+        """The jobs it added to the run: seen (new, updated, unchanged) and backfilled."""
+        return self.new + self.updated + self.unchanged + self.backfilled
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data for ``--json`` and the runs table."""
@@ -163,6 +169,7 @@ class TierReport:
             "scrapers": list(self.scrapers),
             "new": self.new,
             "updated": self.updated,
+            "unchanged": self.unchanged,
             "backfilled": self.backfilled,
             "contributed": self.contributed,
             "stopped_early": self.stopped_early,
@@ -198,9 +205,9 @@ class RunReport:
     """The jobs tier 3 took from the store (for callers; the JSON has their count)."""
 
     @property
-    def fresh(self) -> int:
-        """New plus updated jobs of the whole run."""
-        return sum(scraper.fresh for scraper in self.scrapers)
+    def seen(self) -> int:
+        """Jobs the whole run saw and wrote: new, updated or unchanged."""
+        return sum(scraper.seen for scraper in self.scrapers)
 
     def totals(self) -> dict[str, int]:
         """Counts summed over the scrapers, plus the backfill and the deactivations."""
@@ -225,10 +232,10 @@ class RunReport:
             return RunStatus.FAILED, self.error
         if self.interrupted:
             return RunStatus.INTERRUPTED, self.interrupted
-        have = self.fresh + len(self.backfill)
+        have = self.seen + len(self.backfill)
         if have < min_jobs:
             return RunStatus.FAILED, (
-                f"{have} new, updated or backfilled jobs, fewer than run_min_jobs={min_jobs}"
+                f"{have} jobs seen or backfilled, fewer than run_min_jobs={min_jobs}"
             )
         fallbacks = [t.name for t in self.tiers if t.ran and t.number > 1]
         failed = [s.name for s in self.scrapers if s.failed] + sorted(self.not_ready)
@@ -236,7 +243,7 @@ class RunReport:
             parts = [f"fallback tier needed: {', '.join(fallbacks)}"] if fallbacks else []
             parts += [f"scrapers failed: {', '.join(failed)}"] if failed else []
             return RunStatus.DEGRADED, "; ".join(parts)
-        return RunStatus.SUCCESS, f"{have} new or updated jobs"
+        return RunStatus.SUCCESS, f"{have} jobs seen"
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data for ``--json``, the runs table and the metrics file."""

@@ -20,7 +20,7 @@ from jobping.http import RequestEvent
 from jobping.orchestrator._report import Outcome, ScraperReport
 from jobping.orchestrator._shutdown import RunStopped, StopFlag, StoppableClient
 from jobping.orchestrator._sink import JobSink
-from jobping.redact import redact_text
+from jobping.redact import preview
 from jobping.scraping import JsonClient, ScrapeContext, Scraper, Target
 from jobping.settings import Settings
 
@@ -54,6 +54,7 @@ class ScraperStatsHook:
         report.domains.add(event.domain)
         report.requests += event.sent
         report.retries += event.retry_in is not None
+        report.replaced_bytes += event.replaced_bytes
         report.breaker_trips += event.breaker == "open" and was != "open"
 
 
@@ -187,5 +188,4 @@ class ScraperRunner:
 
     def _describe(self, where: str, exc: Exception) -> str:
         """``where: Type: message``, redacted and cut short."""
-        text = redact_text(f"{where}: {type(exc).__name__}: {exc}", self._secrets)
-        return text[:_MAX_ERROR_CHARS]
+        return preview(f"{where}: {type(exc).__name__}: {exc}", _MAX_ERROR_CHARS, self._secrets)

@@ -1,4 +1,4 @@
-"""The sink: every job a scraper yields is normalized, deduplicated and upserted in batches.
+"""The sink: every job a scraper yields is validated, deduplicated and upserted in batches.
 
 Each running target writes through its own :class:`Batch`, flushed as soon as it holds
 ``run_batch_size`` jobs and once more when the target ends (also when it fails or is
@@ -12,19 +12,22 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import time
 import types
 import typing
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from datetime import datetime
 from typing import Any
 
 import anyio
+import anyio.lowlevel
 
 from jobping.models import Job
+from jobping.orchestrator._limits import FieldLimits
 from jobping.orchestrator._report import ScraperReport
-from jobping.store import Store, UpsertResult
+from jobping.store import JobStore, UpsertResult
 
-__all__ = ["Batch", "JobSink", "normalize"]
+__all__ = ["Batch", "JobSink", "validate_job"]
 
 logger = logging.getLogger("jobping.orchestrator")
 
@@ -41,9 +44,11 @@ def _runtime_types(hint: Any) -> tuple[type, ...]:
 
 _FIELD_TYPES = {name: _runtime_types(hint) for name, hint in typing.get_type_hints(Job).items()}
 _REQUIRED_TEXT = ("job_hash", "title", "company", "job_url", "source")
+_MAX_BUSY_SECONDS = 0.02
+"""How long parsing may hold the event loop before a batch yields it (lease renewal, I/O)."""
 
 
-def normalize(item: object, *, run_id: str, now: datetime) -> Job:
+def validate_job(item: object, *, run_id: str, now: datetime) -> Job:
     """``item`` as a job of this run, or ``ValueError`` saying what is wrong with it.
 
     A scraper's jobs are built by ``Scraper.job``; this catches the garbage a broken plugin
@@ -66,18 +71,25 @@ def normalize(item: object, *, run_id: str, now: datetime) -> Job:
 
 
 class JobSink:
-    """Normalize → dedupe within the run → batched upsert; counts what each batch did.
+    """Validate → dedupe within the run → batched upsert; counts what each batch did.
 
     Without a store (a dry run) nothing is written and every unique job counts as new.
+    Over-long fields are cut to ``limits`` on the way in (see :class:`FieldLimits`).
+    ``on_written`` is awaited after each write (still shielded): the orchestrator records
+    the run's counts there, so a run killed mid-way leaves counts up to its last batch.
+    A run writes through one sink; so does ``jobping scrape --store``, counting into one
+    ``ScraperReport`` and reading the totals from :attr:`totals`.
     """
 
     def __init__(
         self,
-        store: Store | None,
+        store: JobStore | None,
         *,
         run_id: str,
         batch_size: int,
         now: Callable[[], datetime],
+        on_written: Callable[[], Awaitable[None]] | None = None,
+        limits: FieldLimits | None = None,
     ) -> None:
         self.run_id = run_id
         self.batch_size = batch_size
@@ -85,27 +97,48 @@ class JobSink:
         """The ``job_hash`` of every valid job of this run."""
         self.new = 0
         self.updated = 0
+        self.unchanged = 0
         self._store = store
         self._now = now
+        self._on_written = on_written
+        self._limits = limits or FieldLimits()
         self._changed = anyio.Event()
 
     @property
     def fresh(self) -> int:
-        """New plus updated jobs written so far."""
+        """New plus updated jobs written so far (what enrichment has to look at)."""
         return self.new + self.updated
+
+    @property
+    def stored(self) -> int:
+        """Valid, deduplicated jobs of this run written so far: new, updated or unchanged.
+
+        This is what the tiers count: a board that did not change is a healthy source.
+        """
+        return self.new + self.updated + self.unchanged
+
+    @property
+    def totals(self) -> UpsertResult:
+        """What every write so far did, in total."""
+        return UpsertResult(new=self.new, updated=self.updated, unchanged=self.unchanged)
 
     def batch(self, report: ScraperReport) -> Batch:
         """A buffer for one running target, counting into ``report``."""
         return Batch(self, report)
 
     def admit(self, item: object, report: ScraperReport) -> Job | None:
-        """``item`` normalized if it is a valid job not seen before in this run, else None."""
+        """``item`` stamped for this run if it is a valid job not yet seen, else None."""
         try:
-            job = normalize(item, run_id=self.run_id, now=self._now())
+            job, cut = self._limits.cap(validate_job(item, run_id=self.run_id, now=self._now()))
         except ValueError as exc:
             report.invalid += 1
             logger.debug("%s: invalid job dropped: %s", report.name, exc)
             return None
+        if cut:
+            report.truncated += 1
+            logger.warning(
+                "%s: job %s: cut over-long %s", report.name, job.job_hash, ", ".join(cut)
+            )
         report.found += 1
         if job.job_hash in self.seen:
             report.duplicates += 1
@@ -113,9 +146,9 @@ class JobSink:
         self.seen.add(job.job_hash)
         return job
 
-    async def wait_fresh(self, count: int) -> None:
-        """Return once ``count`` new-or-updated jobs are written."""
-        while self.fresh < count:
+    async def wait_stored(self, count: int) -> None:
+        """Return once ``count`` jobs of this run are written."""
+        while self.stored < count:
             await self._changed.wait()
 
     async def write(self, jobs: Sequence[Job], report: ScraperReport) -> None:
@@ -125,13 +158,24 @@ class JobSink:
                 result = UpsertResult(new=len(jobs))
             else:
                 result = await self._store.upsert_jobs(jobs, seen_at=self._now())
+            logger.debug(
+                "%s: batch of %d written (%d new, %d updated, %d unchanged)",
+                report.name,
+                len(jobs),
+                result.new,
+                result.updated,
+                result.unchanged,
+            )
             report.new += result.new
             report.updated += result.updated
             report.unchanged += result.unchanged
             self.new += result.new
             self.updated += result.updated
+            self.unchanged += result.unchanged
             self._changed.set()
             self._changed = anyio.Event()
+            if self._on_written is not None:
+                await self._on_written()
 
     async def retire(
         self, sources: Collection[str], *, last_seen_before: datetime
@@ -154,9 +198,17 @@ class Batch:
         self._sink = sink
         self._report = report
         self._pending: list[Job] = []
+        self._busy_since = time.monotonic()
 
     async def add(self, item: object) -> None:
-        """Take one yielded item: count it, drop it if invalid or seen, flush when full."""
+        """Take one yielded item: count it, drop it if invalid or seen, flush when full.
+
+        Parsing a large page is CPU work between two awaits: every ``_MAX_BUSY_SECONDS`` of
+        it, ``add`` yields the event loop so lease renewal and I/O are not held up.
+        """
+        if time.monotonic() - self._busy_since > _MAX_BUSY_SECONDS:
+            await anyio.lowlevel.checkpoint()
+            self._busy_since = time.monotonic()
         job = self._sink.admit(item, self._report)
         if job is None:
             return

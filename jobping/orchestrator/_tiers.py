@@ -2,7 +2,8 @@
 
 1. **primary**: the primary scrapers, run together as one batch, every time.
 2. **individual**: if tier 1 failed (no primary scraper succeeded) or the run has fewer than
-   ``run_min_jobs`` new-or-updated jobs, the individual scrapers, each isolated, within the
+   ``run_min_jobs`` jobs seen (valid and deduplicated, new, updated or unchanged: an
+   unchanged board is a healthy source), the individual scrapers, each isolated, within the
    run's concurrency limit; it stops starting work once the run has ``run_target_jobs``.
 3. **backfill**: if the run still has fewer than ``run_min_jobs``, active jobs of the store
    posted within ``run_backfill_days`` that this run did not see, newest first, at most
@@ -24,7 +25,7 @@ from jobping.orchestrator._shutdown import StopFlag
 from jobping.orchestrator._sink import JobSink
 from jobping.scraping import Scraper, discover_scrapers
 from jobping.settings import Settings
-from jobping.store import Store
+from jobping.store import JobStore
 
 __all__ = ["TIERS", "BackfillTier", "IndividualTier", "PrimaryTier", "RunState", "Tier", "plan"]
 
@@ -34,7 +35,7 @@ class RunState:
     """What the tiers of one run share."""
 
     settings: Settings
-    store: Store
+    store: JobStore
     sink: JobSink
     runner: ScraperRunner
     report: RunReport
@@ -45,10 +46,10 @@ class RunState:
     @property
     def shortfall(self) -> str | None:
         """Why the run needs more jobs, or None when it has ``run_min_jobs``."""
-        fresh, wanted = self.sink.fresh, self.settings.run_min_jobs
-        if fresh >= wanted:
+        seen, wanted = self.sink.stored, self.settings.run_min_jobs
+        if seen >= wanted:
             return None
-        return f"the run has {fresh} new-or-updated jobs, fewer than run_min_jobs={wanted}"
+        return f"the run has seen {seen} jobs, fewer than run_min_jobs={wanted}"
 
     async def scrape(self, scrapers: Sequence[Scraper], tier: TierReport, stop: StopFlag) -> None:
         """Run ``scrapers`` as part of ``tier``, adding their reports to the run's."""
@@ -60,6 +61,7 @@ class RunState:
         finally:
             tier.new = sum(r.new for r in reports)
             tier.updated = sum(r.updated for r in reports)
+            tier.unchanged = sum(r.unchanged for r in reports)
 
 
 class Tier(Protocol):
@@ -107,7 +109,7 @@ class IndividualTier:
         elif (short := state.shortfall) is not None:
             why = short
         else:
-            return False, f"not needed: {state.sink.fresh} new-or-updated jobs"
+            return False, f"not needed: {state.sink.stored} jobs seen"
         if not state.individual:
             return False, f"needed ({why}), but no individual scrapers are enabled"
         return True, why
@@ -127,7 +129,7 @@ class IndividualTier:
     @staticmethod
     async def _stop_at_target(state: RunState, stop: StopFlag) -> None:
         target = state.settings.run_target_jobs
-        await state.sink.wait_fresh(target)
+        await state.sink.wait_stored(target)
         stop.request(f"run_target_jobs={target} reached")
 
 
@@ -141,7 +143,7 @@ class BackfillTier:
         """Needed while the run is short of ``run_min_jobs``."""
         short = state.shortfall
         if short is None:
-            return False, f"not needed: {state.sink.fresh} new-or-updated jobs"
+            return False, f"not needed: {state.sink.stored} jobs seen"
         return True, short
 
     async def run(self, state: RunState, tier: TierReport) -> None:

@@ -18,11 +18,10 @@ foreground; ``--sandbox`` on ``jobping scrape`` and ``jobping run`` starts one i
 from jobping.sandbox._data import Scale
 from jobping.sandbox._faults import Faults
 from jobping.sandbox._openai import ChatCompletions, ChatUsage, Completion
-from jobping.sandbox._server import HOST, PLACEHOLDER_KEY, SOURCES, Sandbox, serve_sandbox
+from jobping.sandbox._server import HOST, SOURCES, Sandbox, serve_sandbox
 
 __all__ = [
     "HOST",
-    "PLACEHOLDER_KEY",
     "SOURCES",
     "ChatCompletions",
     "ChatUsage",

@@ -79,7 +79,8 @@ class Api:
     id_key: str
     """The id of a job (made unique in synthesized jobs)."""
     respond: Callable[[Query, Dataset], Body]
-    """Build the response body of one request for the target's dataset."""
+    """Build the response body of one request for the target's dataset (JSON data, or a
+    ready ``web.Response`` for a body that is not JSON)."""
     target_param: str | None = None
     """The query parameter holding the target, when it is not in the path."""
     any_target: bool = False
@@ -228,8 +229,6 @@ def _jsearch_keys(request: web.Request) -> Body | None:
     return {"message": "Invalid API key. Go to https://docs.rapidapi.com/docs/keys for more info."}
 
 
-from jobping.sandbox._apis_ats import ATS_APIS  # noqa: E402 - builds on the classes above
-
 APIS: dict[str, Api] = {
     api.name: api
     for api in (
@@ -304,7 +303,10 @@ APIS: dict[str, Api] = {
             name="recruitee",
             root="/{company}",
             path="/{target}/api/offers/",
-            files={"acme": "acme-offers-CONSTRUCTED.json"},
+            files={
+                "acme": "careerkit-berlin-company-offers-2-SANITIZED.json",
+                "bunq": "atsjobsscraper-bunq-offers-2-TRIMMED.json",
+            },
             items_key="offers",
             id_key="id",
             respond=_recruitee,
@@ -356,12 +358,19 @@ APIS: dict[str, Api] = {
             name="workable",
             root="/api/v1/widget/accounts",
             path="/api/v1/widget/accounts/{target}",
-            files={"acme": "acme-widget-details-CONSTRUCTED.json"},
+            files={
+                "vasion": "jobagent-vasion-widget-details-2jobs-TRIMMED.json",
+                "huggingface": "atsjobsscraper-huggingface-widget-details-2jobs-TRIMMED.json",
+            },
             items_key="jobs",
             id_key="shortcode",
             respond=_workable,
         ),
     )
 }
-APIS = dict(sorted({**APIS, **ATS_APIS}.items()))  # the ATS sources of issue #15
-"""Every imitated API by scraper name, in name order."""
+
+from jobping.sandbox._apis_ats import ATS_APIS  # noqa: E402 - they are built on Api above
+from jobping.sandbox._apis_feeds import FEED_APIS  # noqa: E402
+
+APIS = dict(sorted({**APIS, **ATS_APIS, **{api.name: api for api in FEED_APIS}}.items()))
+"""Every imitated API by scraper name, in name order (the ATS and feed sources of #15)."""

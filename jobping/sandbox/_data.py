@@ -76,6 +76,17 @@ class Dataset:
         kind = "recorded" if self._salt is None else "synthesized"
         return f"<Dataset {kind} jobs={self._size}>"
 
+    def replace_items(self, items: Sequence[dict[str, Any]]) -> None:
+        """Serve ``items`` from now on: a board that changed (a recorded dataset only)."""
+        if self._salt is not None:
+            raise ValueError("a synthesized dataset cannot be edited")
+        self._items = list(items)
+        self._size = len(self._items)
+
+    def items(self) -> list[dict[str, Any]]:
+        """A copy of every item served now (a recorded dataset)."""
+        return self.page(0, self._size)
+
     def page(self, start: int, stop: int) -> list[dict[str, Any]]:
         """The items from ``start`` up to ``stop`` (clamped to the dataset)."""
         start, stop = max(start, 0), min(stop, self._size)

@@ -31,10 +31,11 @@ class Faults:
     """What one sandboxed source does wrong; the default is nothing.
 
     Attributes:
-        down: Nothing listens on its port: every connection is refused.
+        down: Nothing listens on its port: every connection is refused (a source turned
+            down while the sandbox runs drops every connection instead).
         error_rate: Share of requests answered 500, 502 or 503 (seeded, deterministic).
-        rate_limited: Every other request (the first, third, ...) is answered 429 with
-            ``Retry-After: retry_after_seconds``.
+        rate_limited: Every other request (the first, third, ... since it was switched on)
+            is answered 429 with ``Retry-After: retry_after_seconds``.
         retry_after_seconds: The ``Retry-After`` of those 429s.
         slow_seconds: Each body arrives in four parts spread over this many seconds.
         malformed: Successful bodies become an HTML maintenance page (``"html"``) or are cut
@@ -80,6 +81,7 @@ class FaultInjector:
         self.source = source
         self.faults = faults
         self.requests = 0
+        self._limited_turns = 0
         self._draws = random.Random(f"{faults.seed}:{source}")  # noqa: S311 - not for security
 
     def __repr__(self) -> str:
@@ -90,7 +92,13 @@ class FaultInjector:
         """Answer with a fault before the API, or spoil or slow the API's answer."""
         self.requests += 1
         faults = self.faults
-        if faults.rate_limited and self.requests % 2 == 1:
+        if faults.down:  # turned down while serving: drop the connection, answer nothing
+            if request.transport is not None:
+                request.transport.abort()
+            raise web.HTTPServiceUnavailable
+        if faults.rate_limited:
+            self._limited_turns += 1
+        if faults.rate_limited and self._limited_turns % 2 == 1:
             headers = {"Retry-After": str(faults.retry_after_seconds)}
             return web.json_response({"message": "Too many requests"}, status=429, headers=headers)
         if faults.error_rate and self._draws.random() < faults.error_rate:

@@ -51,6 +51,7 @@ class Sandbox:
         *,
         openai_base_url: str,
         chat: ChatCompletions,
+        datasets: Mapping[str, Mapping[str, Dataset]] | None = None,
     ) -> None:
         self.base_urls = dict(base_urls)
         """The base URL of each source, by scraper name."""
@@ -61,6 +62,7 @@ class Sandbox:
         self.chat = chat
         """The endpoint answering chat completions (its requests and tokens so far)."""
         self._injectors = dict(injectors)
+        self._datasets = {name: dict(boards) for name, boards in (datasets or {}).items()}
 
     def __repr__(self) -> str:
         down = ",".join(name for name, faults in self.faults.items() if faults.down) or "none"
@@ -79,6 +81,21 @@ class Sandbox:
     def requests(self) -> dict[str, int]:
         """Requests each source has received so far."""
         return {name: injector.requests for name, injector in self._injectors.items()}
+
+    def board(self, name: str, target: str) -> Dataset:
+        """The dataset one target of a source serves; edit it to change the board."""
+        return self._datasets[name][target]
+
+    def set_faults(self, name: str, faults: Faults) -> None:
+        """Change a running source's faults (``down`` then drops every connection).
+
+        Raises:
+            ValueError: the source was started down: nothing serves it to change.
+        """
+        injector = self._injectors[name]
+        if injector.faults.down and name not in self._datasets:
+            raise ValueError(f"{name} was started down: start it up to change its faults")
+        injector.faults = faults
 
     def apply(self, settings: Settings) -> Settings:
         """A copy of ``settings`` pointing every sandboxed scraper and the LLM at this sandbox.
@@ -125,6 +142,7 @@ async def serve_sandbox(
         base_urls: dict[str, str] = {}
         targets: dict[str, tuple[str, ...]] = {}
         injectors: dict[str, FaultInjector] = {}
+        served: dict[str, dict[str, Dataset]] = {}
         for index, api in enumerate(APIS.values()):
             sock = _bind(port + index if port else 0)
             stack.callback(sock.close)
@@ -132,6 +150,7 @@ async def serve_sandbox(
             datasets = _datasets(api, scale)
             if not injector.faults.down:
                 await _serve(stack, sock, _app(api, datasets, injector))
+                served[api.name] = datasets
             base_urls[api.name] = f"http://{HOST}:{sock.getsockname()[1]}{api.root}"
             targets[api.name] = tuple(map(api.target_text, datasets))
         sock = _bind(port + len(APIS) if port else 0)
@@ -139,7 +158,14 @@ async def serve_sandbox(
         chat = ChatCompletions()
         await _serve(stack, sock, _openai_app(chat))
         openai_base_url = f"http://{HOST}:{sock.getsockname()[1]}/v1"
-        yield Sandbox(base_urls, targets, injectors, openai_base_url=openai_base_url, chat=chat)
+        yield Sandbox(
+            base_urls,
+            targets,
+            injectors,
+            openai_base_url=openai_base_url,
+            chat=chat,
+            datasets=served,
+        )
 
 
 def _bind(port: int) -> socket.socket:

@@ -2,18 +2,21 @@
 
 A scraper author subclasses :class:`Scraper` (name, source, base URL, domains, credentials,
 default targets) and implements ``async def iter_jobs(ctx, target)``, reading pages with
-:class:`Item` (an XML feed with :func:`parse_xml`) and building jobs with ``Scraper.job``.
-:func:`discover_scrapers` lists the built-in scrapers and those of the ``jobping.scrapers``
-entry-point group.
+:class:`Item` (an XML feed, read with ``ctx.get_text``, with :func:`parse_xml`) and building
+jobs with ``Scraper.job``. :func:`discover_scrapers` lists the
+built-in scrapers and those of the ``jobping.scrapers`` entry-point group
+(:data:`ENTRY_POINT_GROUP`). A scraper's
+:class:`TargetShape` says what its targets look like; :func:`check_targets` and
+:func:`check_configured_targets` refuse the others before any request.
 """
 
 from jobping.scraping._base import (
     JsonClient,
     ScrapeContext,
     Scraper,
+    ScraperTier,
     SkippedItem,
     Target,
-    Tier,
 )
 from jobping.scraping._discovery import (
     ENTRY_POINT_GROUP,
@@ -23,6 +26,8 @@ from jobping.scraping._discovery import (
     find_scraper,
 )
 from jobping.scraping._item import Item, ItemError
+from jobping.scraping._shapes import TargetShape
+from jobping.scraping._targets import check_configured_targets, check_targets
 from jobping.scraping._xml import parse_xml
 
 __all__ = [
@@ -33,10 +38,13 @@ __all__ = [
     "ScrapeContext",
     "Scraper",
     "ScraperInfo",
+    "ScraperTier",
     "SkippedItem",
     "Target",
-    "Tier",
+    "TargetShape",
     "check_configured_scrapers",
+    "check_configured_targets",
+    "check_targets",
     "discover_scrapers",
     "find_scraper",
     "parse_xml",

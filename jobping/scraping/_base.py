@@ -8,15 +8,16 @@ database. One ``ScrapeContext`` serves one target of one scraper.
 from __future__ import annotations
 
 import abc
+import re
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, ClassVar, Literal, Protocol
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlsplit
 
 from pydantic import SecretStr
 
-from jobping.errors import HTTPStatusError, MissingCredential, PayloadError
+from jobping.errors import HTTPStatusError, MissingCredential, PayloadError, ScrapeError
 from jobping.models import Job, WorkEnvironment
 from jobping.normalize import (
     Location,
@@ -29,13 +30,16 @@ from jobping.normalize import (
     parse_date,
     split_location,
 )
+from jobping.redact import preview, redact_url
 from jobping.scraping._item import Item, ItemError
+from jobping.scraping._shapes import TargetShape
 from jobping.settings import ScraperConfig, Settings
 
-__all__ = ["JsonClient", "ScrapeContext", "Scraper", "SkippedItem", "Target", "Tier"]
+__all__ = ["JsonClient", "ScrapeContext", "Scraper", "ScraperTier", "SkippedItem", "Target"]
 
-Tier = Literal["primary", "individual"]
+ScraperTier = Literal["primary", "individual"]
 _GONE = (404, 410)
+_UNSAFE_PATH = re.compile(r"/(?:\.|%2e){1,2}(?=/|$)|//", re.IGNORECASE)
 _PERIODS = (
     ("hour", "hour"),
     ("day", "day"),
@@ -177,10 +181,19 @@ class ScrapeContext:
         )
 
     def url(self, path: str) -> str:
-        """``path`` under the base URL (an absolute URL is returned as it is)."""
-        if path.startswith(("http://", "https://")):
-            return path
-        return f"{self.base_url}/{path.lstrip('/')}"
+        """``path`` under the base URL (an absolute URL is returned as it is).
+
+        Raises:
+            ScrapeError: the path has an empty, ``.`` or ``..`` segment (an empty or hostile
+                target slipped in): it would reach another resource than the one meant.
+        """
+        absolute = path.startswith(("http://", "https://"))
+        if _UNSAFE_PATH.search(urlsplit(path).path if absolute else path.partition("?")[0]):
+            raise ScrapeError(
+                f"{self.scraper}: refusing a path with an empty, '.' or '..' segment",
+                url=redact_url(path),
+            )
+        return path if absolute else f"{self.base_url}/{path.lstrip('/')}"
 
     async def get_json(
         self,
@@ -330,7 +343,13 @@ class Scraper(abc.ABC):
     """Settings it uses when they are set."""
     default_targets: ClassVar[tuple[str, ...]] = ()
     """Targets when the config names none."""
-    tier: ClassVar[Tier] = "individual"
+    target_shape: ClassVar[TargetShape] = TargetShape.SLUG_PATH
+    """What a target's value looks like; another is a config error before any request.
+
+    The default fits board tokens (and ``a/b/c`` paths of them); a search API sets
+    ``TargetShape.FREE_TEXT`` and sends the value as a query parameter.
+    """
+    tier: ClassVar[ScraperTier] = "individual"
     """Its tier when the config does not say."""
     max_pages: ClassVar[int] = 20
     """Hard cap of pages per target."""
@@ -370,7 +389,7 @@ class Scraper(abc.ABC):
         texts = self.config(settings).targets or list(self.default_targets)
         return [Target(text) for text in texts if text.strip()]
 
-    def configured_tier(self, settings: Settings) -> Tier:
+    def configured_tier(self, settings: Settings) -> ScraperTier:
         """The tier of the config when it sets one, else the scraper's own."""
         config = self.config(settings)
         return config.tier if "tier" in config.model_fields_set else self.tier
@@ -412,7 +431,7 @@ class Scraper(abc.ABC):
         clean = _required(title=clean_title(title), company=clean_text(company))
         job_url = canonical_url(clean_text(url))
         if not job_url.startswith(("http://", "https://")):
-            raise ItemError(f"no absolute job URL (got {clean_text(url)[:80]!r})")
+            raise ItemError(f"no absolute job URL (got {preview(clean_text(url), 80)!r})")
         place = split_location(location)
         return Job(
             job_hash=job_hash(source=self.source, source_id=source_id, url=job_url),

@@ -18,7 +18,8 @@ from types import ModuleType
 from typing import Any
 
 from jobping.errors import ConfigError, MissingCredential, UnknownScraper
-from jobping.scraping._base import Scraper, Tier
+from jobping.redact import preview
+from jobping.scraping._base import Scraper, ScraperTier
 from jobping.settings import Settings
 
 __all__ = [
@@ -42,7 +43,7 @@ class ScraperInfo:
     origin: str
     """Where it comes from: ``scrapers.greenhouse`` or ``acme_jobs:Acme (acme-jobs 1.0)``."""
     scraper: type[Scraper] | None = None
-    tier: Tier | None = None
+    tier: ScraperTier | None = None
     domains: tuple[str, ...] = ()
     targets: tuple[str, ...] = ()
     enabled: bool = True
@@ -193,7 +194,7 @@ def _row(name: str, origin: str, loaded: Any, settings: Settings) -> ScraperInfo
 def _class_problem(obj: Any) -> str | None:
     """Why ``obj`` is not a usable scraper class, or None."""
     if not (inspect.isclass(obj) and issubclass(obj, Scraper)):
-        return f"not a Scraper subclass: {obj!r}"[:200]
+        return preview(f"not a Scraper subclass: {obj!r}", 200)
     if inspect.isabstract(obj):
         return f"{obj.__qualname__} does not implement iter_jobs"
     for attr, kind in _REQUIRED.items():
@@ -206,4 +207,4 @@ def _class_problem(obj: Any) -> str | None:
 
 def _failure(what: str, exc: Exception) -> str:
     """A one-line reason: ``import failed: ModuleNotFoundError: No module named 'x'``."""
-    return f"{what}: {type(exc).__name__}: {' '.join(str(exc).split())}"[:200]
+    return preview(f"{what}: {type(exc).__name__}: {' '.join(str(exc).split())}", 200)

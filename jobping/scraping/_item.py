@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from jobping.redact import preview
+
 __all__ = ["Item", "ItemError"]
 
 
@@ -150,7 +152,7 @@ def _parse_number(key: str, text: str) -> float | None:
     try:
         return float(text)
     except ValueError:
-        raise ItemError(f"{key!r} is not a number: {text[:40]!r}") from None
+        raise ItemError(f"{key!r} is not a number: {preview(text, 40)!r}") from None
 
 
 def _kind(value: Any) -> str:

@@ -1,4 +1,8 @@
-"""The store: one contract (``Store``), several backends, chosen once by ``open_store``.
+"""The store: role interfaces, several backends, one chosen once by ``open_store``.
+
+Consumers ask for the roles they use (``JobStore``, ``EnrichmentBacklog``, ``RunLog``,
+``LeaseStore``, ``QuotaLedger``, ``BreakerStore``, ``BudgetLedger``); ``Store`` is all of them
+on one database, as :func:`open_store` returns it.
 
 ``DATABASE_URL`` picks the backend: ``sqlite:///relative/path``, ``sqlite:////absolute/path``
 or ``sqlite:///:memory:`` for the embedded SQLite file; ``postgresql://user:password@host/db``
@@ -11,29 +15,48 @@ from __future__ import annotations
 
 from typing import Any
 
+from jobping._database_urls import POSTGRES_PREFIXES as _POSTGRES_PREFIXES
+from jobping._database_urls import SQLITE_PREFIX as _SQLITE_PREFIX
+from jobping._database_urls import SUPABASE as _SUPABASE
 from jobping.errors import ConfigError
 from jobping.settings import Settings
-from jobping.store._base import (
+from jobping.store._roles import (
+    BreakerStore,
+    BudgetLedger,
+    EnrichmentBacklog,
+    JobStore,
+    LeaseStore,
+    QuotaLedger,
+    RunLog,
+    Store,
+)
+from jobping.store._status import SchemaStatus, sqlite_schema_version
+from jobping.store._values import (
     BreakerSnapshot,
     BudgetCounters,
     BudgetHold,
     BudgetUsage,
     BudgetWindow,
     QuotaWindow,
-    Store,
     UpsertResult,
     UsageTotal,
 )
-from jobping.store._sqlite import SqliteStore
-from jobping.store._status import SchemaStatus, sqlite_schema_version
+from jobping.store.sqlite import SqliteStore
 
 __all__ = [
     "BreakerSnapshot",
+    "BreakerStore",
     "BudgetCounters",
     "BudgetHold",
+    "BudgetLedger",
     "BudgetUsage",
     "BudgetWindow",
+    "EnrichmentBacklog",
+    "JobStore",
+    "LeaseStore",
+    "QuotaLedger",
     "QuotaWindow",
+    "RunLog",
     "SchemaStatus",
     "Store",
     "UpsertResult",
@@ -42,10 +65,6 @@ __all__ = [
     "schema_status",
     "store_options",
 ]
-
-_SQLITE_PREFIX = "sqlite:///"
-_POSTGRES_PREFIXES = ("postgresql://", "postgres://")
-_SUPABASE = "supabase"
 
 
 async def open_store(database_url: str, **kwargs: Any) -> Store:
@@ -69,11 +88,11 @@ async def open_store(database_url: str, **kwargs: Any) -> Store:
     if database_url.startswith(_SQLITE_PREFIX):
         return await SqliteStore.open(_sqlite_path(database_url), **kwargs)
     if database_url.startswith(_POSTGRES_PREFIXES):
-        from jobping.store._postgres import PostgresStore  # noqa: PLC0415 (heavy, optional)
+        from jobping.store.postgres import PostgresStore  # noqa: PLC0415 (heavy, optional)
 
         return await PostgresStore.open(database_url, **kwargs)
     if database_url == _SUPABASE:
-        from jobping.store._supabase import SupabaseStore  # noqa: PLC0415 (heavy, optional)
+        from jobping.store.supabase import SupabaseStore  # noqa: PLC0415 (heavy, optional)
 
         return await SupabaseStore.open(**kwargs)
     raise _unsupported(database_url)
@@ -88,11 +107,11 @@ async def schema_status(database_url: str, **kwargs: Any) -> SchemaStatus:
         backend, version = sqlite_schema_version(_sqlite_path(database_url))
         return SchemaStatus.of(backend, version, "sqlite")
     if database_url.startswith(_POSTGRES_PREFIXES):
-        from jobping.store._postgres import PostgresStore  # noqa: PLC0415 (heavy, optional)
+        from jobping.store.postgres import PostgresStore  # noqa: PLC0415 (heavy, optional)
 
         backend, version = await PostgresStore.read_schema_version(database_url, **kwargs)
     elif database_url == _SUPABASE:
-        from jobping.store._supabase import SupabaseStore  # noqa: PLC0415 (heavy, optional)
+        from jobping.store.supabase import SupabaseStore  # noqa: PLC0415 (heavy, optional)
 
         backend, version = await SupabaseStore.read_schema_version(**kwargs)
     else:

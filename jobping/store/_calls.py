@@ -1,11 +1,12 @@
 """Calls of the SQL functions of ``migrations/postgres``: one definition for both backends.
 
 Every counter that must hold across processes (quota, lease, budget, enrichment failures)
-changes only inside one of these functions. A :class:`Call` names the function and its
-arguments by name, as JSON values: the Supabase backend posts them to ``/rest/v1/rpc/<name>``
-and the psycopg backend runs :attr:`Call.sql` with them (``name => value`` notation, so the
-server casts each value to the parameter's type). :class:`FunctionCalls` is the Store side:
-every Store call that is one such call, for both backends, over the backend's ``_call``.
+changes only inside one of these functions. A :class:`SqlFunctionCall` names the function
+and its arguments by name, as JSON values: the Supabase backend posts them to
+``/rest/v1/rpc/<name>`` and the psycopg backend runs :attr:`SqlFunctionCall.sql` with them
+(``name => value`` notation, so the server casts each value to the parameter's type).
+:class:`FunctionCalls` is the store side: a mixin with every role method that is one such
+call, for both backends, over the backend's ``_call``.
 """
 
 from __future__ import annotations
@@ -15,12 +16,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from jobping.store._base import BudgetHold, BudgetUsage, QuotaWindow
 from jobping.store._rows import check_amount, iso, moment_or_none
+from jobping.store._values import BudgetHold, BudgetUsage, QuotaWindow
 
 __all__ = [
-    "Call",
     "FunctionCalls",
+    "SqlFunctionCall",
     "acquire_lease",
     "commit_budget",
     "consume_quota",
@@ -34,7 +35,7 @@ __all__ = [
 
 
 @dataclass(frozen=True, slots=True)
-class Call:
+class SqlFunctionCall:
     """One call of a JobPing SQL function: its name and its arguments (JSON values)."""
 
     function: str
@@ -47,10 +48,10 @@ class Call:
         return f"SELECT {self.function}({arguments})"
 
 
-def consume_quota(domain: str, windows: Sequence[QuotaWindow], amount: int) -> Call:
+def consume_quota(domain: str, windows: Sequence[QuotaWindow], amount: int) -> SqlFunctionCall:
     """Add ``amount`` to every window of ``domain`` if all stay within limits (a boolean)."""
     check_amount(amount)
-    return Call(
+    return SqlFunctionCall(
         "jobping_consume_quota",
         {
             "p_domain": domain,
@@ -61,36 +62,38 @@ def consume_quota(domain: str, windows: Sequence[QuotaWindow], amount: int) -> C
     )
 
 
-def release_quota(domain: str, windows: Sequence[QuotaWindow], amount: int) -> Call:
+def release_quota(domain: str, windows: Sequence[QuotaWindow], amount: int) -> SqlFunctionCall:
     """Give ``amount`` back to every window of ``domain``, never below zero."""
     check_amount(amount)
     params = {"p_domain": domain, "p_window_keys": [w.key for w in windows], "p_amount": amount}
-    return Call("jobping_release_quota", params)
+    return SqlFunctionCall("jobping_release_quota", params)
 
 
-def _lease(function: str, name: str, holder: str, ttl_seconds: float, now: datetime) -> Call:
+def _lease(
+    function: str, name: str, holder: str, ttl_seconds: float, now: datetime
+) -> SqlFunctionCall:
     params = {"p_name": name, "p_holder": holder, "p_ttl_seconds": ttl_seconds, "p_now": iso(now)}
-    return Call(function, params)
+    return SqlFunctionCall(function, params)
 
 
-def acquire_lease(name: str, holder: str, ttl_seconds: float, now: datetime) -> Call:
+def acquire_lease(name: str, holder: str, ttl_seconds: float, now: datetime) -> SqlFunctionCall:
     """Take the lease if free, expired or ours (the new expiry, or null)."""
     return _lease("jobping_acquire_lease", name, holder, ttl_seconds, now)
 
 
-def renew_lease(name: str, holder: str, ttl_seconds: float, now: datetime) -> Call:
+def renew_lease(name: str, holder: str, ttl_seconds: float, now: datetime) -> SqlFunctionCall:
     """Extend a lease we hold (the new expiry, or null)."""
     return _lease("jobping_renew_lease", name, holder, ttl_seconds, now)
 
 
-def release_lease(name: str, holder: str) -> Call:
+def release_lease(name: str, holder: str) -> SqlFunctionCall:
     """Give the lease up if we hold it."""
-    return Call("jobping_release_lease", {"p_name": name, "p_holder": holder})
+    return SqlFunctionCall("jobping_release_lease", {"p_name": name, "p_holder": holder})
 
 
-def reserve_budget(hold: BudgetHold, now: datetime) -> Call:
+def reserve_budget(hold: BudgetHold, now: datetime) -> SqlFunctionCall:
     """Hold the worst case in every window of ``hold``, or refuse (a boolean)."""
-    return Call(
+    return SqlFunctionCall(
         "jobping_reserve_budget",
         {
             "p_reservation_id": hold.reservation_id,
@@ -105,9 +108,9 @@ def reserve_budget(hold: BudgetHold, now: datetime) -> Call:
     )
 
 
-def commit_budget(hold: BudgetHold, usage: BudgetUsage, now: datetime) -> Call:
+def commit_budget(hold: BudgetHold, usage: BudgetUsage, now: datetime) -> SqlFunctionCall:
     """Replace the hold by the real usage (a boolean: False if already committed)."""
-    return Call(
+    return SqlFunctionCall(
         "jobping_commit_budget",
         {
             "p_reservation_id": hold.reservation_id,
@@ -124,23 +127,23 @@ def commit_budget(hold: BudgetHold, usage: BudgetUsage, now: datetime) -> Call:
     )
 
 
-def release_budget(reservation_id: str) -> Call:
+def release_budget(reservation_id: str) -> SqlFunctionCall:
     """Drop a hold and give its amounts back; idempotent."""
-    return Call("jobping_release_budget", {"p_reservation_id": reservation_id})
+    return SqlFunctionCall("jobping_release_budget", {"p_reservation_id": reservation_id})
 
 
-def record_enrichment_failure(job_hash: str) -> Call:
+def record_enrichment_failure(job_hash: str) -> SqlFunctionCall:
     """Count one more failed enrichment of a job."""
-    return Call("jobping_record_enrichment_failure", {"p_job_hash": job_hash})
+    return SqlFunctionCall("jobping_record_enrichment_failure", {"p_job_hash": job_hash})
 
 
 class FunctionCalls:
-    """Every Store call that is one call of a SQL function; the subclass supplies ``_call``.
+    """Every role method that is one call of a SQL function: a mixin; the store has ``_call``.
 
-    Each method sends the :class:`Call` that the function of the same name above builds.
+    Each method sends the call that the function of the same name above builds.
     """
 
-    async def _call(self, call: Call) -> Any:
+    async def _call(self, call: SqlFunctionCall) -> Any:
         """Run one SQL function call; the value it returns."""
         raise NotImplementedError
 

@@ -1,9 +1,15 @@
-"""Rows as JSON objects: one encoding of jobs, runs and breakers for the PostgreSQL family.
+"""The one decoding of stored rows for every backend, the column sets, and rows as JSON.
 
-PostgREST (the Supabase backend) reads and writes JSON; the psycopg backend sends the same
-objects as ``jsonb`` (``jsonb_populate_recordset``) and reads rows back with ``to_jsonb``, so
-both backends share these encoders and decoders. Datetimes travel as ISO-8601 text and come
-back as aware UTC datetimes; lists travel as JSON arrays (``text[]`` in the table).
+Every backend decodes a stored job with :func:`job_from_row` (a run with
+:func:`run_from_row`, a breaker with :func:`breaker_from_row`), from a mapping of column
+name to value: PostgREST (the Supabase backend) and the psycopg backend (``to_jsonb``) give JSON
+objects, SQLite gives its row zipped with the column names. Datetimes come back as aware UTC
+datetimes whether a backend gives them as ISO-8601 text or as datetimes; lists whether
+as arrays or as JSON text (SQLite); booleans whether as booleans or as 0 and 1 (SQLite).
+
+The PostgreSQL family also writes with these encoders: the psycopg backend sends the same
+JSON objects as ``jsonb`` (``jsonb_populate_recordset``) that PostgREST sends, lists as JSON
+arrays (``text[]`` in the table).
 """
 
 from __future__ import annotations
@@ -16,12 +22,15 @@ from typing import Any
 
 from jobping.errors import StoreError
 from jobping.models import Enrichment, Job, RunRecord, RunStatus
-from jobping.store._base import BreakerSnapshot
+from jobping.store._values import BreakerSnapshot
 
 __all__ = [
+    "BREAKER_COLUMNS",
     "CONTENT_COLUMNS",
     "ENRICHED_COLUMNS",
     "JOB_COLUMNS",
+    "JOB_DATETIMES",
+    "JOB_TUPLES",
     "RUN_COLUMNS",
     "SCRAPED_COLUMNS",
     "WRITTEN_COLUMNS",
@@ -56,10 +65,12 @@ ENRICHED_COLUMNS = tuple(f.name for f in dataclasses.fields(Enrichment) if f.nam
 #: The content an upsert compares (and writes) for an enriched job.
 SCRAPED_COLUMNS = tuple(name for name in CONTENT_COLUMNS if name not in ENRICHED_COLUMNS)
 RUN_COLUMNS = ("run_id", "started_at", "finished_at", "status", "counts", "errors")
-_JOB_DATETIMES = frozenset(
+BREAKER_COLUMNS = ("domain", "state", "failures", "opened_at", "retry_at", "cooldown_seconds")
+JOB_DATETIMES = frozenset(
     {"posted_at", "scrape_timestamp", "last_seen_at", "created_at", "enriched_at"}
 )
-_JOB_TUPLES = frozenset({"categories", "language_requirements"})
+JOB_TUPLES = frozenset({"categories", "language_requirements"})
+_JOB_BOOLS = frozenset({"is_active", "is_internship", "is_graduate", "visa_friendly"})
 
 
 def aware(moment: datetime) -> datetime:
@@ -115,19 +126,22 @@ def _job_row(job: Job, seen: str | None) -> dict[str, Any]:
 
 
 def _encode(row: dict[str, Any]) -> None:
-    for name in _JOB_DATETIMES.intersection(row):
+    for name in JOB_DATETIMES.intersection(row):
         row[name] = iso(row[name])
-    for name in _JOB_TUPLES.intersection(row):
+    for name in JOB_TUPLES.intersection(row):
         row[name] = list(row[name])
 
 
 def job_from_row(row: Mapping[str, Any]) -> Job:
-    """The Job a stored row (JSON object) holds; other columns of the row are ignored."""
+    """The Job a stored row holds, by column name; other columns of the row are ignored."""
     values = {name: row[name] for name in JOB_COLUMNS}
-    for name in _JOB_DATETIMES:
-        values[name] = _parse_or_none(values[name])
-    for name in _JOB_TUPLES:
-        values[name] = tuple(values[name] or ())
+    for name in JOB_DATETIMES:
+        values[name] = moment_or_none(values[name])
+    for name in JOB_TUPLES:
+        items = values[name]
+        values[name] = tuple(json.loads(items) if isinstance(items, str) else items or ())
+    for name in _JOB_BOOLS:
+        values[name] = None if values[name] is None else bool(values[name])
     return Job(**values)
 
 
@@ -170,14 +184,18 @@ def run_row(run: RunRecord) -> dict[str, Any]:
 
 
 def run_from_row(row: Mapping[str, Any]) -> RunRecord:
-    """The RunRecord a stored row holds."""
+    """The RunRecord a stored row holds (``counts`` and ``errors`` as JSON, or JSON text)."""
+    counts, errors = (
+        json.loads(value) if isinstance(value, str) else value
+        for value in (row["counts"], row["errors"])
+    )
     return RunRecord(
         run_id=row["run_id"],
         started_at=_parse(row["started_at"]),
         finished_at=_parse_or_none(row["finished_at"]),
         status=RunStatus(row["status"]),
-        counts=row["counts"],
-        errors=row["errors"],
+        counts=counts,
+        errors=errors,
     )
 
 

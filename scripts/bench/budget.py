@@ -43,8 +43,7 @@ from jobping.budget import (
 from jobping.enrich import RESPONSE_FORMAT, build_messages
 from jobping.models import Job
 from jobping.normalize import html_to_text
-from jobping.store import Store, open_store
-from jobping.store._base import BudgetHold, BudgetUsage, BudgetWindow
+from jobping.store import BudgetHold, BudgetUsage, BudgetWindow, Store, open_store
 
 MODEL = "gpt-5.4-mini"
 NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)

@@ -5,31 +5,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
-__all__ = ["NOW", "FakeClock", "captured_logs"]
+__all__ = ["NOW", "captured_logs"]
 
 NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
 
 
-class FakeClock:
-    """A clock that only moves when told: ``clock()`` is now, ``advance(...)`` moves it."""
-
-    def __init__(self, now: datetime = NOW) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        """The current fake time."""
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        """Move the clock forward by ``timedelta(**delta)``."""
-        self.now += timedelta(**delta)
-
-
 class _Collect(logging.Handler):
-    def __init__(self, lines: list[str]) -> None:
-        super().__init__(logging.DEBUG)
+    def __init__(self, lines: list[str], level: int) -> None:
+        super().__init__(level)
         self.lines = lines
         self.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
 
@@ -38,14 +23,14 @@ class _Collect(logging.Handler):
 
 
 @contextmanager
-def captured_logs(*names: str) -> Iterator[list[str]]:
-    """Every record of the ``names`` loggers (and below), formatted with any traceback.
+def captured_logs(*names: str, level: int = logging.DEBUG) -> Iterator[list[str]]:
+    """Every record of the ``names`` loggers (and below) from ``level`` up, formatted.
 
     The handler sits on the loggers themselves, so it sees their records even when the CLI
     has set ``propagate = False`` on ``jobping``.
     """
     lines: list[str] = []
-    handler = _Collect(lines)
+    handler = _Collect(lines, level)
     loggers = [logging.getLogger(name) for name in names]
     levels = [logger.level for logger in loggers]
     for logger in loggers:
@@ -54,6 +39,6 @@ def captured_logs(*names: str) -> Iterator[list[str]]:
     try:
         yield lines
     finally:
-        for logger, level in zip(loggers, levels, strict=True):
+        for logger, before in zip(loggers, levels, strict=True):
             logger.removeHandler(handler)
-            logger.setLevel(level)
+            logger.setLevel(before)

@@ -11,10 +11,11 @@ import pytest
 
 from jobping.budget import BudgetLimits, PriceTable, TokenBudget
 from jobping.store import Store
-from tests.budget import FakeClock
+from jobping.testing import FakeClock
+from tests.budget import NOW
 from tests.helpers import opened_store
 
-MakeBudget = Callable[..., TokenBudget]
+MakeBudget = Callable[..., TokenBudget[Store]]
 LIMITS = BudgetLimits(
     daily_tokens=100_000,
     monthly_tokens=1_000_000,
@@ -33,14 +34,14 @@ async def store(tmp_path: Path) -> AsyncIterator[Store]:
 @pytest.fixture
 def clock() -> FakeClock:
     """A fake clock at 2026-11-23 09:30 UTC."""
-    return FakeClock()
+    return FakeClock(NOW)
 
 
 @pytest.fixture
 def make_budget(store: Store, clock: FakeClock) -> MakeBudget:
     """A TokenBudget on the store and the fake clock; keyword arguments change it."""
 
-    def make(**changes: Any) -> TokenBudget:
+    def make(**changes: Any) -> TokenBudget[Store]:
         options: dict[str, Any] = {
             "prices": PriceTable.load(),
             "limits": LIMITS,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import random
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
@@ -14,7 +15,8 @@ from jobping.budget import BudgetLimits, Reservation, TokenBudget, Usage, WorstC
 from jobping.errors import BudgetExhausted
 from jobping.settings import load_settings
 from jobping.store import Store
-from tests.budget import NOW, FakeClock, captured_logs
+from jobping.testing import FakeClock
+from tests.budget import NOW, captured_logs
 from tests.budget.conftest import LIMITS, MakeBudget
 
 pytestmark = pytest.mark.anyio
@@ -154,7 +156,7 @@ async def test_warnings_are_logged_once_per_threshold(make_budget: MakeBudget) -
     """Crossing 80 % and then 95 % of the daily cost logs each once, however many calls."""
     budget = make_budget(limits=small(daily_micro_usd=10_000))
 
-    with captured_logs("jobping.budget") as logs:
+    with captured_logs("jobping.budget", level=logging.WARNING) as logs:
         for _ in range(2):
             await spend(budget, 4_000, 0)  # 3,000 µUSD each: 30 %, 60 %
         assert logs == []
@@ -174,7 +176,7 @@ async def test_usage_beyond_the_hold_is_committed_and_logged(make_budget: MakeBu
     reservation = await budget.reserve(MINI, 100, 50)
     assert reservation is not None
 
-    with captured_logs("jobping.budget") as logs:
+    with captured_logs("jobping.budget", level=logging.WARNING) as logs:
         cost = await budget.commit(reservation, Usage(200, 50))
 
     assert cost == 375  # 200 x 0.75 + 50 x 4.5

@@ -4,7 +4,8 @@ from collections.abc import Sequence
 
 import pytest
 
-from jobping.budget import Allowance, Remaining, WorstCase, choose_model, default_thresholds
+from jobping.budget import Allowance, Remaining, WorstCase, choose_model
+from jobping.budget._chain import default_thresholds
 
 CHAIN = ("strong", "mini", "nano")
 WORST = {

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from jobping.cli._exit import ExitCode
 from tests.helpers import run_cli
 
 
@@ -41,3 +42,23 @@ def test_budget_text_shows_the_windows_and_the_backlog(
     assert code == 0, err
     for text in ("today", "this month", "projection to month end", "waiting for enrichment"):
         assert text in out
+
+
+@pytest.mark.parametrize("command", ["budget", "enrich"])
+def test_an_unpriced_model_stops_budget_commands_naming_openai_models(
+    command: str,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """budget and enrich check the price table first: exit 2 naming OPENAI_MODELS, no store."""
+    database = tmp_path / "ledger.db"
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{database}")
+    monkeypatch.setenv("OPENAI_MODELS", json.dumps(["gpt-5.4-mini", "llama-local"]))
+
+    code, out, err = run_cli([command, "--json"], capsys)
+
+    assert (code, out) == (ExitCode.CONFIG, "")
+    assert "OPENAI_MODELS" in err
+    assert "'llama-local'" in err
+    assert not database.exists()

@@ -8,7 +8,7 @@ import pytest
 
 from jobping.budget import BudgetLimits, TokenBudget, Usage, budget_report
 from jobping.store import Store
-from tests.budget import FakeClock
+from jobping.testing import FakeClock
 from tests.budget.conftest import MakeBudget
 from tests.store import build_job
 

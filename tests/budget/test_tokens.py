@@ -21,12 +21,11 @@ from jobping.budget import (
     _tokens,
     count_chat_tokens,
     count_tokens,
-    default_cache_dir,
     encoding_name_for_model,
     seed_tiktoken_cache,
     truncate_to_tokens,
 )
-from jobping.budget._tokens import ENCODING_FILES
+from jobping.budget._tokens import ENCODING_FILES, default_cache_dir
 from jobping.errors import ConfigError
 
 O200K_MODELS = ["gpt-5.4-mini", "gpt-4o"]

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 import respx
 
-from jobping.store._migrate import migrations_for
+from jobping.store import SchemaStatus
 from tests.helpers import run_cli
 from tests.store.conftest import postgres_admin, postgres_schema, postgres_url  # noqa: F401
 
-LABELS = [migration.label for migration in migrations_for("sqlite")]
+LABELS = [migration.label for migration in SchemaStatus.of("SQLite", 0, "sqlite").migrations]
 KEY = "service-role-SENTINEL-db-5f1e"
 SUPABASE = "http://127.0.0.1:54321"
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from jobping.cli.demo import DEMO_DAILY_COST_LIMIT_USD
-from jobping.sandbox import PLACEHOLDER_KEY
+from jobping.sandbox._server import PLACEHOLDER_KEY
+from jobping.services._demo import DEMO_DAILY_COST_LIMIT_USD
 from tests.helpers import run_cli
 
 MINI, NANO = "gpt-5.4-mini", "gpt-5.4-nano"
@@ -26,8 +26,8 @@ def test_the_demo_enriches_without_a_key_and_falls_down_the_chain(
     demo = json.loads(out)
     yesterday, today = demo["yesterday"]["enrichment"], demo["today"]["enrichment"]
     assert (yesterday["enriched"], yesterday["by_model"], yesterday["skipped"]) == (
-        57,
-        {MINI: 57},
+        80,
+        {MINI: 80},
         0,
     )
     assert today["by_model"][MINI] > 0 and today["by_model"][NANO] > 0

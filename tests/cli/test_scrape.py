@@ -13,7 +13,7 @@ import pytest
 from jobping.cli._exit import ExitCode
 from jobping.cli.scrape import trace_event
 from jobping.http import RequestEvent
-from jobping.sandbox import PLACEHOLDER_KEY
+from jobping.sandbox._server import PLACEHOLDER_KEY
 from tests.helpers import opened_store, run_cli
 
 SENTINEL = "sk-scrape-SENTINEL-1a2b3c4d"
@@ -205,3 +205,21 @@ def test_the_trace_shows_retries_and_the_breaker(capsys: pytest.CaptureFixture[s
         " | 17 B | 12 ms | attempt 2 | http_status (HTTPStatusError) | retry in 1.50s"
         " | breaker open\n"
     )
+
+
+def test_the_trace_counts_replaced_utf8_bytes(capsys: pytest.CaptureFixture[str]) -> None:
+    """An attempt whose body had invalid UTF-8 says how many bytes were replaced (#12)."""
+    trace_event(
+        RequestEvent(
+            method="GET",
+            url="https://boards-api.greenhouse.io/v1/boards/acme/jobs",
+            domain="boards-api.greenhouse.io",
+            attempt=1,
+            outcome="ok",
+            status=200,
+            bytes=70,
+            replaced_bytes=3,
+        )
+    )
+    _, err = capsys.readouterr()
+    assert " | 3 invalid UTF-8 bytes replaced | breaker closed\n" in err

@@ -41,10 +41,10 @@ def test_status_after_a_run_shows_the_run_and_todays_quota_per_domain(
     assert code == 0, err
     assert status["lease"] is None
     assert [(r["run_id"], r["status"]) for r in status["runs"]] == [(report["run_id"], "success")]
-    assert status["runs"][0]["totals"]["new"] == 57
+    assert status["runs"][0]["totals"]["new"] == 80
     ports = [d for d in status["domains"] if d["domain"].startswith("127.0.0.1:")]
     used = [d["quotas"]["day"]["used"] for d in ports]
-    assert sum(used) == report["totals"]["requests"] == 11
+    assert sum(used) == report["totals"]["requests"] == 19
     assert all(d["quotas"]["day"]["left"] == 1000 - d["quotas"]["day"]["used"] for d in ports)
     assert all(d["breaker"] == "closed" for d in status["domains"])
 

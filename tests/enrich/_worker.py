@@ -17,7 +17,8 @@ from jobping.budget import TokenBudget, count_tokens
 from jobping.enrich import Enricher
 from jobping.settings import load_settings
 from jobping.store import open_store
-from tests.budget import NOW, FakeClock
+from jobping.testing import FakeClock
+from tests.budget import NOW
 
 
 async def main(first: str, last: str) -> None:

@@ -13,7 +13,8 @@ from jobping.enrich import Enricher
 from jobping.models import Job
 from jobping.settings import Settings, load_settings
 from jobping.store import Store
-from tests.budget import NOW, FakeClock
+from jobping.testing import FakeClock
+from tests.budget import NOW
 from tests.enrich.server import FakeOpenAI, serve_openai
 from tests.helpers import opened_store
 

@@ -7,8 +7,9 @@ within the reservation's margin of our own count, cached tokens, completion toke
 recorded, so a test can add up what the server billed.
 
 Faults, for the next requests (``fail_next``) or for every request (``always``):
-``rate_limit`` (429 with ``Retry-After``), ``no_credit`` (429 ``insufficient_quota``),
-``unauthorized`` (401 quoting the key, as OpenAI does), ``server_error`` (500),
+``rate_limit`` (429 with ``Retry-After``, or the ``rate_limit_headers`` a test sets),
+``no_credit`` (429 ``insufficient_quota``), ``unauthorized`` (401 quoting the key, as OpenAI
+does), ``server_error`` (500),
 ``timeout`` (no answer until the test ends), ``invalid`` (an answer off the schema),
 ``no_usage`` (a valid answer without ``usage``).
 """
@@ -48,6 +49,8 @@ class FakeOpenAI:
         self.faults: deque[str] = deque()
         self.always: str | None = None
         self.released = asyncio.Event()
+        self.rate_limit_headers: dict[str, str] = {"Retry-After": "2"}
+        """The headers of a ``rate_limit`` answer (say how long to wait)."""
 
     @property
     def base_url(self) -> str:
@@ -87,7 +90,8 @@ class FakeOpenAI:
         if fault == "timeout":
             await self.released.wait()
         if fault in {"rate_limit", "no_credit", "unauthorized", "server_error"}:
-            return _error(fault, request.headers.get("Authorization", ""))
+            authorization = request.headers.get("Authorization", "")
+            return _error(fault, authorization, self.rate_limit_headers)
         completion = self.chat.complete(body)
         answer = completion.body
         if fault == "invalid":
@@ -99,11 +103,11 @@ class FakeOpenAI:
         return web.json_response(answer)
 
 
-def _error(fault: str, authorization: str) -> web.Response:
+def _error(fault: str, authorization: str, rate_limit_headers: dict[str, str]) -> web.Response:
     """The error OpenAI answers for ``fault`` (its status, type and code)."""
     key = authorization.removeprefix("Bearer ")
     if fault == "rate_limit":
-        headers = {"Retry-After": "2"}
+        headers = rate_limit_headers
         return openai_error(
             429, "Rate limit reached", "requests", code="rate_limit_exceeded", headers=headers
         )

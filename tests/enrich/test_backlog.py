@@ -8,10 +8,10 @@ import anyio
 import pytest
 
 from jobping.budget import TokenBudget, Usage
-from jobping.cli.enrich import enrich_backlog
+from jobping.services import enrich_backlog
 from jobping.settings import Settings
 from jobping.store import Store
-from tests.budget import FakeClock
+from jobping.testing import FakeClock
 from tests.enrich.conftest import MakeSettings, build_jobs
 from tests.enrich.server import FakeOpenAI
 from tests.helpers import run_main
@@ -109,10 +109,10 @@ async def test_jobping_enrich_json_reports_the_run(
 def test_jobping_enrich_without_a_key_says_so(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, db_url: str
 ) -> None:
-    """No OPENAI_API_KEY: exit 1 and a message naming it."""
+    """No OPENAI_API_KEY: exit 2 (configuration) and a message naming it."""
     monkeypatch.setenv("DATABASE_URL", db_url)
 
     code = run_main(["enrich"])
 
-    assert code == 1
+    assert code == 2
     assert "OPENAI_API_KEY is not set" in capsys.readouterr().err

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+from email.utils import format_datetime
+
 import pytest
 
 from jobping.budget import PriceTable, TokenBudget
@@ -71,6 +74,32 @@ async def test_rate_limits_are_retried_with_the_reservation_held(
     assert all(tokens > 0 and cost > 0 for tokens, cost in held_during_waits)
     assert await held(store) == (0, 0)
     assert len(openai_server.served) == 1
+
+
+@pytest.mark.parametrize(
+    ("headers", "wait"),
+    [
+        ({"retry-after-ms": "1500"}, 1.5),
+        ({"Retry-After": "3"}, 3.0),
+        ({"Retry-After": format_datetime(NOW + timedelta(seconds=7), usegmt=True)}, 7.0),
+    ],
+    ids=["retry-after-ms", "seconds", "http-date"],
+)
+async def test_every_retry_after_form_is_honoured(
+    make_enricher: MakeEnricher,
+    openai_server: FakeOpenAI,
+    sleeps: list[float],
+    headers: dict[str, str],
+    wait: float,
+) -> None:
+    """retry-after-ms, Retry-After seconds and an HTTP-date (from the budget's clock) all count."""
+    openai_server.rate_limit_headers = headers
+    openai_server.fail_next(["rate_limit"])
+    async with make_enricher(openai_retry_attempts=2) as enricher:
+        await enricher.enrich(build_jobs(1)[0])
+
+    assert sleeps == [wait]
+    assert len(openai_server.requests) == 2
 
 
 @pytest.mark.parametrize("fault", ["timeout", "server_error", "rate_limit"])

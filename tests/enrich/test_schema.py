@@ -13,11 +13,11 @@ from jobping.budget import count_tokens
 from jobping.enrich import (
     ANSWER_SCHEMA,
     RESPONSE_FORMAT,
-    SYSTEM_PROMPT,
     TAXONOMY,
     build_messages,
     parse_answer,
 )
+from jobping.enrich._prompt import SYSTEM_PROMPT
 from jobping.models import Enrichment, WorkEnvironment
 from tests.enrich.conftest import build_jobs
 

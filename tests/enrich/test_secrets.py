@@ -9,10 +9,11 @@ from pathlib import Path
 import anyio
 import pytest
 
-from jobping.cli.budget import gather_budget
 from jobping.errors import EnrichmentError
+from jobping.services import gather_budget
 from jobping.store import Store
-from tests.budget import NOW, FakeClock, captured_logs
+from jobping.testing import FakeClock
+from tests.budget import NOW, captured_logs
 from tests.enrich.conftest import SECRET, MakeEnricher, MakeSettings, build_jobs
 from tests.enrich.server import FakeOpenAI
 

@@ -3,45 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import anyio
 import pytest
 
 from jobping.http import DomainPolicy, RequestEvent, ScrapeClient
 from jobping.store import Store
+from jobping.testing import FakeClock
 from tests.helpers import opened_store
 from tests.servers import HostileServer, hostile_server
-
-
-class FakeClock:
-    """A monotonic clock, a wall clock and a sleep that only move when told to."""
-
-    def __init__(self, start: datetime = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)) -> None:
-        self.wall = start
-        self.mono = 1000.0
-        self.sleeps: list[float] = []
-
-    def monotonic(self) -> float:
-        """Fake monotonic seconds."""
-        return self.mono
-
-    def now(self) -> datetime:
-        """Fake aware wall time."""
-        return self.wall
-
-    def advance(self, seconds: float) -> None:
-        """Move both clocks forward."""
-        self.mono += seconds
-        self.wall += timedelta(seconds=seconds)
-
-    async def sleep(self, seconds: float) -> None:
-        """Record the wait and move the clocks instead of waiting."""
-        self.sleeps.append(seconds)
-        self.advance(seconds)
-        await anyio.lowlevel.checkpoint()
 
 
 class Events:
@@ -86,8 +57,8 @@ def make_client(store: Store, clock: FakeClock) -> ClientFactory:
         options: dict[str, Any] = {
             "store": store,
             "policy": policy or DomainPolicy(),
-            "clock": clock.monotonic,
-            "now": clock.now,
+            "monotonic": clock.monotonic,
+            "now": clock,
             "sleep": clock.sleep,
             "random": lambda: 1.0,
         }

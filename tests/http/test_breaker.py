@@ -6,10 +6,11 @@ import anyio
 import pytest
 
 from jobping.errors import CircuitOpen, HTTPStatusError, JobPingError
-from jobping.http import BreakerState, CircuitBreaker, DomainPolicy, ScrapeClient
-from jobping.http._breaker import Outcome
+from jobping.http import BreakerState, DomainPolicy, ScrapeClient
+from jobping.http._breaker import BreakerSignal, CircuitBreaker
 from jobping.store import Store
-from tests.http.conftest import ClientFactory, FakeClock
+from jobping.testing import FakeClock
+from tests.http.conftest import ClientFactory
 from tests.servers import HostileServer
 
 
@@ -20,7 +21,7 @@ def make_breaker(clock: FakeClock, threshold: int = 3) -> CircuitBreaker:
         threshold=threshold,
         cooldown_seconds=10,
         max_cooldown_seconds=35,
-        clock=clock.now,
+        clock=clock,
     )
 
 
@@ -29,11 +30,13 @@ def state(breaker: CircuitBreaker) -> BreakerState:
     return breaker.state
 
 
-def fail(breaker: CircuitBreaker, times: int, outcome: Outcome = Outcome.FAILURE) -> None:
-    """Record ``times`` outcomes of ordinary (non-probe) calls."""
+def fail(
+    breaker: CircuitBreaker, times: int, signal: BreakerSignal = BreakerSignal.FAILURE
+) -> None:
+    """Record ``times`` signals of ordinary (non-probe) calls."""
     for _ in range(times):
         probe, _transition = breaker.admit()
-        breaker.record(outcome, probe)
+        breaker.record(signal, probe)
 
 
 def test_opens_at_the_threshold(clock: FakeClock) -> None:
@@ -43,14 +46,14 @@ def test_opens_at_the_threshold(clock: FakeClock) -> None:
     assert state(breaker) is BreakerState.CLOSED
     fail(breaker, 1)
     assert state(breaker) is BreakerState.OPEN
-    assert breaker.retry_at == clock.now() + timedelta(seconds=10)
+    assert breaker.retry_at == clock() + timedelta(seconds=10)
 
 
 def test_success_resets_the_count(clock: FakeClock) -> None:
     """A success between failures (a 404 counts as one) starts the count over."""
     breaker = make_breaker(clock)
     fail(breaker, 2)
-    fail(breaker, 1, Outcome.SUCCESS)
+    fail(breaker, 1, BreakerSignal.SUCCESS)
     fail(breaker, 2)
     assert state(breaker) is BreakerState.CLOSED
 
@@ -59,12 +62,12 @@ def test_lone_429s_do_not_open_but_persistent_ones_do(clock: FakeClock) -> None:
     """A 429 followed by a success never counts; from the second 429 in a row each counts."""
     breaker = make_breaker(clock)
     for _ in range(5):
-        fail(breaker, 1, Outcome.THROTTLED)
-        fail(breaker, 1, Outcome.SUCCESS)
+        fail(breaker, 1, BreakerSignal.THROTTLED)
+        fail(breaker, 1, BreakerSignal.SUCCESS)
     assert state(breaker) is BreakerState.CLOSED
-    fail(breaker, 3, Outcome.THROTTLED)
+    fail(breaker, 3, BreakerSignal.THROTTLED)
     assert state(breaker) is BreakerState.CLOSED
-    fail(breaker, 1, Outcome.THROTTLED)
+    fail(breaker, 1, BreakerSignal.THROTTLED)
     assert state(breaker) is BreakerState.OPEN
 
 
@@ -100,9 +103,12 @@ def test_probe_success_closes_and_resets_the_cooldown(clock: FakeClock) -> None:
     fail(breaker, 3)
     clock.advance(10)
     probe, _ = breaker.admit()
-    assert breaker.record(Outcome.SUCCESS, probe) == (BreakerState.HALF_OPEN, BreakerState.CLOSED)
+    assert breaker.record(BreakerSignal.SUCCESS, probe) == (
+        BreakerState.HALF_OPEN,
+        BreakerState.CLOSED,
+    )
     fail(breaker, 3)
-    assert breaker.retry_at == clock.now() + timedelta(seconds=10)
+    assert breaker.retry_at == clock() + timedelta(seconds=10)
 
 
 def test_probe_failure_reopens_with_doubled_capped_cooldown(clock: FakeClock) -> None:
@@ -112,8 +118,11 @@ def test_probe_failure_reopens_with_doubled_capped_cooldown(clock: FakeClock) ->
     for expected in (20, 35, 35):
         clock.advance(100)
         probe, _ = breaker.admit()
-        assert breaker.record(Outcome.FAILURE, probe) == (BreakerState.HALF_OPEN, BreakerState.OPEN)
-        assert breaker.retry_at == clock.now() + timedelta(seconds=expected)
+        assert breaker.record(BreakerSignal.FAILURE, probe) == (
+            BreakerState.HALF_OPEN,
+            BreakerState.OPEN,
+        )
+        assert breaker.retry_at == clock() + timedelta(seconds=expected)
 
 
 def test_cancelled_probe_frees_the_slot_and_stays_half_open(clock: FakeClock) -> None:
@@ -132,7 +141,7 @@ def test_late_outcomes_of_old_calls_are_ignored_while_open(clock: FakeClock) -> 
     breaker = make_breaker(clock)
     early, _ = breaker.admit()
     fail(breaker, 3)
-    assert breaker.record(Outcome.SUCCESS, early) is None
+    assert breaker.record(BreakerSignal.SUCCESS, early) is None
     assert state(breaker) is BreakerState.OPEN
 
 
@@ -145,7 +154,7 @@ def test_snapshot_round_trip_and_repr(clock: FakeClock) -> None:
         threshold=3,
         cooldown_seconds=10,
         max_cooldown_seconds=35,
-        clock=clock.now,
+        clock=clock,
         snapshot=breaker.snapshot(),
     )
     assert again.state is BreakerState.OPEN

@@ -12,7 +12,8 @@ import respx
 from jobping.errors import HTTPStatusError
 from jobping.http import DomainPolicy
 from jobping.sandbox import serve_sandbox
-from tests.http.conftest import ClientFactory, Events, FakeClock
+from jobping.testing import FakeClock
+from tests.http.conftest import ClientFactory, Events
 
 URL = "https://acme.wd1.myworkdayjobs.com/wday/cxs/acme/External/jobs"
 POLICY = DomainPolicy(retry_attempts=3, retry_backoff_seconds=1, retry_max_wait_seconds=30)

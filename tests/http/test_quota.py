@@ -9,11 +9,12 @@ import anyio
 import pytest
 
 from jobping.errors import CircuitOpen, HTTPStatusError, QuotaExhausted
-from jobping.http import DomainPolicy, ScrapeClient, domain_status
+from jobping.http import DomainPolicies, DomainPolicy, ScrapeClient, domain_status
 from jobping.http._quota import QuotaGate, quota_windows
 from jobping.settings import Settings
 from jobping.store import BreakerSnapshot, Store, open_store
-from tests.http.conftest import ClientFactory, FakeClock
+from jobping.testing import FakeClock
+from tests.http.conftest import ClientFactory
 from tests.servers import HostileServer, hostile_server
 
 ADZUNA = DomainPolicy(minute_quota=25, daily_quota=250, weekly_quota=1000, monthly_quota=2500)
@@ -41,7 +42,7 @@ def test_no_quota_no_windows() -> None:
 
 def gate(store: Store, clock: FakeClock, policy: DomainPolicy, block: int = 16) -> QuotaGate:
     """A quota gate for jobs.example on the fake clock, in UTC."""
-    return QuotaGate("jobs.example", policy, store, tz=ZoneInfo("UTC"), now=clock.now, block=block)
+    return QuotaGate("jobs.example", policy, store, tz=ZoneInfo("UTC"), now=clock, block=block)
 
 
 @pytest.mark.anyio
@@ -124,7 +125,7 @@ async def test_refused_attempt_gives_its_unit_back(
         for _ in range(5):
             with pytest.raises(CircuitOpen):
                 await client.get_json(server.url("/json"))
-    assert await store.quota_used(server.domain, f"day:{clock.now():%Y-%m-%d}") == 1
+    assert await store.quota_used(server.domain, f"day:{clock():%Y-%m-%d}") == 1
 
 
 async def _worker(database: str, url: str) -> None:
@@ -189,17 +190,17 @@ async def test_domain_status_for_the_cli(store: Store, clock: FakeClock) -> None
     settings = Settings(http_domains={"api.adzuna.com": {"daily_quota": 250}})
     quota = QuotaGate(
         "api.adzuna.com",
-        settings.policy_for("api.adzuna.com"),
+        DomainPolicies.from_settings(settings)("api.adzuna.com"),
         store,
         tz=ZoneInfo("UTC"),
-        now=clock.now,
+        now=clock,
         block=1,
     )
     for _ in range(3):
         await quota.take()
-    retry_at = clock.now() + timedelta(seconds=60)
-    await store.save_breaker(BreakerSnapshot("jobs.example", "open", 5, clock.now(), retry_at, 60))
-    statuses = {s.domain: s for s in await domain_status(store, settings, now=clock.now())}
+    retry_at = clock() + timedelta(seconds=60)
+    await store.save_breaker(BreakerSnapshot("jobs.example", "open", 5, clock(), retry_at, 60))
+    statuses = {s.domain: s for s in await domain_status(store, settings, now=clock())}
     adzuna = statuses["api.adzuna.com"].to_dict()
     assert adzuna["breaker"] == "closed"
     assert adzuna["quotas"]["day"] == {
@@ -210,3 +211,33 @@ async def test_domain_status_for_the_cli(store: Store, clock: FakeClock) -> None
     }
     assert statuses["jobs.example"].breaker == "open"
     assert statuses["jobs.example"].quotas == []
+
+
+@pytest.mark.anyio
+async def test_the_block_grows_with_demand_up_to_a_tenth_of_the_limit(
+    store: Store, clock: FakeClock
+) -> None:
+    """Regression (#16): blocks used up within a second double, 16 → 32 → 64 → 100 (cap)."""
+    quota = gate(store, clock, DomainPolicy(daily_quota=1000), block=16)
+    blocks = []
+    for _ in range(16 + 32 + 64 + 1):
+        await quota.take()
+        if quota.block not in blocks:
+            blocks.append(quota.block)
+
+    assert blocks == [16, 32, 64, 100]
+    assert await store.quota_used("jobs.example", "day:2026-01-05") == 16 + 32 + 64 + 100
+
+
+@pytest.mark.anyio
+async def test_the_block_shrinks_back_when_demand_is_slow(store: Store, clock: FakeClock) -> None:
+    """A block that lasted over ten seconds halves the next one, never below the first size."""
+    quota = gate(store, clock, DomainPolicy(daily_quota=10_000), block=4)
+    for _ in range(4 + 8):  # fast: the second block doubled
+        await quota.take()
+    assert quota.block == 8
+    clock.advance(11)
+    for _ in range(8 + 1):
+        await quota.take()
+        clock.advance(11)
+    assert quota.block == 4

@@ -7,11 +7,13 @@ import httpx
 import pytest
 
 from jobping.errors import HTTPStatusError
-from jobping.http import CircuitBreaker, DomainPolicy
+from jobping.http import DomainPolicy
+from jobping.http._breaker import CircuitBreaker
 from jobping.http._registry import DomainRegistry, DomainState, domain_of
 from jobping.http._throttle import Throttle
 from jobping.store import Store
-from tests.http.conftest import ClientFactory, FakeClock
+from jobping.testing import FakeClock
+from tests.http.conftest import ClientFactory
 from tests.servers import HostileServer
 
 
@@ -24,7 +26,7 @@ def make_state(domain: str) -> DomainState:
         max_cooldown_seconds=1,
         clock=lambda: datetime(2026, 1, 1, tzinfo=UTC),
     )
-    throttle = Throttle(min_interval=0, max_concurrency=1, clock=lambda: 0.0, sleep=anyio.sleep)
+    throttle = Throttle(min_interval=0, max_concurrency=1, monotonic=lambda: 0.0, sleep=anyio.sleep)
     return DomainState(domain, DomainPolicy(), breaker, throttle, None)
 
 
@@ -96,7 +98,7 @@ async def test_evicted_domain_returns_its_quota(
     async with make_client(policy, max_domains=1) as client:
         await client.get_json(server.url("/json"))
         await client.get_json(f"http://localhost:{server.port}/json")
-        assert await store.quota_used(server.domain, f"day:{clock.now():%Y-%m-%d}") == 1
+        assert await store.quota_used(server.domain, f"day:{clock():%Y-%m-%d}") == 1
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ import httpx
 import pytest
 import respx
 
+from jobping._retry import parse_retry_after
 from jobping.errors import (
     Blocked,
     CircuitOpen,
@@ -17,9 +18,10 @@ from jobping.errors import (
     TransportError,
 )
 from jobping.http import DomainPolicy
-from jobping.http._retry import is_retryable, parse_retry_after
+from jobping.http._call import is_retryable
 from jobping.store import Store
-from tests.http.conftest import ClientFactory, Events, FakeClock
+from jobping.testing import FakeClock
+from tests.http.conftest import ClientFactory, Events
 from tests.servers import CAPTCHA_PAGE
 
 URL = "https://api.jobs.example/v1/search"
@@ -34,14 +36,25 @@ def mock() -> Iterator[respx.MockRouter]:
         yield router
 
 
-def test_parse_retry_after_both_forms() -> None:
-    """Delay-seconds and an HTTP-date both give seconds; garbage and absence give None."""
+def _after(value: str) -> httpx.Headers:
+    """Response headers with ``Retry-After: value``."""
+    return httpx.Headers({"Retry-After": value})
+
+
+def test_parse_retry_after_all_forms() -> None:
+    """Delay-seconds, an HTTP-date and retry-after-ms give seconds; garbage and absence None."""
     now = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
-    assert parse_retry_after("2", now) == 2.0
-    assert parse_retry_after(format_datetime(now + timedelta(seconds=7), usegmt=True), now) == 7.0
-    assert parse_retry_after(format_datetime(now - timedelta(hours=1), usegmt=True), now) == 0.0
-    assert parse_retry_after("soon", now) is None
-    assert parse_retry_after(None, now) is None
+    assert parse_retry_after(_after("2"), now) == 2.0
+    later, earlier = now + timedelta(seconds=7), now - timedelta(hours=1)
+    assert parse_retry_after(_after(format_datetime(later, usegmt=True)), now) == 7.0
+    assert parse_retry_after(_after(format_datetime(earlier, usegmt=True)), now) == 0.0
+    assert parse_retry_after(_after("soon"), now) is None
+    assert parse_retry_after(httpx.Headers(), now) is None
+    assert parse_retry_after(httpx.Headers({"retry-after-ms": "1500"}), now) == 1.5
+    both = httpx.Headers({"Retry-After": "9", "retry-after-ms": "250"})
+    assert parse_retry_after(both, now) == 0.25  # the precise one wins
+    assert parse_retry_after(_after("-3"), now) is None
+    assert parse_retry_after(_after("inf"), now) is None
 
 
 @pytest.mark.parametrize(
@@ -100,11 +113,23 @@ async def test_retry_after_seconds_is_respected(
 
 
 @pytest.mark.anyio
+async def test_retry_after_ms_is_respected(
+    make_client: ClientFactory, mock: respx.MockRouter, clock: FakeClock
+) -> None:
+    """A 429 with retry-after-ms: 1500 (OpenAI's form) makes the client wait 1.5 s."""
+    limited = httpx.Response(429, headers={"retry-after-ms": "1500"})
+    mock.get(URL).mock(side_effect=[limited, OK])
+    async with make_client(POLICY, transport="httpx") as client:
+        assert await client.get_json(URL) == {"jobs": []}
+    assert clock.sleeps == [1.5]
+
+
+@pytest.mark.anyio
 async def test_retry_after_http_date_is_respected(
     make_client: ClientFactory, mock: respx.MockRouter, clock: FakeClock
 ) -> None:
     """A 503 with an HTTP-date 5 s ahead makes the client wait 5 s."""
-    when = format_datetime(clock.now() + timedelta(seconds=5), usegmt=True)
+    when = format_datetime(clock() + timedelta(seconds=5), usegmt=True)
     mock.get(URL).mock(side_effect=[httpx.Response(503, headers={"Retry-After": when}), OK])
     async with make_client(POLICY, transport="httpx") as client:
         await client.get_json(URL)
@@ -210,7 +235,7 @@ async def test_every_attempt_counts_against_the_quota(
     policy = POLICY.model_copy(update={"daily_quota": 100})
     async with make_client(policy, transport="httpx") as client:
         await client.get_json(URL)
-    assert await store.quota_used("api.jobs.example", f"day:{clock.now():%Y-%m-%d}") == 3
+    assert await store.quota_used("api.jobs.example", f"day:{clock():%Y-%m-%d}") == 3
 
 
 @pytest.mark.anyio

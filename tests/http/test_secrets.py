@@ -66,3 +66,20 @@ def test_client_repr_shows_state_only() -> None:
     """The client's repr names its state and registry size."""
     client = ScrapeClient(transport="httpx")
     assert repr(client) == "<ScrapeClient closed <DomainRegistry 0/1024 domains>>"
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("cut", [1, 8, 20])
+async def test_a_key_echoed_at_the_preview_cut_is_not_half_shown(
+    make_client: ClientFactory, server: HostileServer, cut: int
+) -> None:
+    """A body echoing the bare key where the 120-character preview ends shows no prefix (#12)."""
+    key = "MRKJSEARCHKEY0123456789abcdef"
+    pad = 120 - len("<html><body>") - len("seen ") - cut  # the preview's cut falls `cut` into it
+    async with make_client(DomainPolicy(retry_attempts=1)) as client:
+        with pytest.raises(JobPingError) as caught:
+            await client.get_json(server.url(f"/echo?pad={pad}&seen=1&api_key={key}"))
+    message = str(caught.value)
+    assert "expected JSON, got HTML" in message
+    assert "seen " in message
+    assert key[:4] not in message

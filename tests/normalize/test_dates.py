@@ -102,3 +102,10 @@ def test_never_raises_and_is_utc(value: str | int | float | None) -> None:
     """Any text or number gives None or an aware UTC datetime."""
     parsed = parse_date(value)
     assert parsed is None or parsed.tzinfo is UTC
+
+
+def test_full_width_digits_are_read() -> None:
+    """Regression #15: dates are parsed from folded text, though clean_text keeps full width."""
+    assert parse_date("\uff12\uff10\uff12\uff15-\uff10\uff17-\uff10\uff11") == datetime(
+        2025, 7, 1, tzinfo=UTC
+    )

@@ -155,3 +155,35 @@ def test_canonical_url_is_idempotent(url: str) -> None:
     """Making a canonical URL canonical again changes nothing, for any text."""
     once = canonical_url(url)
     assert canonical_url(once) == once
+
+
+def test_hash_keys_fold_compatibility_forms_as_before_issue_15() -> None:
+    """Regression #15: keys still fold (NFKC), so stored jobs keep their hashes.
+
+    The pinned values were computed by the implementation before #15.
+    """
+    folded = "a9f1acb4f2ecff3d1bb3b70d566cebaa"
+    title = "Apache Spark\u2122 Engineer \u00bc I\u00b2C"
+    assert job_hash(source="adzuna", company="\uff21cme\u00a0Co", title=title) == folded
+    plain = "Apache SparkTM Engineer 1\u20444 I2C"
+    assert job_hash(source="adzuna", company="Acme Co", title=plain) == folded
+    by_url = "b92cb1d02384a020039049bd3b720970"
+    assert job_hash(source="\uff38", url="https://ex.com/\uff4a\uff4f\uff42\uff53/1") == by_url
+    assert job_hash(source="x", url="https://ex.com/jobs/1?utm_source=a") == by_url
+    by_id = "6ad91691cee0415b5dda910c77fe71fb"
+    assert job_hash(source="x", source_id="\ufeff\uff21-1\u200b") == by_id
+    assert job_hash(source="x", source_id="A-1") == by_id
+
+
+_PATH_CHARS = st.characters(codec="utf-8", exclude_characters="?#", exclude_categories=("Z", "Cc"))
+
+
+@given(
+    st.sampled_from(["http", "https"]),
+    st.from_regex(r"[a-z0-9.-]{1,20}", fullmatch=True),
+    st.text(_PATH_CHARS, max_size=30).map(lambda path: f"/{path}"),
+)
+def test_plain_url_shortcut_agrees_with_urllib(scheme: str, host: str, path: str) -> None:
+    """A URL without query or fragment (the shortcut) reads as with an empty one (urllib)."""
+    url = f"{scheme}://{host}{path}"
+    assert canonical_url(url) == canonical_url(f"{url}?") == canonical_url(f"{url}#")

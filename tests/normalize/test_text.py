@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -103,11 +105,69 @@ def test_malformed_declaration_does_not_raise() -> None:
     assert html_to_text("<![;") == "<![;"
 
 
-def test_clean_text_normalizes_unicode_and_whitespace() -> None:
-    """BOM, zero-width and control characters go; NFKC; whitespace collapses."""
-    fullwidth_senior = "\uff33\uff45\uff4e\uff49\uff4f\uff52"
-    raw = f"\ufeff  {fullwidth_senior}\u00a0Dev\u200bOps\u00ad\x07\n\tEngineer  "
+def test_clean_text_drops_invisible_characters_and_collapses_whitespace() -> None:
+    """BOM, zero-width, soft hyphen and control characters go; whitespace collapses."""
+    raw = "\ufeff  Senior\u00a0Dev\u200bOps\u00ad\x07\n\tEngineer\u2060  "
     assert clean_text(raw) == "Senior DevOps Engineer"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "RiskOS\u2122",  # trade mark sign, not "TM"
+        "Apache Spark\u2122",
+        "I\u00b2C",  # superscript two, not "2"
+        "\u00bc",  # vulgar fraction one quarter, not "1\u20444"
+        "\u2139\ufe0f info",  # information source emoji, variation selector kept
+        "\u3161",  # Hangul letter eu (compatibility jamo), not the conjoining U+1173
+        "\uff33\uff45\uff4e\uff49\uff4f\uff52",  # full-width letters are what the reader sees
+        "\u0600\u0661\u0662",  # Arabic number sign: a visible format character
+    ],
+)
+def test_clean_text_keeps_symbols_a_reader_sees(text: str) -> None:
+    """Regression #15: no compatibility folding (NFKC) of what a person reads."""
+    assert clean_text(text) == text
+    assert html_to_text(f"<p>{text}</p>") == text
+
+
+def test_clean_text_composes_to_nfc() -> None:
+    """A decomposed accent is composed (NFC), also when an invisible char sat between."""
+    assert clean_text("Cafe\u0301") == "Caf\u00e9"
+    assert clean_text("Cafe\u200b\u0301") == "Caf\u00e9"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("a\x00b\x1bc\x7fd", "abcd"),  # C0 controls and DEL
+        ("a\x80b\x9fc", "abc"),  # C1 controls
+        ("a\x85b\x1fc\x0bd", "a b c d"),  # controls Python counts as whitespace: a space
+        ("a\u200bb\u2060c\u200dd\u200ce", "abcde"),  # zero-width chars between Latin letters
+        ("\u202eevil\u202c \u202aembedded\u202c \u200eLRM\u200f", "evil embedded LRM"),
+        ("\u2066isolate\u2069 \u2067rtl\u2069 \u2068first\u2069", "isolate rtl first"),
+        ("\ufeffBOM\ufeff", "BOM"),
+        ("lone\ud800 surrogate\udfff", "lone surrogate"),
+        ("non\ufdd0char\ufffe\U0001ffff", "nonchar"),
+        ("\U000e0041tag", "tag"),  # tag characters outside a flag
+    ],
+)
+def test_clean_text_strips_what_must_go(raw: str, expected: str) -> None:
+    """Controls, zero-width chars, bidi controls, BOM, surrogates and noncharacters go."""
+    assert clean_text(raw) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "\U0001f469\u200d\U0001f4bb",  # woman technologist: one emoji through a ZWJ
+        "\U0001f3f3\ufe0f\u200d\U0001f308",  # rainbow flag
+        "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645",  # Persian, with a ZWNJ
+        "\U0001f3f4\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f",  # Scotland
+    ],
+)
+def test_clean_text_keeps_joiners_that_shape_what_is_seen(text: str) -> None:
+    """Joiners inside emoji or non-Latin words, and a flag's tag characters, are kept."""
+    assert clean_text(text) == text
 
 
 def test_clean_text_strips_reed_trailing_spaces() -> None:
@@ -142,3 +202,41 @@ def test_clean_text_is_idempotent_single_line(s: str) -> None:
     assert clean_text(cleaned) == cleaned
     assert "\n" not in cleaned
     assert "  " not in cleaned
+
+
+_TRICKY = st.sampled_from(
+    [
+        "a", "e", " ", "\u0301", "\u200b", "\u200c", "\u200d", "\u212a", "\u00e9", "\ufe0f",
+        "\U0001f469", "\U0001f3f4", "\U000e0067", "\U000e007f", "\u0645", "\u0600", "\ufeff",
+        "\x85", "\x07", "\ud800", "\ufdd0", "\u2122", "\u3161",
+    ]
+)  # fmt: skip
+
+
+@given(st.lists(_TRICKY).map("".join))
+def test_clean_text_is_idempotent_on_joiners_and_marks(s: str) -> None:
+    """Joiners, marks and invisible chars in any order: cleaning twice changes nothing."""
+    cleaned = clean_text(s)
+    assert clean_text(cleaned) == cleaned
+    assert unicodedata.is_normalized("NFC", cleaned)
+
+
+@pytest.mark.parametrize(
+    ("html", "expected"),
+    [
+        ("<p>a</p><![CDATA[x<p>y]]><p>b</p>", "a\n\nb"),
+        ("<p>a<!-- never closed <b>x</b>", "a<!-- never closed <b>x"),
+        ("<SCRIPT>if (a<b) {}</script >after", "after"),
+        ("<p>x</p><script>never closed <p>y", "x"),
+        ("<a title='x>y' href=\"<p>\">link</a> text", "link text"),
+        ("<ul><li>one<li>two</ul>after", "- one\n- two\n\nafter"),
+        ("a<br/>b<br /><br/>c", "a\nb\n\nc"),
+        ("<p>x</p><!DOCTYPE html><?php echo 1 ?><p>y</p>", "x\n\ny"),
+        ("</ p>a</>b</3>c", "abc"),
+        ("&not<b>in;</b>", "\u00acin;"),
+        ("<div>a</div foo><p/>b", "a\n\nb"),
+    ],
+)
+def test_markup_is_read_as_html_parser_reads_it(html: str, expected: str) -> None:
+    """Regression #16: the one-pass reader gives what html.parser gave on odd markup."""
+    assert html_to_text(html) == expected

@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from jobping.settings import DomainPolicy, Settings, load_settings
+from jobping.http import DomainPolicy
+from jobping.settings import Settings, load_settings
 from jobping.store import Store
 from tests.helpers import opened_store
 

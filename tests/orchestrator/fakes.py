@@ -13,7 +13,7 @@ from typing import Any, ClassVar, cast
 import anyio
 
 from jobping.models import Job
-from jobping.scraping import ScrapeContext, Scraper, Target, Tier
+from jobping.scraping import ScrapeContext, Scraper, ScraperTier, Target
 
 NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
 
@@ -111,7 +111,7 @@ def make(
     cls: type[Board],
     name: str,
     *,
-    tier: Tier = "primary",
+    tier: ScraperTier = "primary",
     targets: tuple[str, ...] = ("t1",),
     jobs: int = 3,
     **attributes: Any,
@@ -127,3 +127,20 @@ def make(
     }
     subclass = type(f"{cls.__name__}_{name}", (cls,), namespace)
     return cast(Scraper, subclass())
+
+
+class Paging(Board):
+    """Requests ``paths`` (under ``base_url``) one page after the other, a job per page.
+
+    A page's job takes the title of the page's first job, when it has one.
+    """
+
+    paths: ClassVar[tuple[str, ...]] = ()
+
+    async def iter_jobs(self, ctx: ScrapeContext, target: Target) -> AsyncIterator[Job]:
+        """One job per page, in order."""
+        for number, path in enumerate(self.paths):
+            page = await ctx.get_json(path)
+            jobs = page.get("jobs") if isinstance(page, dict) else None
+            title = jobs[0]["title"] if jobs else f"Engineer {number}"
+            yield job(self.source, f"{target.value}-{number}", title=title)

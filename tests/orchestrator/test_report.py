@@ -7,14 +7,8 @@ from pathlib import Path
 import pytest
 
 from jobping.models import RunStatus
-from jobping.orchestrator import (
-    Outcome,
-    RunReport,
-    ScraperReport,
-    TierReport,
-    render_metrics,
-    write_metrics,
-)
+from jobping.orchestrator import Outcome, RunReport, ScraperReport, TierReport, write_metrics
+from jobping.orchestrator._metrics import render_metrics
 from tests.orchestrator.fakes import NOW, job
 
 
@@ -128,16 +122,16 @@ def test_the_record_holds_the_report_as_json() -> None:
 
 
 def test_metrics_are_prometheus_text_with_escaped_labels() -> None:
-    """Each sample line is name{labels} value; quotes and backslashes in labels are escaped."""
+    """Each sample is name{sorted labels} float; quotes and backslashes in labels are escaped."""
     report = run_report(scraper('we"ird\\name', Outcome.OK, new=7))
     report.finish(NOW + timedelta(seconds=2.5), 0)
     text = render_metrics(report)
 
-    assert 'jobping_run_status{status="success"} 1\n' in text
-    assert 'jobping_run_status{status="failed"} 0\n' in text
+    assert 'jobping_run_status{status="success"} 1.0\n' in text
+    assert 'jobping_run_status{status="failed"} 0.0\n' in text
     assert "jobping_run_duration_seconds 2.5\n" in text
-    assert 'jobping_scraper_jobs{scraper="we\\"ird\\\\name",kind="new"} 7\n' in text
-    assert 'jobping_tier_ran{tier="2",name="i"} 0\n' in text
+    assert 'jobping_scraper_jobs{kind="new",scraper="we\\"ird\\\\name"} 7.0\n' in text
+    assert 'jobping_tier_ran{name="i",tier="2"} 0.0\n' in text
     assert "# TYPE jobping_run_jobs gauge\n" in text
 
 

@@ -1,8 +1,8 @@
 """End-to-end runs over the sandbox: every built-in scraper against its local API.
 
-The sandbox serves the recorded payloads, so the counts are exact: tier 1 (nine primary
-scrapers) brings 57 jobs, tier 2 (adzuna, jsearch, reed with placeholder keys, and the six
-ATS sources of #15) 111.
+The sandbox serves the recorded payloads, so the counts are exact: tier 1 (fourteen
+primary scrapers) brings 80 jobs, tier 2 (adzuna, jsearch, reed with placeholder keys, and
+the six ATS sources of #15) 111.
 """
 
 from __future__ import annotations
@@ -28,12 +28,17 @@ TIER_1 = {
     "arbeitnow": 10,
     "ashby": 3,
     "greenhouse": 19,
+    "hackernews": 5,
+    "himalayas": 3,
+    "jobicy": 5,
     "lever": 2,
-    "recruitee": 3,
+    "recruitee": 4,
     "remotive": 5,
     "smartrecruiters": 2,
+    "teamtailor": 5,
     "themuse": 10,
-    "workable": 3,
+    "weworkremotely": 3,
+    "workable": 4,
 }
 TIER_2 = {
     "adzuna": 13,
@@ -73,19 +78,20 @@ def down(*names: str) -> dict[str, Faults]:
 
 
 async def test_all_healthy_runs_tier_one_only(make_settings: SettingsFactory, store: Store) -> None:
-    """Every primary scraper succeeds: 57 new jobs, tiers 2 and 3 not needed, success."""
+    """Every primary scraper succeeds: 80 new jobs, tiers 2 and 3 not needed, success."""
     report = await sandbox_run(make_settings(), store)
 
     assert new_by_scraper(report, 1) == TIER_1
     assert new_by_scraper(report, 2) == {}
-    assert [(t.ran, t.contributed) for t in report.tiers] == [(True, 57), (False, 0), (False, 0)]
+    assert [(t.ran, t.contributed) for t in report.tiers] == [(True, 80), (False, 0), (False, 0)]
     assert report.totals() | {"requests": 0} == {
-        "found": 57,
-        "new": 57,
+        "found": 80,
+        "new": 80,
         "updated": 0,
         "unchanged": 0,
         "duplicates": 0,
         "invalid": 0,
+        "truncated": 0,
         "requests": 0,
         "retries": 0,
         "breaker_trips": 0,
@@ -94,9 +100,10 @@ async def test_all_healthy_runs_tier_one_only(make_settings: SettingsFactory, st
         "scrapers_failed": 0,
         "scrapers_skipped": 0,
     }
-    assert report.totals()["requests"] == 11  # ashby and greenhouse have two boards each
+    assert report.totals()["requests"] == 19  # two boards each: ashby, greenhouse, recruitee,
+    # teamtailor, workable
     assert report.status is RunStatus.SUCCESS
-    assert await store.count_jobs() == 57
+    assert await store.count_jobs() == 80
 
 
 async def test_primary_down_falls_back_to_tier_two(
@@ -111,7 +118,7 @@ async def test_primary_down_falls_back_to_tier_two(
     assert new_by_scraper(report, 2) == TIER_2
     assert [(t.ran, t.contributed) for t in report.tiers] == [(True, 0), (True, 111), (False, 0)]
     assert report.tiers[1].reason == "tier 1 failed: no primary scraper succeeded"
-    assert (report.status, report.totals()["scrapers_failed"]) == (RunStatus.DEGRADED, 9)
+    assert (report.status, report.totals()["scrapers_failed"]) == (RunStatus.DEGRADED, 14)
     assert await store.count_jobs() == 111
 
 
@@ -129,7 +136,7 @@ async def test_everything_down_backfills_from_the_store(
 
     assert [(t.ran, t.contributed) for t in report.tiers] == [(True, 0), (True, 0), (True, 25)]
     assert [j.job_hash for j in report.backfill] == [f"greenhouse:r{n:02d}" for n in range(25)]
-    assert report.totals()["scrapers_failed"] == len(SOURCES) == 18
+    assert report.totals()["scrapers_failed"] == len(SOURCES) == 23
     assert report.status is RunStatus.DEGRADED
     assert report.deactivated == {}
     assert await store.count_jobs(active_only=True) == 35
@@ -142,9 +149,9 @@ async def test_a_failing_source_keeps_its_jobs_while_a_healthy_one_retires_stale
     stale = [job("greenhouse", "stale-1"), job("greenhouse", "stale-2"), job("lever", "stale")]
     await store.upsert_jobs(stale, seen_at=datetime.now(UTC) - timedelta(days=10))
 
-    report = await sandbox_run(make_settings(), store, down("greenhouse"))
+    report = await sandbox_run(make_settings(run_min_jobs=70), store, down("greenhouse"))
 
-    assert report.tiers[1].ran  # 38 jobs without greenhouse's 19: tier 2 runs as well
+    assert report.tiers[1].ran  # 61 jobs without greenhouse's 19: tier 2 runs as well
     finished = {s.name for s in report.scrapers if s.status == "ok"}
     assert set(TIER_1) - {"greenhouse"} <= finished  # tier 2 may stop at run_target_jobs
     assert report.deactivated == {name: int(name == "lever") for name in finished}
@@ -161,5 +168,5 @@ async def test_running_again_creates_no_duplicate(
     await sandbox_run(settings, store)
     again = await sandbox_run(settings, store)
 
-    assert (again.totals()["new"], again.totals()["unchanged"]) == (0, 57)
-    assert await store.count_jobs() == 57
+    assert (again.totals()["new"], again.totals()["unchanged"]) == (0, 80)
+    assert await store.count_jobs() == 80

@@ -9,9 +9,8 @@ import anyio
 import anyio.lowlevel
 import pytest
 
-from jobping.orchestrator import RunStopped, Shutdown, StopFlag
-from jobping.orchestrator._shutdown import StoppableClient
-from tests.helpers import Sleeps
+from jobping.orchestrator._shutdown import RunStopped, Shutdown, StopFlag, StoppableClient
+from jobping.testing import FakeClock
 
 pytestmark = pytest.mark.anyio
 
@@ -98,21 +97,21 @@ def test_a_flag_keeps_its_first_reason() -> None:
 
 async def test_work_in_flight_is_cancelled_after_the_grace_period() -> None:
     """The guard waits for a stop, sleeps the grace period, then cancels the work scope."""
-    sleeps = Sleeps()
-    shutdown = Shutdown(grace_seconds=7.5, sleep=sleeps)
+    sleeps = FakeClock()
+    shutdown = Shutdown(grace_seconds=7.5, sleep=sleeps.sleep)
     finished = False
     async with anyio.create_task_group() as group:
         with anyio.CancelScope() as work:
             group.start_soon(shutdown.guard, work)
             await anyio.lowlevel.checkpoint()
-            assert sleeps.waits == []
+            assert sleeps.sleeps == []
             shutdown.request("test")
             await anyio.sleep_forever()
             finished = True
 
     assert work.cancelled_caught
     assert not finished
-    assert sleeps.waits == [7.5]
+    assert sleeps.sleeps == [7.5]
 
 
 async def test_force_without_a_callback_cancels_the_work_at_once() -> None:

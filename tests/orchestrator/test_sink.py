@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -7,8 +8,11 @@ import anyio
 import anyio.lowlevel
 import pytest
 
-from jobping.orchestrator import JobSink, ScraperReport, normalize
+from jobping.orchestrator import ScraperReport
+from jobping.orchestrator._limits import FieldLimits
+from jobping.orchestrator._sink import JobSink, validate_job
 from jobping.store import Store
+from tests.orchestrator.conftest import SettingsFactory
 from tests.orchestrator.fakes import NOW, job
 
 pytestmark = pytest.mark.anyio
@@ -30,15 +34,15 @@ def sink_on(store: Store | None, batch_size: int = 3) -> JobSink:
         (job("s", "1", company=None), "company is NoneType"),
     ],
 )
-def test_normalize_names_what_is_wrong_with_garbage(item: Any, problem: str) -> None:
+def test_validate_job_names_what_is_wrong_with_garbage(item: Any, problem: str) -> None:
     """An object that is not a usable job is refused with the reason."""
     with pytest.raises(ValueError, match=problem):
-        normalize(item, run_id="run-1", now=NOW)
+        validate_job(item, run_id="run-1", now=NOW)
 
 
-def test_normalize_stamps_the_run_on_a_valid_job() -> None:
+def test_validate_job_stamps_the_run_on_a_valid_job() -> None:
     """A valid job gets the run id, the scrape time and is active."""
-    stamped = normalize(job("s", "1", is_active=False), run_id="run-1", now=NOW)
+    stamped = validate_job(job("s", "1", is_active=False), run_id="run-1", now=NOW)
 
     assert (stamped.scraper_run_id, stamped.scrape_timestamp, stamped.is_active) == (
         "run-1",
@@ -135,15 +139,15 @@ async def test_retire_deactivates_only_unseen_jobs_of_the_named_sources(store: S
     }
 
 
-async def test_wait_fresh_returns_once_enough_jobs_are_written(store: Store) -> None:
+async def test_wait_stored_returns_once_enough_jobs_are_written(store: Store) -> None:
     """A waiter for 3 jobs wakes at the write that reaches 3, not at an earlier one."""
     sink = sink_on(store, batch_size=2)
     batch = sink.batch(ScraperReport("s", "s", 1))
     woke_at: list[int] = []
 
     async def waiter() -> None:
-        await sink.wait_fresh(3)
-        woke_at.append(sink.fresh)
+        await sink.wait_stored(3)
+        woke_at.append(sink.stored)
 
     async with anyio.create_task_group() as group:
         group.start_soon(waiter)
@@ -152,3 +156,80 @@ async def test_wait_fresh_returns_once_enough_jobs_are_written(store: Store) -> 
             await anyio.lowlevel.checkpoint()
 
     assert woke_at == [4]
+
+
+async def test_each_write_is_followed_by_on_written(store: Store) -> None:
+    """on_written runs after every batch write, with the counts already updated."""
+    stored_then: list[int] = []
+
+    async def on_written() -> None:
+        stored_then.append(sink.stored)
+
+    sink = JobSink(store, run_id="run-1", batch_size=2, now=lambda: NOW, on_written=on_written)
+    batch = sink.batch(ScraperReport("s", "s", 1))
+    for number in range(5):
+        await batch.add(job("s", str(number)))
+    await batch.flush()
+
+    assert stored_then == [2, 4, 5]
+
+
+def spin(seconds: float) -> None:
+    """Hold the CPU (and the event loop) for ``seconds`` of wall time, like parsing does."""
+    until = time.monotonic() + seconds
+    while time.monotonic() < until:
+        pass
+
+
+async def test_a_long_parse_yields_the_event_loop_to_other_tasks() -> None:
+    """Regression (#12): 200 jobs of 1 ms CPU each let a concurrent task run meanwhile."""
+    sink = sink_on(None, batch_size=10_000)  # no store, no flush: only add() could yield
+    batch = sink.batch(ScraperReport("s", "s", 1))
+    turns = 0
+
+    async def other_task() -> None:
+        nonlocal turns
+        while True:
+            await anyio.lowlevel.checkpoint()
+            turns += 1
+
+    async with anyio.create_task_group() as group:
+        group.start_soon(other_task)
+        await anyio.lowlevel.checkpoint()
+        before = turns
+        for number in range(200):
+            spin(0.001)
+            await batch.add(job("s", str(number)))
+        during = turns - before
+        group.cancel_scope.cancel()
+
+    assert during >= 2  # 200 ms of parsing: the loop was yielded about every 20 ms
+
+
+async def test_hostile_fields_are_cut_where_jobs_enter_and_the_cut_is_counted(
+    store: Store,
+) -> None:
+    """#11: a 1 MiB title and an 8 MiB description are stored cut; a huge URL is refused."""
+    sink = JobSink(
+        store, run_id="run-1", batch_size=10, now=lambda: NOW, limits=FieldLimits(title=500)
+    )
+    report = ScraperReport("s", "s", 1)
+    batch = sink.batch(report)
+    await batch.add(job("s", "big", title="T" * 2**20, description="d" * 8 * 2**20))
+    await batch.add(job("s", "url", job_url="https://x.example/" + "a" * 5000))
+    await batch.add(job("s", "fine"))
+    await batch.flush()
+
+    stored = await store.get_job("s:big")
+    assert stored is not None
+    assert (len(stored.title), stored.title[-1]) == (500, "…")
+    assert len(stored.description) == 100_000
+    assert (report.found, report.truncated, report.invalid) == (2, 1, 1)
+    assert await store.get_job("s:url") is None
+
+
+def test_limits_come_from_the_settings(make_settings: SettingsFactory) -> None:
+    """JOB_MAX_*_CHARS settings become the sink's limits."""
+    limits = FieldLimits.from_settings(make_settings(job_max_title_chars=80, job_max_url_chars=300))
+
+    assert (limits.title, limits.url, limits.description) == (80, 300, 100_000)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import anyio
@@ -16,6 +16,7 @@ from jobping.orchestrator import LEASE_NAME, Orchestrator, RunReport, ScraperRep
 from jobping.scraping import Scraper
 from jobping.settings import Settings
 from jobping.store import Store
+from jobping.testing import FakeClock
 from tests.orchestrator.conftest import SettingsFactory
 from tests.orchestrator.fakes import NOW, Board, Gated, Raising, job, make
 
@@ -52,8 +53,8 @@ async def test_tier_one_enough_runs_nothing_else(
 
     assert tiers(report) == [
         (True, "runs every time (2 primary scrapers)", 8),
-        (False, "not needed: 8 new-or-updated jobs", 0),
-        (False, "not needed: 8 new-or-updated jobs", 0),
+        (False, "not needed: 8 jobs seen", 0),
+        (False, "not needed: 8 jobs seen", 0),
     ]
     assert [s.name for s in report.scrapers] == ["p1", "p2"]
     assert report.status is RunStatus.SUCCESS
@@ -111,11 +112,11 @@ async def test_backfill_takes_the_newest_recent_active_unseen_jobs(
     assert [j.job_hash for j in report.backfill] == [f"old:r{n}" for n in range(1, 6)]
     assert tiers(report)[2] == (
         True,
-        "the run has 2 new-or-updated jobs, fewer than run_min_jobs=10",
+        "the run has seen 2 jobs, fewer than run_min_jobs=10",
         5,
     )
     assert report.status is RunStatus.FAILED
-    assert report.reason == "7 new, updated or backfilled jobs, fewer than run_min_jobs=10"
+    assert report.reason == "7 jobs seen or backfilled, fewer than run_min_jobs=10"
 
 
 async def test_tiers_can_be_switched_off(make_settings: SettingsFactory, store: Store) -> None:
@@ -181,50 +182,14 @@ async def test_jobs_are_stored_batch_by_batch_while_the_scraper_runs(
     assert await store.count_jobs() == 25
 
 
-class Ticks:
-    """A sleep that returns only when the test ticks it, and a clock it moves."""
-
-    def __init__(self) -> None:
-        self.now = NOW
-        self.asleep = 0
-        self.woken = 0
-        self._tick = anyio.Event()
-
-    def clock(self) -> datetime:
-        """The fake time."""
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        """Sleep until ticked; the clock moves by ``seconds``."""
-        self.asleep += 1
-        await self._tick.wait()
-        self.asleep -= 1
-        self.woken += 1
-        self.now += timedelta(seconds=seconds)
-
-    async def until_asleep(self, sleepers: int) -> None:
-        """Return once ``sleepers`` tasks sleep."""
-        while self.asleep != sleepers:
-            await anyio.lowlevel.checkpoint()
-
-    async def tick(self, sleepers: int) -> None:
-        """Once ``sleepers`` tasks sleep, wake them all and wait until they ran."""
-        await self.until_asleep(sleepers)
-        woken = self.woken + sleepers
-        tick, self._tick = self._tick, anyio.Event()
-        tick.set()
-        while self.woken < woken:
-            await anyio.lowlevel.checkpoint()
-
-
 async def test_the_lease_is_renewed_while_the_run_works(
     make_settings: SettingsFactory, store: Store
 ) -> None:
     """A task of the run's group renews the lease every TTL/3 until the run ends."""
-    ticks = Ticks()
+    ticks = FakeClock(NOW, gated=True)
     gated = make(Gated, "slow", jobs=1, gate=anyio.Event(), reached=anyio.Event())
     settings = make_settings(run_min_jobs=0, run_lease_ttl_seconds=30)
-    run = Orchestrator(settings, store, scrapers=[gated], now=ticks.clock, sleep=ticks.sleep)
+    run = Orchestrator(settings, store, scrapers=[gated], now=ticks, sleep=ticks.sleep)
     async with anyio.create_task_group() as group:
         group.start_soon(run.run)
         await gated.reached.wait()  # type: ignore[attr-defined]
@@ -261,11 +226,11 @@ async def test_a_stop_request_flushes_records_interrupted_and_releases_the_lease
     make_settings: SettingsFactory, store: Store
 ) -> None:
     """Graceful stop: no new target starts, the grace period ends the hang, all is kept."""
-    ticks = Ticks()
+    ticks = FakeClock(NOW, gated=True)
     gated = make(Gated, "slow", jobs=7, gate=anyio.Event(), reached=anyio.Event())
     later = make(Board, "later", tier="individual")
     settings = make_settings(run_batch_size=5, run_concurrency=1)
-    run = Orchestrator(settings, store, scrapers=[gated, later], now=ticks.clock, sleep=ticks.sleep)
+    run = Orchestrator(settings, store, scrapers=[gated, later], now=ticks, sleep=ticks.sleep)
     async with anyio.create_task_group() as group:
         group.start_soon(run.run)
         await gated.reached.wait()  # type: ignore[attr-defined]

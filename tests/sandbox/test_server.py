@@ -25,7 +25,6 @@ from jobping.errors import (
 from jobping.http import ScrapeClient
 from jobping.models import Job
 from jobping.sandbox import (
-    PLACEHOLDER_KEY,
     SOURCES,
     ChatCompletions,
     Faults,
@@ -33,9 +32,10 @@ from jobping.sandbox import (
     Scale,
     serve_sandbox,
 )
+from jobping.sandbox._server import PLACEHOLDER_KEY
 from jobping.scraping import ScrapeContext, find_scraper
 from jobping.settings import ScraperConfig, Settings
-from tests.helpers import Sleeps
+from jobping.testing import FakeClock
 from tests.sandbox.conftest import ClientFactory
 
 SENTINEL = "real-key-SENTINEL-5e6f7a8b"
@@ -78,23 +78,28 @@ RECORDED = {  # scraper: (jobs, requests) over the sandbox's recorded targets
     "bamboohr": (12, 13),  # the list, then each opening's detail
     "breezy": (2, 1),
     "greenhouse": (19, 2),
+    "hackernews": (5, 1),
+    "himalayas": (3, 1),
+    "jobicy": (5, 1),
     "jsearch": (10, 2),
     "lever": (2, 1),
     "personio": (1, 1),
     "pinpoint": (2, 1),
-    "recruitee": (3, 1),
+    "recruitee": (4, 2),
     "reed": (46, 1),
     "remotive": (5, 1),
     "rippling": (1, 1),  # one job recorded as one item per location
     "smartrecruiters": (2, 1),
+    "teamtailor": (5, 2),
     "themuse": (10, 1),
-    "workable": (3, 1),
+    "weworkremotely": (3, 1),
+    "workable": (4, 2),
     "workday": (24, 26),  # two sites: a search each, then each posting's detail
 }
 
 
 def test_the_table_covers_every_served_scraper() -> None:
-    """The sandbox serves exactly the built-in scrapers."""
+    """The sandbox serves exactly the built-in scrapers of the table."""
     assert sorted(RECORDED) == list(SOURCES)
 
 
@@ -115,6 +120,7 @@ async def test_each_builtin_scraper_gets_the_recorded_jobs(
 PAGED = {  # scraper: (jobs, requests) for one synthesized target of 120 jobs
     "adzuna": (120, 3),  # 50 a page, page number in the path
     "arbeitnow": (120, 2),  # 100 a page, links.next
+    "himalayas": (120, 6),  # offset/limit of 20, totalCount
     "jsearch": (50, 5),  # 10 a page, stopped by its 5-page cap
     "lever": (120, 2),  # skip/limit of 100
     "reed": (120, 2),  # resultsToSkip/resultsToTake of 100
@@ -189,7 +195,7 @@ async def test_the_error_rate_is_deterministic_for_a_seed(make_client: ClientFac
 
 @pytest.mark.anyio
 async def test_a_failing_source_is_retried_then_fails(
-    make_client: ClientFactory, sleeps: Sleeps
+    make_client: ClientFactory, sleeps: FakeClock
 ) -> None:
     """With every answer a 5xx, the client tries four times, waiting between, then fails."""
     faults = {"lever": Faults(error_rate=1.0)}
@@ -198,12 +204,12 @@ async def test_a_failing_source_is_retried_then_fails(
             await scrape(sandbox, "lever", client)
         assert failed.value.status in (500, 502, 503)
         assert sandbox.requests["lever"] == 4
-    assert len(sleeps.waits) == 3
+    assert len(sleeps.sleeps) == 3
 
 
 @pytest.mark.anyio
 async def test_a_rate_limited_source_is_waited_for(
-    make_client: ClientFactory, sleeps: Sleeps
+    make_client: ClientFactory, sleeps: FakeClock
 ) -> None:
     """Every other request is a 429 with Retry-After; the client waits that long and goes on."""
     faults = {"smartrecruiters": Faults(rate_limited=True, retry_after_seconds=7)}
@@ -211,7 +217,7 @@ async def test_a_rate_limited_source_is_waited_for(
         scraped = await scrape(sandbox, "smartrecruiters", client)
         assert len(scraped.jobs) == 2
         assert sandbox.requests["smartrecruiters"] == 2
-    assert 7.0 in sleeps.waits
+    assert 7.0 in sleeps.sleeps
 
 
 @pytest.mark.anyio

@@ -66,7 +66,10 @@ async def assert_bad_pages_fail(scraper: Scraper, path: str, target: str, wrong:
 
 
 class RecordingClient:
-    """A fake ``JsonClient``: answers every request with ``answer`` and records each call."""
+    """A fake ``JsonClient``: answers every request with ``answer`` and records each call.
+
+    ``get_text`` answers it as text (JSON unless it is a string).
+    """
 
     def __init__(self, answer: Any) -> None:
         self.answer = answer
@@ -102,7 +105,8 @@ class RecordingClient:
         headers: Mapping[str, str] | None = None,
     ) -> str:
         """Record the call and return the answer as text."""
-        return str(await self.get_json(url, params=params, headers=headers))
+        self.calls.append((url, dict(params or {}), dict(headers or {})))
+        return self.answer if isinstance(self.answer, str) else json.dumps(self.answer)
 
 
 async def scrape_with(

@@ -67,7 +67,7 @@ async def test_twelve_openings_with_their_details() -> None:
             LONDON,
             day=17,
             where="hybrid",
-            salary=(100000.0, 100000.0, GBP, None),
+            salary=(100000.0, None, GBP, None),
         ),
         job(
             "90",
@@ -91,7 +91,7 @@ async def test_twelve_openings_with_their_details() -> None:
             RIO,
             day=18,
             where="remote",
-            salary=(50000.0, 50000.0, USD, None),
+            salary=(50000.0, None, USD, None),
         ),
         job(
             "94",
@@ -99,7 +99,7 @@ async def test_twelve_openings_with_their_details() -> None:
             LONDON,
             day=18,
             where="on-site",
-            salary=(75000.0, 75000.0, GBP, None),
+            salary=(75000.0, None, GBP, None),
         ),
         job(
             "95",
@@ -107,7 +107,7 @@ async def test_twelve_openings_with_their_details() -> None:
             LONDON,
             day=18,
             where="on-site",
-            salary=(75000.0, 75000.0, GBP, None),
+            salary=(75000.0, None, GBP, None),
         ),
         job(
             "96",
@@ -115,7 +115,7 @@ async def test_twelve_openings_with_their_details() -> None:
             ("United States", None, "US"),
             day=18,
             where="remote",
-            salary=(80000.0, 80000.0, USD, None),
+            salary=(80000.0, None, USD, None),
         ),
         job(
             "97",
@@ -123,7 +123,7 @@ async def test_twelve_openings_with_their_details() -> None:
             LONDON,
             day=18,
             where="hybrid",
-            salary=(65000.0, 65000.0, GBP, None),
+            salary=(65000.0, None, GBP, None),
         ),
         job(
             "98",
@@ -131,7 +131,7 @@ async def test_twelve_openings_with_their_details() -> None:
             BANGALORE,
             day=18,
             where="remote",
-            salary=(50000.0, 50000.0, USD, None),
+            salary=(50000.0, None, USD, None),
         ),
         job(
             "99",
@@ -139,7 +139,7 @@ async def test_twelve_openings_with_their_details() -> None:
             RIO,
             day=18,
             where="remote",
-            salary=(50000.0, 50000.0, USD, None),
+            salary=(50000.0, None, USD, None),
         ),
         job(
             "100",
@@ -155,7 +155,7 @@ async def test_twelve_openings_with_their_details() -> None:
             BANGALORE,
             day=18,
             where="remote",
-            salary=(50000.0, 50000.0, USD, None),
+            salary=(50000.0, None, USD, None),
         ),
     ]
     first = result.jobs[0]

@@ -23,6 +23,9 @@ from scrapers.ashby import Ashby
 from scrapers.bamboohr import BambooHR
 from scrapers.breezy import Breezy
 from scrapers.greenhouse import Greenhouse
+from scrapers.hackernews import HackerNews
+from scrapers.himalayas import Himalayas
+from scrapers.jobicy import Jobicy
 from scrapers.jsearch import JSearch
 from scrapers.lever import Lever
 from scrapers.personio import Personio
@@ -32,10 +35,12 @@ from scrapers.reed import Reed
 from scrapers.remotive import Remotive
 from scrapers.rippling import Rippling
 from scrapers.smartrecruiters import SmartRecruiters
+from scrapers.teamtailor import Teamtailor
 from scrapers.themuse import TheMuse
+from scrapers.weworkremotely import WeWorkRemotely
 from scrapers.workable import Workable
 from scrapers.workday import Workday
-from tests.scrapers.helpers import RecordingClient, payload
+from tests.scrapers.helpers import RecordingClient, payload, raw
 
 #: Each built-in scraper, the key of its page's list (None: the page is the list) and the
 #: recorded page whose first item's keys and values the structured strategy reuses.
@@ -44,8 +49,8 @@ PAGES: dict[type[Scraper], tuple[str | None, str, str]] = {
     Lever: (None, "lever", "hunt-spotify-postings-trimmed.json"),
     Ashby: ("jobs", "ashby", "stapply-prelim-job-board-comp.json"),
     SmartRecruiters: ("content", "smartrecruiters", "hunt-ubisoft2-postings-limit2.json"),
-    Workable: ("jobs", "workable", "acme-widget-details-CONSTRUCTED.json"),
-    Recruitee: ("offers", "recruitee", "acme-offers-CONSTRUCTED.json"),
+    Workable: ("jobs", "workable", "jobagent-vasion-widget-details-2jobs-TRIMMED.json"),
+    Recruitee: ("offers", "recruitee", "careerkit-berlin-company-offers-2-SANITIZED.json"),
     Adzuna: ("results", "adzuna", "taxly-gb-search-10results-2025-07.json"),
     Reed: ("results", "reed", "search-uiux-newcastle-2023-05.json"),
     JSearch: ("data", "jsearch", "jsearchapp-search-data-array-2023.json"),
@@ -57,11 +62,22 @@ PAGES: dict[type[Scraper], tuple[str | None, str, str]] = {
     Breezy: (None, "breezy", "jobpoller-breezy-trial-json-2.json"),
     Rippling: ("items", "rippling", "hunt-rippling-api-v2-board-page0-size2.json"),
     Pinpoint: ("data", "pinpoint", "zaggregate-pinpoint-workwithus-postings-2-TRIMMED.json"),
+    Teamtailor: ("items", "teamtailor", "jobscraper-upcloud-jobs-json-3-plus-broken-EDITED.json"),
+    Himalayas: ("jobs", "himalayas", "jobagent-jobs-api-3jobs-TRIMMED.json"),
+    Jobicy: ("jobs", "jobicy", "breteai-remote-jobs-3jobs-TRIMMED.json"),
+    HackerNews: (
+        "hits",
+        "hackernews",
+        "remotejobscollector-algolia-search-whoishiring-2026-07-7hits-WRAPPED.json",
+    ),
 }
-#: Scrapers of XML feeds: fuzzed with random XML in their own tests (``test_personio``).
-XML_FEEDS: set[type[Scraper]] = {Personio}
+#: Scrapers of XML feeds, fuzzed with text instead of JSON.
+FEEDS: dict[type[Scraper], tuple[str, str]] = {
+    WeWorkRemotely: ("weworkremotely", "remotejobscollector-remote-jobs-rss-4items.xml"),
+    Personio: ("personio", "atsjobsscraper-personio-own-feed-1pos.xml"),
+}
 #: Targets other than ``acme``, for scrapers whose target has a form.
-TARGETS: dict[type[Scraper], str] = {Workday: "acme.wd1/acme/External"}
+TARGETS: dict[type[Scraper], str] = {HackerNews: "48747976", Workday: "acme.wd1/acme/External"}
 SECRETS = {"adzuna_app_id": "i", "adzuna_app_key": "k", "reed_api_key": "k", "jsearch_api_key": "k"}
 FUZZ = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -131,7 +147,7 @@ async def scrape(scraper: Scraper, page: Any) -> None:
 def test_every_built_in_scraper_is_fuzzed() -> None:
     """The tables above cover every scraper in the ``scrapers`` package."""
     built_in = {info.scraper for info in discover_scrapers(Settings(), group="none")}
-    assert built_in == set(PAGES) | XML_FEEDS
+    assert built_in == set(PAGES) | set(FEEDS)
 
 
 @pytest.mark.parametrize("scraper", list(PAGES), ids=lambda cls: cls.name)
@@ -150,3 +166,23 @@ def test_pages_with_random_fields_raise_only_payload_error(
 ) -> None:
     """Real envelopes with items of random field values: malformed items are only skipped."""
     run(scraper(), data.draw(pages_like(scraper)))
+
+
+def feeds_like(scraper: type[Scraper]) -> st.SearchStrategy[str]:
+    """The recorded feed cut anywhere, with random text spliced in, or random text."""
+    feed = raw(*FEEDS[scraper]).decode()
+    cut = st.integers(min_value=0, max_value=len(feed))
+    spliced = st.builds(
+        lambda a, junk, b: feed[:a] + junk + feed[b:], cut, st.text(max_size=20), cut
+    )
+    return spliced | st.text(max_size=40) | st.just(feed)
+
+
+@pytest.mark.parametrize("scraper", list(FEEDS), ids=lambda cls: cls.name)
+@FUZZ
+@given(data=st.data())
+def test_spoiled_feeds_raise_only_payload_error(
+    scraper: type[Scraper], data: st.DataObject
+) -> None:
+    """A feed cut or spliced with random text: jobs, skipped items or ``PayloadError``."""
+    run(scraper(), data.draw(feeds_like(scraper)))

@@ -90,9 +90,9 @@ async def test_positions_without_id_or_name_are_skipped() -> None:
 @pytest.mark.parametrize(
     ("body", "message"),
     [
-        (HTML_PAGE, "expected XML, got HTML"),
+        (HTML_PAGE, "expected XML, got an HTML page"),
         (b"", "expected XML, got an empty body"),
-        (b"<workzag-jobs><position>", "not well-formed XML"),
+        (b"<workzag-jobs><position>", "invalid XML"),
         (b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><workzag-jobs/>', "DOCTYPE"),
         (b"<error><message>Not found</message></error>", "expected a <workzag-jobs> feed"),
     ],

@@ -242,7 +242,7 @@ async def test_posts_and_text_gets_are_counted_under_the_base_url() -> None:
     client = RecordingClient({"jobs": []})
     ctx = context(client)
     assert await ctx.post_json("search", {"offset": 0}) == {"jobs": []}
-    assert await ctx.get_text("feed.xml", params={"language": "de"}) == "{'jobs': []}"
+    assert await ctx.get_text("feed.xml", params={"language": "de"}) == '{"jobs": []}'
 
     assert ctx.requests == 2
     assert [call[:2] for call in client.calls] == [

@@ -8,8 +8,15 @@ import anyio
 import pytest
 
 from jobping.errors import StoreError
-from jobping.store import Store, open_store
-from jobping.store._base import BudgetCounters, BudgetHold, BudgetUsage, BudgetWindow, UsageTotal
+from jobping.store import (
+    BudgetCounters,
+    BudgetHold,
+    BudgetUsage,
+    BudgetWindow,
+    Store,
+    UsageTotal,
+    open_store,
+)
 from tests.store import NOW
 
 pytestmark = pytest.mark.anyio

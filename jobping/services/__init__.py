@@ -1,0 +1,65 @@
+"""What a command does, callable from a program or a worker: plain data in, plain data out.
+
+Each service takes the ``Settings``, opens what it needs (the store, a sandbox, the HTTP
+client, the enricher), does its work and returns a report; it never prints and never
+chooses an exit code (``jobping.cli`` renders the reports). Services are async; a program
+runs them with ``anyio.run``.
+
+The names below load their module on first use, so importing this package is cheap and a
+command pays only for what it runs (``jobping status`` never imports openai).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from jobping._lazy import lazy_names
+
+if TYPE_CHECKING:
+    from jobping.services._budget import gather_budget
+    from jobping.services._demo import (
+        DEMO_FAULTS,
+        demo_settings,
+        run_demo,
+    )
+    from jobping.services._doctor import diagnose
+    from jobping.services._enrich import enrich_backlog
+    from jobping.services._run import execute_run
+    from jobping.services._schema import migrate_schema, read_schema
+    from jobping.services._scrape import ScrapeOutcome, TargetOutcome, scrape_one
+    from jobping.services._status import gather_status
+
+__all__ = [
+    "DEMO_FAULTS",
+    "ScrapeOutcome",
+    "TargetOutcome",
+    "demo_settings",
+    "diagnose",
+    "enrich_backlog",
+    "execute_run",
+    "gather_budget",
+    "gather_status",
+    "migrate_schema",
+    "read_schema",
+    "run_demo",
+    "scrape_one",
+]
+
+__getattr__, __dir__ = lazy_names(
+    __name__,
+    {
+        "DEMO_FAULTS": "jobping.services._demo",
+        "ScrapeOutcome": "jobping.services._scrape",
+        "TargetOutcome": "jobping.services._scrape",
+        "demo_settings": "jobping.services._demo",
+        "diagnose": "jobping.services._doctor",
+        "enrich_backlog": "jobping.services._enrich",
+        "execute_run": "jobping.services._run",
+        "gather_budget": "jobping.services._budget",
+        "gather_status": "jobping.services._status",
+        "migrate_schema": "jobping.services._schema",
+        "read_schema": "jobping.services._schema",
+        "run_demo": "jobping.services._demo",
+        "scrape_one": "jobping.services._scrape",
+    },
+)

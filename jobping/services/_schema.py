@@ -1,0 +1,22 @@
+"""The store's schema: where it stands, and applying the migrations it lacks."""
+
+from __future__ import annotations
+
+from jobping.services._store import settings_store
+from jobping.settings import Settings
+from jobping.store import SchemaStatus, schema_status, store_options
+
+__all__ = ["migrate_schema", "read_schema"]
+
+
+async def read_schema(settings: Settings) -> SchemaStatus:
+    """The schema version of ``settings.database_url`` and its pending migrations; no change."""
+    return await schema_status(settings.database_url, **store_options(settings))
+
+
+async def migrate_schema(settings: Settings) -> tuple[SchemaStatus, SchemaStatus]:
+    """The status before, then after opening the store (which applies what is missing)."""
+    before = await read_schema(settings)
+    async with settings_store(settings):
+        pass
+    return before, await read_schema(settings)

@@ -1,0 +1,42 @@
+"""The status: each known domain's breaker and today's quota, the run lease, the last runs."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from jobping.http import domain_status
+from jobping.models import RunRecord
+from jobping.orchestrator import LEASE_NAME
+from jobping.services._store import settings_store
+from jobping.settings import Settings
+
+__all__ = ["gather_status"]
+
+
+async def gather_status(
+    settings: Settings, *, runs: int = 10, now: datetime | None = None
+) -> dict[str, Any]:
+    """The status as plain data: ``domains``, ``lease`` and ``runs`` (newest first)."""
+    now = now or datetime.now(UTC)
+    async with settings_store(settings) as store:
+        domains = await domain_status(store, settings, now=now)
+        holder = await store.lease_holder(LEASE_NAME, now=now)
+        recent = await store.recent_runs(runs)
+    return {
+        "domains": [domain.to_dict() for domain in domains],
+        "lease": {"holder": holder[0], "expires_at": holder[1].isoformat()} if holder else None,
+        "runs": [_run(record) for record in recent],
+    }
+
+
+def _run(record: RunRecord) -> dict[str, Any]:
+    return {
+        "run_id": record.run_id,
+        "status": record.status.value,
+        "reason": record.counts.get("reason", ""),
+        "started_at": record.started_at.isoformat(),
+        "finished_at": record.finished_at.isoformat() if record.finished_at else None,
+        "totals": record.counts.get("totals", {}),
+        "errors": len(record.errors),
+    }

@@ -1,0 +1,21 @@
+"""The store a service works on: opened from the settings for one block, then closed."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from jobping.settings import Settings
+from jobping.store import Store, open_store, store_options
+
+__all__ = ["settings_store"]
+
+
+@asynccontextmanager
+async def settings_store(settings: Settings) -> AsyncIterator[Store]:
+    """The store at ``settings.database_url``, open for the block (``StoreError`` if not)."""
+    store = await open_store(settings.database_url, **store_options(settings))
+    try:
+        yield store
+    finally:
+        await store.close()

@@ -1,0 +1,131 @@
+"""The values the store's roles take and give: frozen data, no I/O."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+__all__ = [
+    "BreakerSnapshot",
+    "BudgetCounters",
+    "BudgetHold",
+    "BudgetUsage",
+    "BudgetWindow",
+    "QuotaWindow",
+    "UpsertResult",
+    "UsageTotal",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class UpsertResult:
+    """How many jobs of a batch were new, changed, or already stored as they are."""
+
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def __add__(self, other: UpsertResult) -> UpsertResult:
+        return UpsertResult(
+            self.new + other.new, self.updated + other.updated, self.unchanged + other.unchanged
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class QuotaWindow:
+    """One quota window of a domain: ``key`` names the window instance (``day:2026-11-23``)."""
+
+    key: str
+    limit: int
+
+
+@dataclass(frozen=True, slots=True)
+class BreakerSnapshot:
+    """The persisted state of one domain's circuit breaker."""
+
+    domain: str
+    state: str
+    failures: int
+    opened_at: datetime | None
+    retry_at: datetime | None
+    cooldown_seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class BudgetWindow:
+    """One window instance of the LLM budget and its limits.
+
+    ``key`` names the instance in the budget timezone (``day:2026-11-23``,
+    ``month:2026-11``). Tokens are prompt plus completion tokens; cost is in whole
+    micro-dollars (µUSD). A limit of 0 allows nothing.
+    """
+
+    key: str
+    token_limit: int
+    cost_limit_micro_usd: int
+
+
+@dataclass(frozen=True, slots=True)
+class BudgetHold:
+    """A reservation as the ledger keeps it: one call's worst case, held in every window.
+
+    ``reservation_id`` is unique (a UUID); the hold counts against its windows until it is
+    committed, released, or ``expires_at`` passes (its holder is presumed dead).
+    """
+
+    reservation_id: str
+    tokens: int
+    micro_usd: int
+    windows: tuple[BudgetWindow, ...]
+    expires_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class BudgetUsage:
+    """What one call really used, from the provider's ``usage``, and what it cost.
+
+    ``cached_tokens`` are part of ``prompt_tokens`` and ``reasoning_tokens`` part of
+    ``completion_tokens``; ``day`` is the budget day the call was reserved in.
+    """
+
+    model: str
+    day: date
+    prompt_tokens: int
+    cached_tokens: int
+    completion_tokens: int
+    reasoning_tokens: int
+    micro_usd: int
+
+    @property
+    def tokens(self) -> int:
+        """The tokens counted against a token limit: prompt plus completion."""
+        return self.prompt_tokens + self.completion_tokens
+
+
+@dataclass(frozen=True, slots=True)
+class BudgetCounters:
+    """One budget window: committed usage and the live (unexpired) reservations."""
+
+    key: str
+    tokens_committed: int = 0
+    micro_usd_committed: int = 0
+    tokens_reserved: int = 0
+    micro_usd_reserved: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class UsageTotal:
+    """Committed usage summed over calls; ``key`` is a model name or an ISO day."""
+
+    key: str
+    calls: int = 0
+    prompt_tokens: int = 0
+    cached_tokens: int = 0
+    completion_tokens: int = 0
+    reasoning_tokens: int = 0
+    micro_usd: int = 0
+
+    @property
+    def tokens(self) -> int:
+        """Prompt plus completion tokens."""
+        return self.prompt_tokens + self.completion_tokens

@@ -1,0 +1,203 @@
+"""The ``jobs`` table on SQLite: the job and enrichment-backlog roles, a mixin of the store.
+
+Every Job field is a column of the same name; rows are decoded by the one decoder of
+``_rows``. An upsert writes ``WRITTEN_COLUMNS`` (job_hash first) and then ``created_at``,
+which a conflict keeps; the enrichment record (summary, enriched_at, enrichment_model,
+enrichment_failures) is never written by an upsert. Once a job is enriched (``enriched_at``
+set), an upsert keeps its enriched columns too, and a scrape differing only there counts as
+unchanged.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Collection, Sequence
+from datetime import datetime
+from operator import attrgetter, itemgetter
+from typing import Any
+
+from jobping.models import Enrichment, Job
+from jobping.store._migrate import immediate
+from jobping.store._rows import (
+    CONTENT_COLUMNS,
+    ENRICHED_COLUMNS,
+    JOB_COLUMNS,
+    JOB_DATETIMES,
+    JOB_TUPLES,
+    SCRAPED_COLUMNS,
+    WRITTEN_COLUMNS,
+    job_from_row,
+)
+from jobping.store._values import UpsertResult
+from jobping.store.sqlite._connection import SqliteConnection, to_text, to_text_or_none
+
+__all__ = ["SqliteJobs"]
+
+_content = itemgetter(*map(WRITTEN_COLUMNS.index, CONTENT_COLUMNS))
+_scraped = itemgetter(*map(WRITTEN_COLUMNS.index, SCRAPED_COLUMNS))
+_sighting = itemgetter(
+    *map(WRITTEN_COLUMNS.index, ("last_seen_at", "scrape_timestamp", "scraper_run_id"))
+)
+_values = attrgetter(*WRITTEN_COLUMNS)
+_SEEN, _ACTIVE = WRITTEN_COLUMNS.index("last_seen_at"), WRITTEN_COLUMNS.index("is_active")
+_DATETIME_AT = tuple(i for i, name in enumerate(WRITTEN_COLUMNS) if name in JOB_DATETIMES)
+_TUPLE_AT = tuple(i for i, name in enumerate(WRITTEN_COLUMNS) if name in JOB_TUPLES)
+
+
+def _assignment(name: str) -> str:
+    if name in ENRICHED_COLUMNS:
+        return f"{name} = CASE WHEN jobs.enriched_at IS NULL THEN excluded.{name} ELSE {name} END"
+    return f"{name} = excluded.{name}"
+
+
+_SELECT_JOBS = f"SELECT {', '.join(JOB_COLUMNS)} FROM jobs"  # noqa: S608 (constant column names)
+_SELECT_BATCH = (
+    f"SELECT {', '.join(WRITTEN_COLUMNS)}, enriched_at FROM jobs"  # noqa: S608 (constant column names)
+    " WHERE job_hash IN (SELECT value FROM json_each(?))"
+)
+_UPSERT_JOB = (
+    f"INSERT INTO jobs ({', '.join(WRITTEN_COLUMNS)}, created_at)"  # noqa: S608 (constant column names)
+    f" VALUES ({', '.join('?' * (len(WRITTEN_COLUMNS) + 1))}) ON CONFLICT (job_hash) DO UPDATE SET "
+    + ", ".join(map(_assignment, WRITTEN_COLUMNS[1:]))
+)
+_SIGHTED = """
+UPDATE jobs SET last_seen_at = ?, scrape_timestamp = ?, scraper_run_id = ?, is_active = 1
+WHERE job_hash = ?"""
+_RECENT_ACTIVE = (
+    _SELECT_JOBS  # noqa: S608 (constant column names)
+    + " WHERE is_active = 1 AND posted_at >= ?"
+    " AND job_hash NOT IN (SELECT value FROM json_each(?))"
+    " ORDER BY posted_at DESC, job_hash LIMIT ?"
+)
+_IN_BACKLOG = " WHERE enriched_at IS NULL AND is_active = 1 AND enrichment_failures < ?"
+_BACKLOG = _SELECT_JOBS + _IN_BACKLOG + " ORDER BY created_at DESC, job_hash LIMIT ?"
+_COUNT_BACKLOG = "SELECT count(*) FROM jobs" + _IN_BACKLOG  # noqa: S608 (constant)
+_SAVE_ENRICHMENT = (
+    f"UPDATE jobs SET {' = ?, '.join(ENRICHED_COLUMNS)} = ?,"  # noqa: S608 (constant column names)
+    " summary = ?, enrichment_model = ?, enriched_at = ? WHERE job_hash = ?"
+)
+_ENRICHMENT_FAILED = (
+    "UPDATE jobs SET enrichment_failures = enrichment_failures + 1 WHERE job_hash = ?"
+)
+
+
+def _upsert(connection: sqlite3.Connection, jobs: Sequence[Job], seen: str) -> UpsertResult:
+    """Classify against the stored rows and write, under one write lock."""
+    rows = {job.job_hash: _row(job, seen) for job in jobs}  # the last duplicate wins
+    updated = 0
+    writes: list[tuple[object, ...]] = []
+    sightings: list[tuple[object, ...]] = []
+    with immediate(connection):
+        hashes = json.dumps(list(rows))
+        stored = {row[0]: row for row in connection.execute(_SELECT_BATCH, (hashes,))}
+        for job_hash, row in rows.items():
+            old = stored.get(job_hash)
+            if old is None:
+                writes.append(row)
+            elif _changed(old, row):
+                updated += 1
+                writes.append(row)
+            elif _sighting(old) != _sighting(row) or not old[_ACTIVE]:
+                sightings.append((*_sighting(row), job_hash))
+        connection.executemany(_UPSERT_JOB, writes)
+        connection.executemany(_SIGHTED, sightings)
+    return UpsertResult(len(rows) - len(stored), updated, len(stored) - updated)
+
+
+def _changed(old: Sequence[Any], row: Sequence[Any]) -> bool:
+    """Whether the content differs; an enriched job's enriched columns are not compared."""
+    enriched = old[-1] is not None
+    differs: bool = _scraped(old) != _scraped(row) if enriched else _content(old) != _content(row)
+    return differs
+
+
+def _row(job: Job, seen: str) -> tuple[object, ...]:
+    """The values of ``WRITTEN_COLUMNS`` plus ``created_at``, as stored."""
+    values = list(_values(job))
+    for i in _DATETIME_AT:
+        values[i] = to_text_or_none(values[i])
+    for i in _TUPLE_AT:
+        values[i] = json.dumps(values[i])
+    values[_SEEN], values[_ACTIVE] = seen, 1
+    values.append(seen)
+    return tuple(values)
+
+
+def _enrichment_params(
+    job_hash: str, enrichment: Enrichment, model: str, enriched_at: str
+) -> tuple[object, ...]:
+    """The parameters of :data:`_SAVE_ENRICHMENT`."""
+    values: list[object] = []
+    for name in ENRICHED_COLUMNS:
+        value = getattr(enrichment, name)
+        values.append(json.dumps(value) if name in JOB_TUPLES else value)
+    return (*values, enrichment.summary, model, enriched_at, job_hash)
+
+
+def _job(row: Sequence[Any]) -> Job:
+    """The Job of a row selected with :data:`_SELECT_JOBS`."""
+    return job_from_row(dict(zip(JOB_COLUMNS, row, strict=True)))
+
+
+class SqliteJobs:
+    """The job and enrichment-backlog roles of the SQLite store (a mixin over ``_db``)."""
+
+    _db: SqliteConnection
+
+    # jobs -------------------------------------------------------------------------------
+    async def upsert_jobs(self, jobs: Sequence[Job], *, seen_at: datetime) -> UpsertResult:
+        """Insert or refresh a batch in one transaction (see the JobStore role)."""
+        seen = to_text(seen_at)
+        if not jobs:
+            return UpsertResult()
+        return await self._db.call(lambda connection: _upsert(connection, jobs, seen))
+
+    async def get_job(self, job_hash: str) -> Job | None:
+        """The stored job with that hash, or None."""
+        rows = await self._db.read(_SELECT_JOBS + " WHERE job_hash = ?", (job_hash,))
+        return _job(rows[0]) if rows else None
+
+    async def count_jobs(self, *, active_only: bool = False) -> int:
+        """How many jobs are stored (only the active ones if asked)."""
+        sql = "SELECT count(*) FROM jobs"
+        rows = await self._db.read(sql + " WHERE is_active = 1" if active_only else sql)
+        return int(rows[0][0])
+
+    async def recent_active_jobs(
+        self, *, posted_since: datetime, exclude: Collection[str] = (), limit: int
+    ) -> list[Job]:
+        """Active jobs posted at or after ``posted_since``, newest first, minus ``exclude``."""
+        params = (to_text(posted_since), json.dumps(list(exclude)), limit)
+        return [_job(row) for row in await self._db.read(_RECENT_ACTIVE, params)]
+
+    async def deactivate_stale(self, *, source: str, last_seen_before: datetime) -> int:
+        """Mark the active jobs of ``source`` last seen before the cutoff inactive; count them."""
+        sql = (
+            "UPDATE jobs SET is_active = 0 WHERE source = ? AND is_active = 1 AND last_seen_at < ?"
+        )
+        params = (source, to_text(last_seen_before))
+        return await self._db.write(lambda connection: connection.execute(sql, params).rowcount)
+
+    # enrichment backlog -----------------------------------------------------------------
+    async def jobs_needing_enrichment(self, *, limit: int, max_failures: int = 3) -> list[Job]:
+        """Active, unenriched jobs with fewer than ``max_failures`` failures, newest first."""
+        return [_job(row) for row in await self._db.read(_BACKLOG, (max_failures, limit))]
+
+    async def count_jobs_needing_enrichment(self, *, max_failures: int = 3) -> int:
+        """How many jobs wait for enrichment."""
+        rows = await self._db.read(_COUNT_BACKLOG, (max_failures,))
+        return int(rows[0][0])
+
+    async def save_enrichment(
+        self, job_hash: str, enrichment: Enrichment, *, model: str, now: datetime
+    ) -> bool:
+        """Write the enrichment; the job leaves the backlog. False if there is no such job."""
+        params = _enrichment_params(job_hash, enrichment, model, to_text(now))
+        return await self._db.write(
+            lambda connection: connection.execute(_SAVE_ENRICHMENT, params).rowcount > 0
+        )
+
+    async def record_enrichment_failure(self, job_hash: str) -> None:
+        """Count one more failed enrichment of the job."""
+        await self._db.write(lambda connection: connection.execute(_ENRICHMENT_FAILED, (job_hash,)))

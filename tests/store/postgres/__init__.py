@@ -1,0 +1,1 @@
+"""Tests of the PostgreSQL backend itself: the pool, the schema, several processes."""

@@ -1,0 +1,1 @@
+"""Tests of the Supabase backend against a mocked REST API."""
