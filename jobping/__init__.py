@@ -20,7 +20,7 @@ if TYPE_CHECKING:
         ScrapeError,
         SkipError,
     )
-    from jobping.models import Job, RunRecord, RunStatus, WorkEnvironment
+    from jobping.models import EmploymentType, Job, RunRecord, RunStatus, WorkEnvironment
     from jobping.scraping import (
         Item,
         ItemError,
@@ -38,6 +38,7 @@ __all__ = [
     "Blocked",
     "CircuitOpen",
     "ConfigError",
+    "EmploymentType",
     "Item",
     "ItemError",
     "Job",
@@ -75,6 +76,7 @@ __getattr__, __dir__ = lazy_names(
         "QuotaExhausted": "jobping.errors",
         "ScrapeError": "jobping.errors",
         "SkipError": "jobping.errors",
+        "EmploymentType": "jobping.models",
         "Job": "jobping.models",
         "RunRecord": "jobping.models",
         "RunStatus": "jobping.models",

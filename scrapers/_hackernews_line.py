@@ -51,6 +51,7 @@ class FirstLine:
     modes: list[str] = field(default_factory=list)
     salary: str | None = None
     url: str | None = None
+    terms: list[str] = field(default_factory=list)
 
     @property
     def remote(self) -> bool | None:
@@ -98,7 +99,7 @@ def _read_part(line: FirstLine, part: str) -> None:
     elif _ROLE.search(part):
         line.roles.append(part)
     elif _EMPLOYMENT.search(part):
-        return
+        line.terms.append(part)
     elif (found := split_location(part)).city or found.country:
         line.places.append(part)
     else:

@@ -71,6 +71,8 @@ class BambooHR(Scraper):
             salary_currency=salary.currency,
             salary_period=salary.period,
             categories=(opening.text("departmentLabel") or listed.text("departmentLabel"),),
+            employment=opening.text("employmentStatusLabel")
+            or listed.text("employmentStatusLabel"),
         )
 
 

@@ -54,4 +54,5 @@ class Breezy(Scraper):
             salary_currency=salary.currency,
             salary_period=salary.period,
             categories=(item.text("department"),),
+            employment=item.obj("type").text("name"),
         )

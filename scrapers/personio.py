@@ -57,6 +57,7 @@ class Personio(Scraper):
             description="".join(sections),
             posted=item.text("createdAt"),
             categories=(item.text("department"), item.text("recruitingCategory")),
+            employment=(item.text("employmentType"), item.text("schedule")),
         )
 
 

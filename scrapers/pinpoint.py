@@ -60,4 +60,5 @@ class Pinpoint(Scraper):
             salary_currency=pay.text("compensation_currency"),
             salary_period=pay.text("compensation_frequency"),
             categories=(item.obj("job").obj("department").text("name"),),
+            employment=item.text("employment_type"),
         )

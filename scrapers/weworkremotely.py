@@ -10,7 +10,17 @@ from xml.etree.ElementTree import Element
 from jobping import Item, ItemError, Job, ScrapeContext, Scraper, Target, parse_xml
 
 _COMPANY_ROLE = re.compile(r"^(?P<company>[^:]+?)\s*:\s*(?P<role>.+)$", re.DOTALL)
-_FIELDS = ("title", "region", "country", "category", "description", "pubDate", "guid", "link")
+_FIELDS = (
+    "title",
+    "region",
+    "country",
+    "category",
+    "type",
+    "description",
+    "pubDate",
+    "guid",
+    "link",
+)
 
 
 class WeWorkRemotely(Scraper):
@@ -56,6 +66,7 @@ class WeWorkRemotely(Scraper):
             description=item.text("description"),
             posted=item.text("pubDate"),
             categories=(item.text("category"),),
+            employment=item.text("type"),
         )
 
 

@@ -117,6 +117,7 @@ class Workday(Scraper):
             salary_max=salary.max,
             salary_currency=salary.currency,
             salary_period=salary.period,
+            employment=info.text("timeType"),
         )
         if posted is None or info.text("startDate") == posted.isoformat():
             return job

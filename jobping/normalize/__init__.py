@@ -1,4 +1,4 @@
-"""The helpers every scraper shares: clean text, dates, locations, and a job's identity.
+"""The helpers every scraper shares: text, dates, places, pay, employment type, identity.
 
 All of them are pure, fast and total on bad input: text and date helpers never raise (an
 unreadable date is ``None``), and only :func:`job_hash` raises, with ``ValueError``, when
@@ -7,6 +7,7 @@ nothing identifies a job. :data:`TRACKING_PARAMS` lists the query parameters
 """
 
 from jobping.normalize._dates import parse_date
+from jobping.normalize._employment import employment_type
 from jobping.normalize._hashing import TRACKING_PARAMS, canonical_url, job_hash
 from jobping.normalize._location import Location, country_code, split_location
 from jobping.normalize._salary import (
@@ -28,6 +29,7 @@ __all__ = [
     "clean_text",
     "clean_title",
     "country_code",
+    "employment_type",
     "html_to_text",
     "job_hash",
     "parse_date",

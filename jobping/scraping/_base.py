@@ -25,6 +25,7 @@ from jobping.normalize import (
     clean_text,
     clean_title,
     country_code,
+    employment_type,
     html_to_text,
     job_hash,
     parse_date,
@@ -417,13 +418,16 @@ class Scraper(abc.ABC):
         salary_currency: str | None = None,
         salary_period: str | None = None,
         categories: Iterable[str | None] = (),
+        employment: str | Iterable[str | None] | None = None,
     ) -> Job:
         """Build a ``Job`` of this source with the shared normalization helpers.
 
         Titles lose their markup, ``description`` is HTML or text, ``location`` is free text
         (``city``, ``country`` name or code, ``remote``, ``hybrid`` override what it says),
         ``posted`` is any date ``parse_date`` reads, the URL is made canonical, and
-        ``salary_period`` becomes ``hour``, ``day``, ``week``, ``month`` or ``year`` (or None).
+        ``salary_period`` becomes ``hour``, ``day``, ``week``, ``month`` or ``year`` (or None),
+        and ``employment`` (the source's words for the terms, or several of them, joined
+        by ``, ``) is kept raw and mapped by ``employment_type``.
 
         Raises:
             ItemError: the title, company or an absolute http(s) URL is missing.
@@ -449,7 +453,15 @@ class Scraper(abc.ABC):
             posted_at=parse_date(posted),
             original_posted_date=None if posted is None else str(posted),
             **_salary(salary_min, salary_max, salary_currency, salary_period),
+            **_employment(employment),
         )
+
+
+def _employment(words: str | Iterable[str | None] | None) -> dict[str, Any]:
+    """``employment_type`` and ``employment_type_raw`` for the source's words."""
+    parts = [words] if words is None or isinstance(words, str) else list(words)
+    raw = ", ".join(dict.fromkeys(c for c in map(clean_text, parts) if c)) or None
+    return {"employment_type": employment_type(raw), "employment_type_raw": raw}
 
 
 def _utcnow() -> datetime:
