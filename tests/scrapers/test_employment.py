@@ -24,6 +24,7 @@ from scrapers.pinpoint import Pinpoint
 from scrapers.recruitee import Recruitee
 from scrapers.remotive import Remotive
 from scrapers.smartrecruiters import SmartRecruiters
+from scrapers.teamtailor import Teamtailor
 from scrapers.weworkremotely import WeWorkRemotely
 from scrapers.workable import Workable
 from scrapers.workday import Workday
@@ -220,3 +221,19 @@ async def test_workday_reads_the_time_type() -> None:
     )
 
     assert pairs(result.jobs) == {(FULL, body["jobPostingInfo"]["timeType"])}
+
+
+async def test_teamtailor_reads_schema_org_employment_type() -> None:
+    """Teamtailor: the JobPosting's ``employmentType``, one text or a list.
+
+    The recorded feed states none: its two items are given one of each form (EDITED).
+    """
+    feed = payload("teamtailor", "careerkit-teamtailor-own-jobs-json-2-TRIMMED.json")
+    feed["items"][0]["_jobposting"]["employmentType"] = "FULL_TIME"
+    feed["items"][1]["_jobposting"]["employmentType"] = ["PART_TIME", "TEMPORARY"]
+    jobs = await scrape_with(Teamtailor(), RecordingClient(feed), "acme")
+
+    assert [(job.employment_type, job.employment_type_raw) for job in jobs] == [
+        (FULL, "FULL_TIME"),
+        ("temporary", "PART_TIME, TEMPORARY"),
+    ]
