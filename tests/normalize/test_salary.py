@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from jobping.normalize import Salary, parse_salary, salary_problem
+from jobping.normalize import Salary, believable_salary, parse_salary, salary_problem
 
 
 @pytest.mark.parametrize(
@@ -100,3 +100,20 @@ def test_parse_salary_never_raises(text: str) -> None:
     salary = parse_salary(text)
     if salary is not None:
         assert all(amount >= 0 for amount in (salary.min, salary.max) if amount is not None)
+
+
+@pytest.mark.parametrize(
+    ("text", "salary"),
+    [
+        ("$0.05 \u2013 $0.06 / hour", None),  # Breezy's trial board: placeholders
+        ("$1 \u2013 $5 / year", None),
+        ("$90,000 - $70,000", None),
+        ("Competitive", None),
+        ("\u00a350,000\u2013\u00a360,000/ OTE", Salary(50000.0, 60000.0, "GBP", None)),
+    ],
+)
+def test_believable_salary_drops_what_salary_problem_refuses(
+    text: str, salary: Salary | None
+) -> None:
+    """The parsed salary when it is believable, else None (never junk in the store)."""
+    assert believable_salary(text) == salary
