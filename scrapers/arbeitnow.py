@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
-from jobping import EmploymentType, Item, Job, ScrapeContext, Scraper, Target, TargetShape
+from jobping import Item, Job, ScrapeContext, Scraper, Target, TargetShape
 from jobping.normalize import employment_type
 
 
@@ -47,4 +47,4 @@ class Arbeitnow(Scraper):
 
 def _is_term(job_type: str) -> bool:
     """Whether a job type names terms of employment (others are levels: ``berufserfahren``)."""
-    return employment_type(job_type) not in (None, EmploymentType.OTHER)
+    return employment_type(job_type) not in (None, "other")

@@ -4,10 +4,11 @@ All of them are pure, fast and total on bad input: text and date helpers never r
 unreadable date is ``None``), and only :func:`job_hash` raises, with ``ValueError``, when
 nothing identifies a job. :data:`TRACKING_PARAMS` lists the query parameters
 :func:`canonical_url` drops (``utm_*``, click ids, referrers) before a URL is hashed.
+:func:`employment_type` maps a source's words to one of :data:`EMPLOYMENT_TYPES`.
 """
 
 from jobping.normalize._dates import parse_date
-from jobping.normalize._employment import employment_type
+from jobping.normalize._employment import EMPLOYMENT_TYPES, employment_type
 from jobping.normalize._hashing import TRACKING_PARAMS, canonical_url, job_hash
 from jobping.normalize._location import Location, country_code, split_location
 from jobping.normalize._salary import (
@@ -20,6 +21,7 @@ from jobping.normalize._salary import (
 from jobping.normalize._text import clean_text, clean_title, html_to_text
 
 __all__ = [
+    "EMPLOYMENT_TYPES",
     "NO_SALARY",
     "TRACKING_PARAMS",
     "Location",

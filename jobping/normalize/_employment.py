@@ -12,37 +12,38 @@ from __future__ import annotations
 
 import re
 
-from jobping.models import EmploymentType
 from jobping.normalize._text import clean_text
 
-__all__ = ["employment_type"]
+__all__ = ["EMPLOYMENT_TYPES", "employment_type"]
 
 _RULES = (
     (
-        EmploymentType.INTERNSHIP,
+        "internship",
         r"intern(?:ship)?s?|praktikum|praktikant\w*|trainee\w*|apprentice\w*|ausbildung"
         r"|dual studies|duales studium",
     ),
     (
-        EmploymentType.TEMPORARY,
+        "temporary",
         r"temp(?:orary)?|seasonal|fixed term|short term|befristet|aushilfe|interim",
     ),
-    (EmploymentType.CONTRACT, r"contract(?:or|ors|s)?|freelance[rs]?|freiberuflich|consultant"),
+    ("contract", r"contract(?:or|ors|s)?|freelance[rs]?|freiberuflich|consultant"),
     (
-        EmploymentType.PART_TIME,
+        "part_time",
         r"part time|parttime|teilzeit|working student|werkstudent\w*|student|minijob|side",
     ),
     (
-        EmploymentType.FULL_TIME,
+        "full_time",
         r"full time|fulltime|vollzeit|permanent|regular|festanstellung|unbefristet|salaried",
     ),
 )
+EMPLOYMENT_TYPES = (*(kind for kind, _words in _RULES), "other")
+"""The vocabulary, as ``jobping.models.EmploymentType`` spells it (normalize is a leaf)."""
 _PATTERNS = tuple((kind, re.compile(rf"\b(?:{words})\b")) for kind, words in _RULES)
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _SEPARATORS = re.compile(r"[\W_]+")
 
 
-def employment_type(raw: str | None) -> EmploymentType | None:
+def employment_type(raw: str | None) -> str | None:
     """The vocabulary's name for ``raw`` (a source's words); None when ``raw`` is empty."""
     text = clean_text(raw)
     if not text:
@@ -51,4 +52,4 @@ def employment_type(raw: str | None) -> EmploymentType | None:
     for kind, pattern in _PATTERNS:
         if pattern.search(words):
             return kind
-    return EmploymentType.OTHER
+    return "other"

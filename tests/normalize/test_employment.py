@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from jobping.models import EmploymentType
-from jobping.normalize import employment_type
+from jobping.normalize import EMPLOYMENT_TYPES, employment_type
 
 
 @pytest.mark.parametrize(
@@ -50,3 +50,8 @@ def test_no_words_is_not_stated(raw: str | None) -> None:
 def test_any_text_maps_without_raising(raw: str) -> None:
     """Every text gives a member of the vocabulary, or None."""
     assert employment_type(raw) in (None, *EmploymentType)
+
+
+def test_the_vocabulary_is_the_job_column_s() -> None:
+    """normalize (a leaf) spells the vocabulary as ``EmploymentType`` does, in full."""
+    assert set(EmploymentType) == set(EMPLOYMENT_TYPES)
