@@ -20,7 +20,7 @@ if TYPE_CHECKING:
         ScrapeError,
         SkipError,
     )
-    from jobping.models import Job, RunRecord, RunStatus, WorkEnvironment
+    from jobping.models import EmploymentType, Job, RunRecord, RunStatus, WorkEnvironment
     from jobping.scraping import (
         Item,
         ItemError,
@@ -30,7 +30,6 @@ if TYPE_CHECKING:
         SkippedItem,
         Target,
         TargetShape,
-        fetch_text,
         parse_xml,
     )
     from jobping.settings import Settings, load_settings
@@ -39,6 +38,7 @@ __all__ = [
     "Blocked",
     "CircuitOpen",
     "ConfigError",
+    "EmploymentType",
     "Item",
     "ItemError",
     "Job",
@@ -59,7 +59,6 @@ __all__ = [
     "TargetShape",
     "WorkEnvironment",
     "__version__",
-    "fetch_text",
     "load_settings",
     "parse_xml",
 ]
@@ -77,6 +76,7 @@ __getattr__, __dir__ = lazy_names(
         "QuotaExhausted": "jobping.errors",
         "ScrapeError": "jobping.errors",
         "SkipError": "jobping.errors",
+        "EmploymentType": "jobping.models",
         "Job": "jobping.models",
         "RunRecord": "jobping.models",
         "RunStatus": "jobping.models",
@@ -89,7 +89,6 @@ __getattr__, __dir__ = lazy_names(
         "SkippedItem": "jobping.scraping",
         "Target": "jobping.scraping",
         "TargetShape": "jobping.scraping",
-        "fetch_text": "jobping.scraping",
         "parse_xml": "jobping.scraping",
         "Settings": "jobping.settings",
         "load_settings": "jobping.settings",

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-__all__ = ["Enrichment", "Job", "RunRecord", "RunStatus", "WorkEnvironment"]
+__all__ = ["EmploymentType", "Enrichment", "Job", "RunRecord", "RunStatus", "WorkEnvironment"]
 
 
 class WorkEnvironment(enum.StrEnum):
@@ -19,16 +19,29 @@ class WorkEnvironment(enum.StrEnum):
     UNKNOWN = "unknown"
 
 
+class EmploymentType(enum.StrEnum):
+    """The terms of employment, as the ``jobs.employment_type`` column spells them."""
+
+    FULL_TIME = "full_time"
+    PART_TIME = "part_time"
+    CONTRACT = "contract"
+    TEMPORARY = "temporary"
+    INTERNSHIP = "internship"
+    OTHER = "other"
+    """Stated, but none of the above (the raw value is kept in ``employment_type_raw``)."""
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Job:
     """One normalized job posting; the fields are the columns of the Supabase ``jobs`` table.
 
     ``job_hash`` identifies the posting (see ``jobping.normalize.job_hash``); ``country`` is
-    ISO 3166-1 alpha-2; datetimes are timezone-aware UTC. The store owns ``created_at``,
-    ``last_seen_at`` and ``is_active`` once the job is written, and the enrichment record
-    (``summary``, ``enriched_at``, ``enrichment_model``, ``enrichment_failures``): an upsert
-    never writes those. Once a job is enriched, the store keeps its enriched fields (those of
-    :class:`Enrichment`) when the job is scraped again.
+    ISO 3166-1 alpha-2; datetimes are timezone-aware UTC. ``employment_type`` is None when
+    the source does not state it; ``employment_type_raw`` keeps what the source said. The
+    store owns ``created_at``, ``last_seen_at`` and ``is_active`` once the job is written,
+    and the enrichment record (``summary``, ``enriched_at``, ``enrichment_model``,
+    ``enrichment_failures``): an upsert never writes those. Once a job is enriched, the
+    store keeps its enriched fields (those of :class:`Enrichment`) when it is scraped again.
     """
 
     job_hash: str
@@ -59,6 +72,8 @@ class Job:
     salary_max: float | None = None
     salary_currency: str | None = None
     salary_period: str | None = None
+    employment_type: EmploymentType | None = None
+    employment_type_raw: str | None = None
     created_at: datetime | None = None
     summary: str | None = None
     enriched_at: datetime | None = None
@@ -72,6 +87,10 @@ class Job:
             raise ValueError(f"country must be ISO 3166-1 alpha-2, got {self.country!r}")
         if not isinstance(self.work_environment, WorkEnvironment):
             object.__setattr__(self, "work_environment", WorkEnvironment(self.work_environment))
+        if self.employment_type is not None and not isinstance(
+            self.employment_type, EmploymentType
+        ):
+            object.__setattr__(self, "employment_type", EmploymentType(self.employment_type))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from jobping import ItemError
-from jobping.normalize import parse_salary, salary_problem, split_location
+from jobping.normalize import believable_salary, parse_salary, split_location
 
 __all__ = ["FirstLine", "first_line"]
 
@@ -51,6 +51,7 @@ class FirstLine:
     modes: list[str] = field(default_factory=list)
     salary: str | None = None
     url: str | None = None
+    terms: list[str] = field(default_factory=list)
 
     @property
     def remote(self) -> bool | None:
@@ -64,8 +65,8 @@ class FirstLine:
 
     def pay(self) -> tuple[float | None, float | None, str | None, str | None]:
         """Minimum, maximum, currency and period of the salary part, when it is believable."""
-        salary = parse_salary(self.salary)
-        if salary is None or salary_problem(salary.min, salary.max, salary.period):
+        salary = believable_salary(self.salary)
+        if salary is None:
             return None, None, None, None
         return salary.min, salary.max, salary.currency, salary.period
 
@@ -98,7 +99,7 @@ def _read_part(line: FirstLine, part: str) -> None:
     elif _ROLE.search(part):
         line.roles.append(part)
     elif _EMPLOYMENT.search(part):
-        return
+        line.terms.append(part)
     elif (found := split_location(part)).city or found.country:
         line.places.append(part)
     else:

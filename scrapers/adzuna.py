@@ -61,4 +61,5 @@ class Adzuna(Scraper):
             salary_currency=None if predicted else CURRENCIES.get(country),
             salary_period=None if predicted else "year",
             categories=(item.obj("category").text("label"),),
+            employment=(item.text("contract_time"), item.text("contract_type")),
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 from jobping import Item, Job, ScrapeContext, Scraper, Target, TargetShape
+from jobping.normalize import employment_type
 
 
 class Arbeitnow(Scraper):
@@ -40,4 +41,10 @@ class Arbeitnow(Scraper):
             description=item.text("description"),
             posted=item.integer("created_at"),  # epoch seconds
             categories=item.texts("job_types"),
+            employment=[kind for kind in item.texts("job_types") if _is_term(kind)],
         )
+
+
+def _is_term(job_type: str) -> bool:
+    """Whether a job type names terms of employment (others are levels: ``berufserfahren``)."""
+    return employment_type(job_type) not in (None, "other")

@@ -58,4 +58,5 @@ class Ashby(Scraper):
             salary_currency=salary.text("currencyCode"),
             salary_period=salary.text("interval"),
             categories=(item.text("department"), item.text("team")),
+            employment=item.text("employmentType"),
         )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
+from typing import Any
 from urllib.parse import quote
 
 from jobping import Item, Job, ScrapeContext, Scraper, Target, TargetShape
@@ -44,8 +46,24 @@ class Greenhouse(Scraper):
             description=item.text("content"),  # entity-escaped HTML
             posted=item.text("first_published") or item.text("updated_at"),
             categories=item.texts("departments", "name"),
+            employment=_employment(item.array("metadata")),
             salary_min=pay.min if pay else None,
             salary_max=pay.max if pay else None,
             salary_currency=pay.currency if pay else None,
             salary_period=pay.period if pay else None,
         )
+
+
+_TERMS_NAME = re.compile(r"employment|time type|job type|commitment|contract|schedule", re.I)
+
+
+def _employment(metadata: list[Any]) -> list[str]:
+    """What the metadata fields named for the terms say (``Time Type``: ``Full-time``)."""
+    said: list[str] = []
+    for entry in metadata:
+        if not isinstance(entry, dict) or not _TERMS_NAME.search(str(entry.get("name") or "")):
+            continue
+        value = entry.get("value")
+        values = value if isinstance(value, list) else [value]
+        said.extend(text for text in values if isinstance(text, str))
+    return said

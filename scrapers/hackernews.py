@@ -88,6 +88,7 @@ class HackerNews(Scraper):
             salary_max=high,
             salary_currency=currency,
             salary_period=period,
+            employment=line.terms,
         )
         return replace(job, city=place.city, country=place.country, company_profile_url=line.url)
 

@@ -62,6 +62,7 @@ class Himalayas(Scraper):
             salary_max=item.number("maxSalary"),
             salary_currency=item.text("currency"),
             salary_period=item.text("salaryPeriod"),
+            employment=item.text("employmentType"),
             categories=[
                 *item.texts("parentCategories"),
                 *(name.replace("-", " ") for name in item.texts("categories")),

@@ -57,5 +57,6 @@ class Jobicy(Scraper):
             salary_currency=item.text("salaryCurrency"),
             salary_period=item.text("salaryPeriod"),
             categories=[html.unescape(name) for name in item.texts("jobIndustry")],
+            employment=item.texts("jobType"),
         )
         return job if len(places) == 1 else replace(job, country=None)

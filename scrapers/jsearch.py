@@ -58,6 +58,7 @@ class JSearch(Scraper):
             posted=item.integer("job_posted_at_timestamp")
             or item.text("job_posted_at_datetime_utc"),
             salary_min=item.number("job_min_salary"),
+            employment=item.text("job_employment_type"),
             salary_max=item.number("job_max_salary"),
             salary_currency=item.text("job_salary_currency"),
             salary_period=item.text("job_salary_period"),

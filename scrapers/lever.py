@@ -78,4 +78,5 @@ class Lever(Scraper):
             salary_currency=stated.currency if stated else salary.text("currency"),
             salary_period=stated.period if stated else salary.text("interval"),
             categories=(categories.text("team"), categories.text("department")),
+            employment=categories.text("commitment"),
         )

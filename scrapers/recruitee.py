@@ -54,6 +54,7 @@ class Recruitee(Scraper):
             salary_currency=salary.text("currency"),
             salary_period=salary.text("period"),
             categories=(item.text("department"),),
+            employment=item.text("employment_type_code"),
         )
 
 

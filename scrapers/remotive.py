@@ -40,4 +40,5 @@ class Remotive(Scraper):
             description=item.text("description"),
             posted=item.text("publication_date"),  # no zone: UTC
             categories=(item.text("category"),),
+            employment=item.text("job_type"),
         )

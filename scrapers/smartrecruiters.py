@@ -55,4 +55,5 @@ class SmartRecruiters(Scraper):
             hybrid=location.flag("hybrid"),
             posted=item.text("releasedDate"),
             categories=(item.obj("function").text("label"), item.obj("department").text("label")),
+            employment=item.obj("typeOfEmployment").text("label"),
         )

@@ -66,7 +66,14 @@ class Teamtailor(Scraper):
             salary_currency=posting.obj("baseSalary").text("currency"),
             salary_period=period,
             categories=(posting.text("industry"),),
+            employment=_terms(posting.get("employmentType")),
         )
+
+
+def _terms(value: object) -> list[str]:
+    """schema.org ``employmentType``: one text (``FULL_TIME``) or a list of them."""
+    values = value if isinstance(value, list) else [value]
+    return [text for text in values if isinstance(text, str)]
 
 
 def _place(address: Item) -> str:

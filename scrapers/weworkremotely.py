@@ -7,10 +7,20 @@ from collections.abc import AsyncIterator
 from urllib.parse import quote
 from xml.etree.ElementTree import Element
 
-from jobping import Item, ItemError, Job, ScrapeContext, Scraper, Target, fetch_text, parse_xml
+from jobping import Item, ItemError, Job, ScrapeContext, Scraper, Target, parse_xml
 
 _COMPANY_ROLE = re.compile(r"^(?P<company>[^:]+?)\s*:\s*(?P<role>.+)$", re.DOTALL)
-_FIELDS = ("title", "region", "country", "category", "description", "pubDate", "guid", "link")
+_FIELDS = (
+    "title",
+    "region",
+    "country",
+    "category",
+    "type",
+    "description",
+    "pubDate",
+    "guid",
+    "link",
+)
 
 
 class WeWorkRemotely(Scraper):
@@ -33,7 +43,7 @@ class WeWorkRemotely(Scraper):
         """Yield every item of the feed (a body that is not an RSS feed fails the target)."""
         slug = quote(target.value, safe="")
         path = "/remote-jobs.rss" if target.value == "all" else f"/categories/{slug}.rss"
-        root = parse_xml(await fetch_text(ctx, path, params=target.params))
+        root = parse_xml(await ctx.get_text(path, params=target.params))
         channel = root.find("channel")
         if root.tag != "rss" or channel is None:
             raise ItemError(f"expected an RSS feed, got <{root.tag}>")
@@ -56,6 +66,7 @@ class WeWorkRemotely(Scraper):
             description=item.text("description"),
             posted=item.text("pubDate"),
             categories=(item.text("category"),),
+            employment=item.text("type"),
         )
 
 

@@ -51,6 +51,7 @@ class Workable(Scraper):
             description=item.text("description"),
             posted=item.text("published_on") or item.text("created_at"),
             categories=(item.text("department"), item.text("function")),
+            employment=item.text("employment_type"),
         )
         return replace(job, city=first.text("city"))  # not a region the location text names
 

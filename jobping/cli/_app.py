@@ -17,6 +17,7 @@ from jobping.cli import (
     budget,
     db,
     demo,
+    discover,
     doctor,
     enrich,
     run,
@@ -97,6 +98,7 @@ app.command("run")(run.run)
 app.command("demo")(demo.demo)
 app.command("scrape")(scrape.scrape)
 app.command("scrapers")(scrapers.scrapers)
+app.command("discover")(discover.discover)
 app.command("sandbox")(sandbox.sandbox)
 app.command("status")(status.status)
 app.command("budget")(budget.budget)

@@ -165,6 +165,21 @@ class ScrapeClient:
         """GET ``url`` and decode its JSON body (retried, gated and timed by the policy)."""
         return await self._call(url, params, headers, _parse_json, _JSON_REQUEST)
 
+    async def post_json(
+        self,
+        url: str,
+        *,
+        json: Any,
+        params: Params | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Any:
+        """POST ``json`` to ``url`` and decode the JSON answer, under the same policy as a GET.
+
+        For search APIs that read through a POST (Workday): it is retried like a GET, so it
+        must not be used for a request that changes anything.
+        """
+        return await self._call(url, params, headers, _parse_json, _JSON_REQUEST, json=json)
+
     async def get_text(
         self, url: str, *, params: Params | None = None, headers: Mapping[str, str] | None = None
     ) -> str:
@@ -199,10 +214,12 @@ class ScrapeClient:
         headers: Mapping[str, str] | None,
         parse: Callable[[httpx.Response, Call], T],
         extensions: Mapping[str, Any] | None,
+        *,
+        json: Any = None,
     ) -> T:
         if not self._open:
             raise RuntimeError("ScrapeClient is not open: use `async with ScrapeClient(...)`")
-        request = self._build(url, params, headers, extensions)
+        request = self._build(url, params, headers, extensions, json)
         domain = domain_of(request.url)
         state = self._transport.state(domain)
         call = Call(request, domain, parse, state.breaker, self._env)
@@ -268,10 +285,12 @@ class ScrapeClient:
         params: Params | None,
         headers: Mapping[str, str] | None,
         extensions: Mapping[str, Any] | None,
+        json: Any = None,
     ) -> httpx.Request:
+        method = "GET" if json is None else "POST"  # a JSON body is only ever POSTed
         try:
             request = self._http.build_request(
-                "GET", url, params=params, headers=headers, extensions=extensions
+                method, url, params=params, headers=headers, json=json, extensions=extensions
             )
         except (httpx.InvalidURL, TypeError, ValueError) as exc:
             raise ScrapeError(

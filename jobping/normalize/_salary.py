@@ -2,7 +2,8 @@
 
 ``parse_salary`` reads the first amount or range a text states, with its currency and
 period; ``salary_problem`` says why an amount is not a believable salary (``0.01``, a
-minimum above the maximum), so a scraper drops it with that reason instead of storing junk.
+minimum above the maximum); ``believable_salary`` is the first when the second finds
+nothing wrong, so a scraper never stores junk.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 
 from jobping.normalize._text import clean_text
 
-__all__ = ["Salary", "parse_salary", "salary_problem"]
+__all__ = ["NO_SALARY", "Salary", "believable_salary", "parse_salary", "salary_problem"]
 
 _SYMBOLS = {
     "CA$": "CAD",
@@ -40,7 +41,11 @@ _PERIODS = (
     ("day", r"/\s*day\b|\bper\s+day\b|\bdaily\b|\ba\s+day\b"),
     ("week", r"/\s*w(?:ee)?k\b|\bper\s+week\b|\bweekly\b"),
     ("month", r"/\s*mo(?:nth)?\b|\bper\s+month\b|\bmonthly\b|\ba\s+month\b"),
-    ("year", r"/\s*y(?:ea)?r\b|\bper\s+(?:year|annum)\b|\byearly\b|\bannual(?:ly)?\b|\bp\.a\.?"),
+    (
+        "year",
+        r"/\s*y(?:ea)?r\b|\bper\s+(?:year|annum)\b|\byearly\b|\bannual(?:ly)?\b|\ba\s+year\b"
+        r"|\bp\.a\.?",
+    ),
 )
 _PERIOD_RES = tuple((name, re.compile(pattern, re.IGNORECASE)) for name, pattern in _PERIODS)
 _SYMBOL = "|".join(re.escape(symbol) for symbol in sorted(_SYMBOLS, key=len, reverse=True))
@@ -53,8 +58,11 @@ def _amount(name: str) -> str:
     return rf"{symbol}(?P<{name}num>\d[\d,.' ]*\d|\d)\s?(?P<{name}mult>[kKmM]\b)?{after}"
 
 
-_RANGE = re.compile(
-    _amount("lo") + r"(?:\s*(?:-|\u2013|\u2014|to|and)\s*(?:[A-Z]{3}\s?)?" + _amount("hi") + r")?"
+_RANGE = re.compile(  # a code may follow either end: "$151,500 USD - $227,300 USD"
+    _amount("lo")
+    + r"(?:(?:\s?[A-Z]{3})?\s*(?:-|\u2013|\u2014|to|and)\s*(?:[A-Z]{3}\s?)?"
+    + _amount("hi")
+    + r")?"
 )
 _UP_TO = re.compile(r"\b(?:up\s+to|max(?:imum)?|until)\s*$", re.IGNORECASE)
 _CODE = re.compile(r"\b(" + "|".join(_CODES) + r")\b")
@@ -70,6 +78,10 @@ class Salary:
     max: float | None
     currency: str | None
     period: str | None
+
+
+NO_SALARY = Salary(None, None, None, None)
+"""No pay stated: what a scraper passes on when ``believable_salary`` gives None."""
 
 
 def parse_salary(text: str | None) -> Salary | None:
@@ -99,6 +111,14 @@ def parse_salary(text: str | None) -> Salary | None:
         currency = code.group(1) if code else _SYMBOLS.get(symbol or "")
         return Salary(low, high, currency, _period(cleaned))
     return None
+
+
+def believable_salary(text: str | None) -> Salary | None:
+    """``parse_salary(text)`` when ``salary_problem`` finds nothing wrong with it, else None."""
+    salary = parse_salary(text)
+    if salary is None or salary_problem(salary.min, salary.max, salary.period):
+        return None
+    return salary
 
 
 def salary_problem(low: float | None, high: float | None, period: str | None) -> str | None:

@@ -69,6 +69,18 @@ class StoppableClient:
         self._check()
         return await self._client.get_json(url, params=params, headers=headers)
 
+    async def post_json(
+        self,
+        url: str,
+        *,
+        json: Any,
+        params: Mapping[str, str | int] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Any:
+        """POST through the wrapped client, unless a stop was requested."""
+        self._check()
+        return await self._client.post_json(url, json=json, params=params, headers=headers)
+
     async def get_text(
         self,
         url: str,
@@ -76,17 +88,9 @@ class StoppableClient:
         params: Mapping[str, str | int] | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> str:
-        """GET a text body (a feed) through the wrapped client, unless a stop was requested.
-
-        Raises:
-            TypeError: the wrapped client cannot return text.
-        """
+        """GET text through the wrapped client, unless a stop was requested."""
         self._check()
-        get_text = getattr(self._client, "get_text", None)
-        if get_text is None:
-            raise TypeError(f"{type(self._client).__name__} has no get_text()")
-        text: str = await get_text(url, params=params, headers=headers)
-        return text
+        return await self._client.get_text(url, params=params, headers=headers)
 
     def _check(self) -> None:
         """Raise ``RunStopped`` once a stop was requested."""

@@ -17,7 +17,7 @@ from aiohttp import web
 
 from jobping.sandbox._data import Dataset
 
-__all__ = ["APIS", "Api", "BadRequest", "Query"]
+__all__ = ["APIS", "Api", "BadRequest", "NotFound", "Query"]
 
 Body = Any
 _ARBEITNOW_PAGE = 100
@@ -29,15 +29,22 @@ class BadRequest(Exception):
     """A parameter the real API would refuse; answered with HTTP 400 and this message."""
 
 
-class Query:
-    """The path variables and query parameters of one request, read with checks."""
+class NotFound(Exception):
+    """A job the target does not have (a detail request); answered with HTTP 404."""
 
-    def __init__(self, request: web.Request) -> None:
+
+class Query:
+    """The path variables, query parameters and JSON body keys of one request, checked."""
+
+    def __init__(self, request: web.Request, body: Mapping[str, Any] | None = None) -> None:
         self._request = request
+        self._body = body or {}
 
     def text(self, name: str) -> str | None:
-        """A path variable or query parameter; None when absent or blank."""
+        """A path variable, query parameter or body key; None when absent or blank."""
         value = self._request.match_info.get(name) or self._request.query.get(name, "")
+        if not value and isinstance(found := self._body.get(name), str | int):
+            value = str(found)
         return value.strip() or None
 
     def number(self, name: str, default: int, *, least: int = 0, most: int | None = None) -> int:
@@ -80,6 +87,14 @@ class Api:
     """A search API: an unknown target (query) is answered with the first dataset."""
     refuse: Callable[[web.Request], Body | None] = lambda _request: None
     """The 401 body when the request lacks the API's credentials, else None."""
+    method: str = "GET"
+    """The listing's method; a POST's JSON body keys are read as parameters."""
+    detail: tuple[str, Callable[[Query, Dataset], Body]] | None = None
+    """A second route answering one job (``NotFound`` for a job the target lacks)."""
+    decode: Callable[[bytes], Any] | None = None
+    """How a payload file is read (JSON by default)."""
+    target_text: Callable[[str], str] = str
+    """The scraper's target for a served dataset (its name by default)."""
 
 
 def _drop(item: dict[str, Any], *keys: str) -> dict[str, Any]:
@@ -353,8 +368,9 @@ APIS: dict[str, Api] = {
         ),
     )
 }
-"""Every imitated API by scraper name, in name order."""
 
-from jobping.sandbox._apis_feeds import FEED_APIS  # noqa: E402 - they are built on Api above
+from jobping.sandbox._apis_ats import ATS_APIS  # noqa: E402 - they are built on Api above
+from jobping.sandbox._apis_feeds import FEED_APIS  # noqa: E402
 
-APIS = dict(sorted({**APIS, **{api.name: api for api in FEED_APIS}}.items()))
+APIS = dict(sorted({**APIS, **ATS_APIS, **{api.name: api for api in FEED_APIS}}.items()))
+"""Every imitated API by scraper name, in name order (the ATS and feed sources of #15)."""

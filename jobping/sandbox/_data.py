@@ -8,7 +8,7 @@ an id of its own, so a benchmark can ask for thousands of jobs without holding t
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
@@ -108,13 +108,18 @@ def load_datasets(
     items_key: str | None,
     id_key: str,
     scale: Scale | None = None,
+    decode: Callable[[bytes], Any] | None = None,
 ) -> dict[str, Dataset]:
     """The datasets of ``source`` by target: its recorded files, or ``scale``'s targets.
 
     ``files`` maps each target to a file of ``payloads/<source>/``; ``items_key`` names the
-    list of jobs in it (None: the file is the list).
+    list of jobs in it (None: the file is the list); ``decode`` reads a file (JSON by
+    default).
     """
-    recorded = {target: _read(source, name, items_key, id_key) for target, name in files.items()}
+    read = decode or _json
+    recorded = {
+        target: _read(source, name, items_key, id_key, read) for target, name in files.items()
+    }
     if scale is None:
         return recorded
     pool = [item for dataset in recorded.values() for item in dataset.page(0, len(dataset))]
@@ -125,13 +130,20 @@ def load_datasets(
     }
 
 
-def _read(source: str, name: str, items_key: str | None, id_key: str) -> Dataset:
-    """One payload file as a dataset (a UTF-8 BOM is skipped)."""
-    payload = json.loads((_PAYLOADS / source / name).read_bytes().decode("utf-8-sig"))
+def _read(
+    source: str, name: str, items_key: str | None, id_key: str, decode: Callable[[bytes], Any]
+) -> Dataset:
+    """One payload file as a dataset."""
+    payload = decode((_PAYLOADS / source / name).read_bytes())
     if items_key is None:
         return Dataset(payload, id_key=id_key)
     meta = {key: value for key, value in payload.items() if key != items_key}
     return Dataset(payload[items_key], id_key=id_key, meta=meta)
+
+
+def _json(raw: bytes) -> Any:
+    """A JSON payload (a UTF-8 BOM is skipped)."""
+    return json.loads(raw.decode("utf-8-sig"))
 
 
 def _unique_id(original: Any, salt: int, index: int) -> Any:

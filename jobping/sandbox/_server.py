@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import json
 import socket
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
 
@@ -22,7 +22,7 @@ from aiohttp.typedefs import Handler
 from pydantic import SecretStr
 
 from jobping.errors import ConfigError, UnknownScraper
-from jobping.sandbox._apis import APIS, Api, BadRequest, Query
+from jobping.sandbox._apis import APIS, Api, BadRequest, NotFound, Query
 from jobping.sandbox._data import Dataset, Scale, load_datasets
 from jobping.sandbox._faults import FaultInjector, Faults
 from jobping.sandbox._openai import CHAT_PATH, ChatCompletions
@@ -152,7 +152,7 @@ async def serve_sandbox(
                 await _serve(stack, sock, _app(api, datasets, injector))
                 served[api.name] = datasets
             base_urls[api.name] = f"http://{HOST}:{sock.getsockname()[1]}{api.root}"
-            targets[api.name] = tuple(datasets)
+            targets[api.name] = tuple(map(api.target_text, datasets))
         sock = _bind(port + len(APIS) if port else 0)
         stack.callback(sock.close)
         chat = ChatCompletions()
@@ -187,13 +187,20 @@ def _datasets(api: Api, scale: Scale | None) -> dict[str, Dataset]:
     if scale is not None and "{target}" not in api.path and api.target_param is None:
         scale = Scale(1, scale.jobs)
     return load_datasets(
-        api.name, api.files, items_key=api.items_key, id_key=api.id_key, scale=scale
+        api.name,
+        api.files,
+        items_key=api.items_key,
+        id_key=api.id_key,
+        scale=scale,
+        decode=api.decode,
     )
 
 
 def _app(api: Api, datasets: dict[str, Dataset], injector: FaultInjector) -> web.Application:
     app = web.Application(middlewares=[injector.middleware])
-    app.router.add_get(api.path, _handler(api, datasets))
+    app.router.add_route(api.method, api.path, _handler(api, datasets, api.respond))
+    if api.detail is not None:
+        app.router.add_get(api.detail[0], _handler(api, datasets, api.detail[1]))
     return app
 
 
@@ -218,8 +225,10 @@ async def _cleanup(runner: web.AppRunner) -> None:
         await runner.cleanup()
 
 
-def _handler(api: Api, datasets: dict[str, Dataset]) -> Handler:
-    """The request handler of ``api``: keys, target, then the API's own answer."""
+def _handler(
+    api: Api, datasets: dict[str, Dataset], respond: Callable[[Query, Dataset], Any]
+) -> Handler:
+    """A request handler of ``api``: keys, target, then ``respond``'s answer."""
     first = next(iter(datasets.values()))
 
     async def handle(request: web.Request) -> web.StreamResponse:
@@ -236,10 +245,16 @@ def _handler(api: Api, datasets: dict[str, Dataset]) -> Handler:
             error = f"the sandbox has no {api.name} target {target!r}"
             return _json({"error": error, "targets": known}, status=404)
         try:
-            body = api.respond(Query(request), data)
+            body = await request.json() if request.method == "POST" else None
+        except ValueError:
+            return _json({"error": "the body is not JSON"}, status=400)
+        try:
+            answer = respond(Query(request, body if isinstance(body, dict) else None), data)
         except BadRequest as exc:
             return _json({"error": str(exc)}, status=400)
-        return body if isinstance(body, web.StreamResponse) else _json(body)
+        except NotFound as exc:
+            return _json({"error": str(exc)}, status=404)
+        return answer if isinstance(answer, web.StreamResponse) else _json(answer)
 
     return handle
 

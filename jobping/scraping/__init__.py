@@ -2,7 +2,8 @@
 
 A scraper author subclasses :class:`Scraper` (name, source, base URL, domains, credentials,
 default targets) and implements ``async def iter_jobs(ctx, target)``, reading pages with
-:class:`Item` and building jobs with ``Scraper.job``. :func:`discover_scrapers` lists the
+:class:`Item` (an XML feed, read with ``ctx.get_text``, with :func:`parse_xml`) and building
+jobs with ``Scraper.job``. :func:`discover_scrapers` lists the
 built-in scrapers and those of the ``jobping.scrapers`` entry-point group
 (:data:`ENTRY_POINT_GROUP`). A scraper's
 :class:`TargetShape` says what its targets look like; :func:`check_targets` and
@@ -24,10 +25,10 @@ from jobping.scraping._discovery import (
     discover_scrapers,
     find_scraper,
 )
-from jobping.scraping._feeds import fetch_text, parse_xml
 from jobping.scraping._item import Item, ItemError
 from jobping.scraping._shapes import TargetShape
 from jobping.scraping._targets import check_configured_targets, check_targets
+from jobping.scraping._xml import parse_xml
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -45,7 +46,6 @@ __all__ = [
     "check_configured_targets",
     "check_targets",
     "discover_scrapers",
-    "fetch_text",
     "find_scraper",
     "parse_xml",
 ]

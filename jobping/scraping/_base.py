@@ -11,12 +11,13 @@ import abc
 import re
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, ClassVar, Literal, Protocol
 from urllib.parse import parse_qsl, urlsplit
 
 from pydantic import SecretStr
 
-from jobping.errors import MissingCredential, PayloadError, ScrapeError
+from jobping.errors import HTTPStatusError, MissingCredential, PayloadError, ScrapeError
 from jobping.models import Job, WorkEnvironment
 from jobping.normalize import (
     Location,
@@ -24,6 +25,7 @@ from jobping.normalize import (
     clean_text,
     clean_title,
     country_code,
+    employment_type,
     html_to_text,
     job_hash,
     parse_date,
@@ -37,6 +39,7 @@ from jobping.settings import ScraperConfig, Settings
 __all__ = ["JsonClient", "ScrapeContext", "Scraper", "ScraperTier", "SkippedItem", "Target"]
 
 ScraperTier = Literal["primary", "individual"]
+_GONE = (404, 410)
 _UNSAFE_PATH = re.compile(r"/(?:\.|%2e){1,2}(?=/|$)|//", re.IGNORECASE)
 _PERIODS = (
     ("hour", "hour"),
@@ -50,9 +53,10 @@ _PERIODS = (
 
 
 class JsonClient(Protocol):
-    """What a scraper needs from the HTTP client: one JSON GET (``ScrapeClient`` is one).
+    """What a scraper needs from the HTTP client (``ScrapeClient`` is one).
 
-    Raises the ``ScrapeError`` and ``SkipError`` families of ``jobping.errors``.
+    A JSON GET, a JSON POST (a search API that reads through a POST) and a text GET (XML
+    feeds). Each raises the ``ScrapeError`` and ``SkipError`` families of ``jobping.errors``.
     """
 
     async def get_json(
@@ -63,6 +67,27 @@ class JsonClient(Protocol):
         headers: Mapping[str, str] | None = None,
     ) -> Any:
         """GET ``url`` and return its decoded JSON body."""
+        ...
+
+    async def post_json(
+        self,
+        url: str,
+        *,
+        json: Any,
+        params: Mapping[str, str | int] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Any:
+        """POST ``json`` to ``url`` and return the decoded JSON answer."""
+        ...
+
+    async def get_text(
+        self,
+        url: str,
+        *,
+        params: Mapping[str, str | int] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> str:
+        """GET ``url`` and return its body as text."""
         ...
 
 
@@ -107,7 +132,8 @@ class ScrapeContext:
     """What one target of one scraper runs with: the client, the base URL, its secrets.
 
     It also keeps what the run reports: the items skipped with their reasons, the number
-    of requests, and whether the page cap stopped the pagination.
+    of requests, and whether the page cap stopped the pagination. ``now`` is the run's
+    clock (aware UTC), for sources that date their jobs relative to today.
     """
 
     def __init__(
@@ -118,6 +144,7 @@ class ScrapeContext:
         base_url: str,
         secrets: Mapping[str, str] | None = None,
         max_pages: int = 20,
+        now: Callable[[], datetime] | None = None,
     ) -> None:
         self.scraper = scraper
         self.client = client
@@ -127,6 +154,7 @@ class ScrapeContext:
         self.skipped: list[SkippedItem] = []
         self.requests = 0
         self.page_cap_reached = False
+        self._now = now or _utcnow
 
     @classmethod
     def for_scraper(cls, scraper: Scraper, client: JsonClient, settings: Settings) -> ScrapeContext:
@@ -179,6 +207,38 @@ class ScrapeContext:
         self.requests += 1
         return await self.client.get_json(self.url(path), params=params, headers=headers)
 
+    async def post_json(
+        self,
+        path: str,
+        body: Any,
+        *,
+        params: Mapping[str, str | int] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Any:
+        """POST the JSON ``body`` to ``path`` under the base URL; counts the request.
+
+        For APIs that search through a POST that only reads (Workday): the client retries
+        it like a GET.
+        """
+        self.requests += 1
+        url = self.url(path)
+        return await self.client.post_json(url, json=body, params=params, headers=headers)
+
+    async def get_text(
+        self,
+        path: str,
+        *,
+        params: Mapping[str, str | int] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> str:
+        """GET ``path`` under the base URL as decoded text (XML, RSS); counts the request."""
+        self.requests += 1
+        return await self.client.get_text(self.url(path), params=params, headers=headers)
+
+    def now(self) -> datetime:
+        """The run's current time (aware UTC)."""
+        return self._now()
+
     def secret(self, name: str) -> str:
         """The value of the credential setting ``name`` (``reed_api_key``).
 
@@ -227,6 +287,39 @@ class ScrapeContext:
                 yield build(Item(raw))
             except ValueError as exc:  # ItemError, or a value Job or a helper refused
                 self.skip(label, str(exc))
+
+    async def detailed_jobs(
+        self,
+        array: Iterable[Any],
+        detail_path: Callable[[Item], str],
+        build: Callable[[Item, Item], Job],
+        *,
+        id_key: str | None = None,
+    ) -> AsyncGenerator[Job, None]:
+        """Like ``jobs``, with a GET of each item's detail: ``build(item, detail)``.
+
+        For sources whose listing lacks the description or the date. The jobs come one at
+        a time, so a consumer that stops (``--limit``) stops the detail requests too. An
+        item whose detail is gone since the listing (HTTP 404 or 410) or is malformed is
+        skipped and recorded; any other error of a detail request fails the target.
+        """
+        for index, raw in enumerate(array):
+            label = _label(raw, id_key, index)
+            if not isinstance(raw, dict):
+                self.skip(label, f"not a JSON object ({type(raw).__name__})")
+                continue
+            item = Item(raw)
+            try:
+                job = build(item, Item.of(await self.get_json(detail_path(item))))
+            except HTTPStatusError as exc:
+                if exc.status not in _GONE:
+                    raise
+                self.skip(label, f"detail gone since the listing (HTTP {exc.status})")
+                continue
+            except ValueError as exc:  # ItemError, or a value Job or a helper refused
+                self.skip(label, str(exc))
+                continue
+            yield job
 
 
 class Scraper(abc.ABC):
@@ -325,13 +418,16 @@ class Scraper(abc.ABC):
         salary_currency: str | None = None,
         salary_period: str | None = None,
         categories: Iterable[str | None] = (),
+        employment: str | Iterable[str | None] | None = None,
     ) -> Job:
         """Build a ``Job`` of this source with the shared normalization helpers.
 
         Titles lose their markup, ``description`` is HTML or text, ``location`` is free text
         (``city``, ``country`` name or code, ``remote``, ``hybrid`` override what it says),
         ``posted`` is any date ``parse_date`` reads, the URL is made canonical, and
-        ``salary_period`` becomes ``hour``, ``day``, ``week``, ``month`` or ``year`` (or None).
+        ``salary_period`` becomes ``hour``, ``day``, ``week``, ``month`` or ``year`` (or None),
+        and ``employment`` (the source's words for the terms, or several of them, joined
+        by ``, ``) is kept raw and mapped by ``employment_type``.
 
         Raises:
             ItemError: the title, company or an absolute http(s) URL is missing.
@@ -357,7 +453,19 @@ class Scraper(abc.ABC):
             posted_at=parse_date(posted),
             original_posted_date=None if posted is None else str(posted),
             **_salary(salary_min, salary_max, salary_currency, salary_period),
+            **_employment(employment),
         )
+
+
+def _employment(words: str | Iterable[str | None] | None) -> dict[str, Any]:
+    """``employment_type`` and ``employment_type_raw`` for the source's words."""
+    parts = [words] if words is None or isinstance(words, str) else list(words)
+    raw = ", ".join(dict.fromkeys(c for c in map(clean_text, parts) if c)) or None
+    return {"employment_type": employment_type(raw), "employment_type_raw": raw}
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
 
 
 def _secret(settings: Settings, name: str) -> str | None:

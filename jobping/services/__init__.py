@@ -22,6 +22,7 @@ if TYPE_CHECKING:
         demo_settings,
         run_demo,
     )
+    from jobping.services._discover import Discovery, config_lines, discover_boards
     from jobping.services._doctor import diagnose
     from jobping.services._enrich import enrich_backlog
     from jobping.services._run import execute_run
@@ -31,10 +32,13 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEMO_FAULTS",
+    "Discovery",
     "ScrapeOutcome",
     "TargetOutcome",
+    "config_lines",
     "demo_settings",
     "diagnose",
+    "discover_boards",
     "enrich_backlog",
     "execute_run",
     "gather_budget",
@@ -52,7 +56,10 @@ __getattr__, __dir__ = lazy_names(
         "DEMO_FAULTS": "jobping.services._demo",
         "ScrapeOutcome": "jobping.services._scrape",
         "TargetOutcome": "jobping.services._scrape",
+        "Discovery": "jobping.services._discover",
+        "config_lines": "jobping.services._discover",
         "demo_settings": "jobping.services._demo",
+        "discover_boards": "jobping.services._discover",
         "diagnose": "jobping.services._doctor",
         "enrich_backlog": "jobping.services._enrich",
         "execute_run": "jobping.services._run",

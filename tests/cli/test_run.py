@@ -228,13 +228,13 @@ def test_a_held_lease_exits_4_at_once_with_the_holder(
 
 
 def test_tiers_option_limits_the_run(database: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """--tiers 2,3 skips the primary tier: the individual scrapers bring 69 jobs."""
+    """--tiers 2,3 skips the primary tier: the individual scrapers bring 111 jobs."""
     code, out, err = run_cli(["run", "--sandbox", "--tiers", "2,3", "--json"], capsys)
 
     report = json.loads(out)
     assert code == ExitCode.DEGRADED, err
     assert report["tiers"][0]["reason"] == "disabled (--tiers)"
-    assert report["totals"]["new"] == 69
+    assert report["totals"]["new"] == 111
 
 
 def test_demo_shows_breakers_fallback_and_backfill(
@@ -250,7 +250,7 @@ def test_demo_shows_breakers_fallback_and_backfill(
     scrapers = {s["name"]: s for s in today["scrapers"]}
     assert code == 0, err
     yesterday = json.loads(out)["yesterday"]["totals"]["found"]
-    assert [t["contributed"] for t in today["tiers"]] == [yesterday - 19, 69, 19]
+    assert [t["contributed"] for t in today["tiers"]] == [yesterday - 19, 111, 19]
     assert (scrapers["greenhouse"]["status"], scrapers["greenhouse"]["breaker_trips"]) == (
         "failed",
         1,

@@ -21,11 +21,13 @@ def _jobping(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[s
 
 
 def test_scrapers_json_lists_every_builtin_with_readiness(tmp_path: Path) -> None:
-    """`jobping scrapers --json` lists every built-in; keyed ones say which key is missing."""
+    """`jobping scrapers --json` lists the 23 built-ins; keyed ones say which key is missing."""
     done = _jobping("scrapers", "--json", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     rows = {row["name"]: row for row in json.loads(done.stdout)}
-    assert len(rows) == 17
+    assert len(rows) == 23
+    assert all(rows[name]["ready"] for name in ("workday", "personio", "bamboohr", "breezy"))
+    assert all(rows[name]["ready"] for name in ("rippling", "pinpoint"))
     assert rows["greenhouse"]["ready"] is True
     assert rows["greenhouse"]["tier"] == "primary"
     assert rows["greenhouse"]["domains"] == ["boards-api.greenhouse.io"]

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from jobping.normalize import Salary, parse_salary, salary_problem
+from jobping.normalize import Salary, believable_salary, parse_salary, salary_problem
 
 
 @pytest.mark.parametrize(
@@ -32,6 +32,20 @@ from jobping.normalize import Salary, parse_salary, salary_problem
         ("80 000 - 95 000 SEK a month", Salary(80000.0, 95000.0, "SEK", "month")),
         ("1.234,56 € daily", Salary(1234.56, None, "EUR", "day")),
         ("50.000 € - 60.000 € brutto/Jahr", Salary(50000.0, 60000.0, "EUR", None)),
+        ("$1 \u2013 $5 / year", Salary(1.0, 5.0, "USD", "year")),  # Breezy
+        ("\u00a3100,000", Salary(100000.0, None, "GBP", None)),  # BambooHR
+        (
+            "$35,000\u2013$45,000 USD/ OTE: 70,000\u201390,000 USD",
+            Salary(35000.0, 45000.0, "USD", None),
+        ),
+        (
+            "$80,000 USD/Eligible for additional compensation based on Commission Plan. ",
+            Salary(80000.0, None, "USD", None),
+        ),
+        ("$151,500 USD - $227,300 USD", Salary(151500.0, 227300.0, "USD", None)),  # Workday
+        ("\u20ac60k - \u20ac70k per year", Salary(60000.0, 70000.0, "EUR", "year")),
+        ("70,000 to 90,000 CAD a year", Salary(70000.0, 90000.0, "CAD", "year")),
+        ("$90,000 - $70,000", Salary(90000.0, 70000.0, "USD", None)),
     ],
 )
 def test_pay_texts_read_as_a_person_reads_them(text: str, salary: Salary) -> None:
@@ -40,7 +54,16 @@ def test_pay_texts_read_as_a_person_reads_them(text: str, salary: Salary) -> Non
 
 
 @pytest.mark.parametrize(
-    "text", [None, "", "Competitive", "2+ years of experience", "Pittsburgh, PA 15213"]
+    "text",
+    [
+        None,
+        "",
+        "Competitive",
+        "2+ years of experience",
+        "Pittsburgh, PA 15213",
+        "Up to 2 weeks of onboarding",
+        "3 days a week in office",
+    ],
 )
 def test_texts_without_a_currency_amount_give_none(text: str | None) -> None:
     """Numbers without a currency (years, postcodes) are no salary."""
@@ -77,3 +100,20 @@ def test_parse_salary_never_raises(text: str) -> None:
     salary = parse_salary(text)
     if salary is not None:
         assert all(amount >= 0 for amount in (salary.min, salary.max) if amount is not None)
+
+
+@pytest.mark.parametrize(
+    ("text", "salary"),
+    [
+        ("$0.05 \u2013 $0.06 / hour", None),  # Breezy's trial board: placeholders
+        ("$1 \u2013 $5 / year", None),
+        ("$90,000 - $70,000", None),
+        ("Competitive", None),
+        ("\u00a350,000\u2013\u00a360,000/ OTE", Salary(50000.0, 60000.0, "GBP", None)),
+    ],
+)
+def test_believable_salary_drops_what_salary_problem_refuses(
+    text: str, salary: Salary | None
+) -> None:
+    """The parsed salary when it is believable, else None (never junk in the store)."""
+    assert believable_salary(text) == salary

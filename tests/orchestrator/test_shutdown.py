@@ -32,9 +32,17 @@ class Answering:
         self.urls.append(url)
         return {"url": url}
 
-
-class AnsweringText(Answering):
-    """An ``Answering`` client that also answers text GETs (a feed) with the URL."""
+    async def post_json(
+        self,
+        url: str,
+        *,
+        json: Any,
+        params: Mapping[str, str | int] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Any:
+        """Record and echo the URL and the body."""
+        self.urls.append(url)
+        return {"url": url, "json": json}
 
     async def get_text(
         self,
@@ -60,18 +68,22 @@ async def test_no_request_starts_once_a_stop_is_requested() -> None:
     assert inner.urls == ["https://a.example/1"]
 
 
-async def test_text_requests_pass_through_until_a_stop() -> None:
-    """Feeds' text GETs go through the guard too; a client without text GETs is named."""
-    inner, flag = AnsweringText(), StopFlag()
+async def test_posts_and_text_gets_are_guarded_too() -> None:
+    """post_json and get_text pass through until a flag is raised, then raise RunStopped."""
+    inner, flag = Answering(), StopFlag()
     client = StoppableClient(inner, [flag])
 
-    assert await client.get_text("https://a.example/feed.rss") == "https://a.example/feed.rss"
-    with pytest.raises(TypeError, match="Answering has no get_text"):
-        await StoppableClient(Answering(), [flag]).get_text("https://a.example/x.rss")
-    flag.request("interrupted by SIGINT")
-    with pytest.raises(RunStopped, match="interrupted by SIGINT"):
-        await client.get_text("https://a.example/other.rss")
-    assert inner.urls == ["https://a.example/feed.rss"]
+    assert await client.post_json("https://a.example/p", json={"offset": 0}) == {
+        "url": "https://a.example/p",
+        "json": {"offset": 0},
+    }
+    assert await client.get_text("https://a.example/t") == "https://a.example/t"
+    flag.request("interrupted by SIGTERM")
+    with pytest.raises(RunStopped, match="SIGTERM"):
+        await client.post_json("https://a.example/p2", json={})
+    with pytest.raises(RunStopped, match="SIGTERM"):
+        await client.get_text("https://a.example/t2")
+    assert inner.urls == ["https://a.example/p", "https://a.example/t"]
 
 
 def test_a_flag_keeps_its_first_reason() -> None:

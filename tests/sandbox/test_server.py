@@ -75,20 +75,26 @@ RECORDED = {  # scraper: (jobs, requests) over the sandbox's recorded targets
     "adzuna": (13, 2),
     "arbeitnow": (10, 1),
     "ashby": (3, 2),
+    "bamboohr": (12, 13),  # the list, then each opening's detail
+    "breezy": (2, 1),
     "greenhouse": (19, 2),
     "hackernews": (5, 1),
     "himalayas": (3, 1),
     "jobicy": (5, 1),
     "jsearch": (10, 2),
     "lever": (2, 1),
+    "personio": (1, 1),
+    "pinpoint": (2, 1),
     "recruitee": (4, 2),
     "reed": (46, 1),
     "remotive": (5, 1),
+    "rippling": (1, 1),  # one job recorded as one item per location
     "smartrecruiters": (2, 1),
     "teamtailor": (5, 2),
     "themuse": (10, 1),
     "weworkremotely": (3, 1),
     "workable": (4, 2),
+    "workday": (24, 26),  # two sites: a search each, then each posting's detail
 }
 
 
@@ -118,8 +124,10 @@ PAGED = {  # scraper: (jobs, requests) for one synthesized target of 120 jobs
     "jsearch": (50, 5),  # 10 a page, stopped by its 5-page cap
     "lever": (120, 2),  # skip/limit of 100
     "reed": (120, 2),  # resultsToSkip/resultsToTake of 100
+    "rippling": (120, 3),  # page/pageSize of 50, totalPages
     "smartrecruiters": (120, 2),  # offset/limit of 100, totalFound
     "themuse": (120, 6),  # 20 a page, page_count
+    "workday": (120, 126),  # a POSTed offset/limit of 20, total; a detail per job
 }
 
 

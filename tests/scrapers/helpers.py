@@ -66,7 +66,10 @@ async def assert_bad_pages_fail(scraper: Scraper, path: str, target: str, wrong:
 
 
 class RecordingClient:
-    """A fake client: answers every GET with ``answer`` (as text: JSON unless a string)."""
+    """A fake ``JsonClient``: answers every request with ``answer`` and records each call.
+
+    ``get_text`` answers it as text (JSON unless it is a string).
+    """
 
     def __init__(self, answer: Any) -> None:
         self.answer = answer
@@ -82,6 +85,17 @@ class RecordingClient:
         """Record the call and return the answer."""
         self.calls.append((url, dict(params or {}), dict(headers or {})))
         return self.answer
+
+    async def post_json(
+        self,
+        url: str,
+        *,
+        json: Any,
+        params: Mapping[str, str | int] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Any:
+        """Record the call (not its body) and return the answer."""
+        return await self.get_json(url, params=params, headers=headers)
 
     async def get_text(
         self,

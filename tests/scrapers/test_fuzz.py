@@ -20,20 +20,26 @@ from jobping.scraping import discover_scrapers
 from scrapers.adzuna import Adzuna
 from scrapers.arbeitnow import Arbeitnow
 from scrapers.ashby import Ashby
+from scrapers.bamboohr import BambooHR
+from scrapers.breezy import Breezy
 from scrapers.greenhouse import Greenhouse
 from scrapers.hackernews import HackerNews
 from scrapers.himalayas import Himalayas
 from scrapers.jobicy import Jobicy
 from scrapers.jsearch import JSearch
 from scrapers.lever import Lever
+from scrapers.personio import Personio
+from scrapers.pinpoint import Pinpoint
 from scrapers.recruitee import Recruitee
 from scrapers.reed import Reed
 from scrapers.remotive import Remotive
+from scrapers.rippling import Rippling
 from scrapers.smartrecruiters import SmartRecruiters
 from scrapers.teamtailor import Teamtailor
 from scrapers.themuse import TheMuse
 from scrapers.weworkremotely import WeWorkRemotely
 from scrapers.workable import Workable
+from scrapers.workday import Workday
 from tests.scrapers.helpers import RecordingClient, payload, raw
 
 #: Each built-in scraper, the key of its page's list (None: the page is the list) and the
@@ -51,6 +57,11 @@ PAGES: dict[type[Scraper], tuple[str | None, str, str]] = {
     Remotive: ("jobs", "remotive", "workverse-remote-jobs-full-35jobs-BOM.json"),
     Arbeitnow: ("data", "arbeitnow", "job-board-api-page1-100jobs-2026-02.json"),
     TheMuse: ("results", "themuse", "taxly-public-jobs-page1-2025-07.json"),
+    Workday: ("jobPostings", "workday", "aijobmonitor-begacheese-jobs-q-quality-p1-20of29.json"),
+    BambooHR: ("result", "bamboohr", "gethired-holisticai-list-plus-detail-12-RESHAPED.json"),
+    Breezy: (None, "breezy", "jobpoller-breezy-trial-json-2.json"),
+    Rippling: ("items", "rippling", "hunt-rippling-api-v2-board-page0-size2.json"),
+    Pinpoint: ("data", "pinpoint", "zaggregate-pinpoint-workwithus-postings-2-TRIMMED.json"),
     Teamtailor: ("items", "teamtailor", "jobscraper-upcloud-jobs-json-3-plus-broken-EDITED.json"),
     Himalayas: ("jobs", "himalayas", "jobagent-jobs-api-3jobs-TRIMMED.json"),
     Jobicy: ("jobs", "jobicy", "breteai-remote-jobs-3jobs-TRIMMED.json"),
@@ -60,12 +71,13 @@ PAGES: dict[type[Scraper], tuple[str | None, str, str]] = {
         "remotejobscollector-algolia-search-whoishiring-2026-07-7hits-WRAPPED.json",
     ),
 }
-#: Scrapers whose target must have a shape ("acme" elsewhere).
-TARGETS: dict[type[Scraper], str] = {HackerNews: "48747976"}
 #: Scrapers of XML feeds, fuzzed with text instead of JSON.
 FEEDS: dict[type[Scraper], tuple[str, str]] = {
     WeWorkRemotely: ("weworkremotely", "remotejobscollector-remote-jobs-rss-4items.xml"),
+    Personio: ("personio", "atsjobsscraper-personio-own-feed-1pos.xml"),
 }
+#: Targets other than ``acme``, for scrapers whose target has a form.
+TARGETS: dict[type[Scraper], str] = {HackerNews: "48747976", Workday: "acme.wd1/acme/External"}
 SECRETS = {"adzuna_app_id": "i", "adzuna_app_key": "k", "reed_api_key": "k", "jsearch_api_key": "k"}
 FUZZ = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -103,7 +115,8 @@ def pages_like(scraper: type[Scraper]) -> st.SearchStrategy[Any]:
     if key is None:
         return items
     extras = st.dictionaries(
-        st.sampled_from(["count", "totalFound", "page_count", "links"]), json_values
+        st.sampled_from(["count", "totalFound", "page_count", "links", "total", "totalPages"]),
+        json_values,
     )
     return st.builds(lambda listed, more: {**more, key: listed}, items, extras)
 
@@ -132,7 +145,7 @@ async def scrape(scraper: Scraper, page: Any) -> None:
 
 
 def test_every_built_in_scraper_is_fuzzed() -> None:
-    """The table above covers every scraper in the ``scrapers`` package."""
+    """The tables above cover every scraper in the ``scrapers`` package."""
     built_in = {info.scraper for info in discover_scrapers(Settings(), group="none")}
     assert built_in == set(PAGES) | set(FEEDS)
 

@@ -140,7 +140,7 @@ async def test_a_title_without_company_is_skipped() -> None:
     ("body", "reason"),
     [
         (HTML_PAGE, "expected XML, got an HTML page"),
-        (b"", "invalid XML"),
+        (b"", "expected XML, got an empty body"),
         (b"<rss><channel><item>", "invalid XML"),
         (b'<?xml version="1.0"?><feed><entry/></feed>', "expected an RSS feed, got <feed>"),
         (

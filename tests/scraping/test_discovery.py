@@ -21,9 +21,10 @@ from jobping.scraping import ScraperInfo, discover_scrapers, find_scraper
 
 PLUGIN_DIST = Path(__file__).parents[1] / "plugin_dist"
 BUILT_IN = [
-    "adzuna", "arbeitnow", "ashby", "greenhouse", "hackernews", "himalayas", "jobicy",
-    "jsearch", "lever", "recruitee", "reed", "remotive", "smartrecruiters", "teamtailor",
-    "themuse", "weworkremotely", "workable",
+    "adzuna", "arbeitnow", "ashby", "bamboohr", "breezy", "greenhouse", "hackernews",
+    "himalayas", "jobicy", "jsearch", "lever", "personio", "pinpoint", "recruitee", "reed",
+    "remotive", "rippling", "smartrecruiters", "teamtailor", "themuse", "weworkremotely",
+    "workable", "workday",
 ]  # fmt: skip
 NO_PLUGINS = "jobping.scrapers.none"  # an entry-point group nothing registers in
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -233,3 +234,32 @@ def test_salary_without_an_amount_is_left_out() -> None:
     """A currency or period alone (Adzuna's country currency) sets no salary field."""
     job = make_job(salary_currency="GBP", salary_period="year")
     assert (job.salary_min, job.salary_currency, job.salary_period) == (None, None, None)
+
+
+@pytest.mark.anyio
+async def test_posts_and_text_gets_are_counted_under_the_base_url() -> None:
+    """post_json and get_text go through the client under the base URL, each counted."""
+    client = RecordingClient({"jobs": []})
+    ctx = context(client)
+    assert await ctx.post_json("search", {"offset": 0}) == {"jobs": []}
+    assert await ctx.get_text("feed.xml", params={"language": "de"}) == '{"jobs": []}'
+
+    assert ctx.requests == 2
+    assert [call[:2] for call in client.calls] == [
+        ("https://api.board.example/v1/search", {}),
+        ("https://api.board.example/v1/feed.xml", {"language": "de"}),
+    ]
+
+
+def test_now_is_the_run_clock() -> None:
+    """``ctx.now()`` is the injected clock, else the aware UTC wall time."""
+    fixed = datetime(2026, 7, 26, 8, 0, tzinfo=UTC)
+    injected = ScrapeContext(
+        scraper="b", client=RecordingClient({}), base_url="https://a.b", now=lambda: fixed
+    )
+    before = datetime.now(UTC)
+    wall = context(RecordingClient({})).now()
+
+    assert injected.now() == fixed
+    assert wall.tzinfo is UTC
+    assert before <= wall <= datetime.now(UTC)

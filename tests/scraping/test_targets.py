@@ -10,7 +10,7 @@ from jobping.scraping import ScrapeContext, Target, check_targets, discover_scra
 from jobping.settings import load_settings
 from tests.orchestrator.fakes import Board
 
-# The default targets of scrapers being written elsewhere: the default shape must fit them.
+# Targets of the shape the ATS scrapers take (Workday's host/tenant/site): the default fits them.
 OTHER_DEFAULTS = (
     "holisticai",
     "breezy",
@@ -63,5 +63,13 @@ class _NoClient:
     """A client that must not be called."""
 
     async def get_json(self, url: str, **_: object) -> object:
+        """Fail: nothing should be requested."""
+        raise AssertionError(url)
+
+    async def post_json(self, url: str, **_: object) -> object:
+        """Fail: nothing should be requested."""
+        raise AssertionError(url)
+
+    async def get_text(self, url: str, **_: object) -> str:
         """Fail: nothing should be requested."""
         raise AssertionError(url)

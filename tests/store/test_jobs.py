@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from jobping.errors import StoreError
-from jobping.models import Job, WorkEnvironment
+from jobping.models import EmploymentType, Job, WorkEnvironment
 from jobping.store import Store, UpsertResult
 from tests.store import NOW, build_job
 
@@ -57,6 +57,8 @@ async def test_every_field_round_trips(store: Store) -> None:
         salary_max=70_000.0,
         salary_currency="EUR",
         salary_period="year",
+        employment_type=EmploymentType.PART_TIME,
+        employment_type_raw="Teilzeit",
     )
     defaults = {f.name for f in dataclasses.fields(Job) if getattr(job, f.name) == f.default}
     store_owned = {"created_at", "last_seen_at", "is_active"}

@@ -51,6 +51,7 @@ async def test_a_new_database_gets_every_shipped_migration(tmp_path: Path) -> No
         (2, "runs"),
         (3, "quotas_breakers_leases"),
         (4, "budget"),
+        (5, "employment_type"),
     ]
 
 

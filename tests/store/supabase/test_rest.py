@@ -98,6 +98,8 @@ def stored(n: int, **changes: Any) -> dict[str, Any]:
         "salary_max": None,
         "salary_currency": None,
         "salary_period": None,
+        "employment_type": None,
+        "employment_type_raw": None,
         "created_at": "2026-11-01T00:00:00+00:00",
         "summary": None,
         "enriched_at": None,
@@ -475,7 +477,9 @@ async def test_a_schema_behind_names_the_missing_migrations(api: respx.MockRoute
     """Missing migrations raise MigrationError naming them and how to apply them."""
     api.get("/schema_migrations").respond(200, json=[{"version": LATEST - 1}])
 
-    with pytest.raises(MigrationError, match="lacks migrations 0004_budget: run `jobping db"):
+    with pytest.raises(
+        MigrationError, match="lacks migrations 0005_employment_type: run `jobping db"
+    ):
         await open_store("supabase", url=URL, service_role_key=KEY)
 
 
