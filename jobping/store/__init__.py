@@ -9,6 +9,9 @@ or ``sqlite:///:memory:`` for the embedded SQLite file; ``postgresql://user:pass
 (or ``postgres://``) for PostgreSQL, Supabase's own database included; ``supabase`` for
 Supabase's REST API with ``SUPABASE_URL`` and ``SUPABASE_SERVICE_ROLE_KEY``. The backend
 modules are imported only when chosen (psycopg and supabase are heavy imports).
+
+``load_migrations`` reads a folder of numbered SQL files as ``Migration`` objects: the
+store's own schema, and the worker queue's (``jobping.worker``), are versioned the same way.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from jobping._database_urls import SQLITE_PREFIX as _SQLITE_PREFIX
 from jobping._database_urls import SUPABASE as _SUPABASE
 from jobping.errors import ConfigError
 from jobping.settings import Settings
+from jobping.store._migrate import Migration, load_migrations
 from jobping.store._roles import (
     BreakerStore,
     BudgetLedger,
@@ -54,6 +58,7 @@ __all__ = [
     "EnrichmentBacklog",
     "JobStore",
     "LeaseStore",
+    "Migration",
     "QuotaLedger",
     "QuotaWindow",
     "RunLog",
@@ -61,6 +66,7 @@ __all__ = [
     "Store",
     "UpsertResult",
     "UsageTotal",
+    "load_migrations",
     "open_store",
     "schema_status",
     "store_options",

@@ -14,8 +14,7 @@ from jobping.worker._queue import (
     queue_url,
 )
 from jobping.worker._schema import QueueSchema, migrate_queue, queue_schema
-from jobping.worker._status import queue_status
-from jobping.worker._worker import WorkerOptions, reap_stalled, run_worker
+from jobping.worker._worker import WorkerOptions, run_worker
 
 __all__ = [
     "QUEUES",
@@ -26,9 +25,7 @@ __all__ = [
     "open_queue",
     "queue_schema",
     "queue_schema_at",
-    "queue_status",
     "queue_status_at",
     "queue_url",
-    "reap_stalled",
     "run_worker",
 ]

@@ -23,7 +23,7 @@ from procrastinate.exceptions import ConnectorException
 from procrastinate.schema import SchemaManager
 
 from jobping.errors import MigrationError
-from jobping.store._migrate import Migration, load_migrations
+from jobping.store import Migration, load_migrations
 
 __all__ = ["QueueSchema", "migrate_queue", "queue_schema"]
 
