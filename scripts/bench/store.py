@@ -137,7 +137,7 @@ async def _postgres_schemas(server: str) -> AsyncIterator[AsyncIterator[str]]:
 
 async def _raw_copy(url: str, jobs: Sequence[Job], batch: int) -> float:
     """COPY each batch into a temporary table, then INSERT ... ON CONFLICT DO NOTHING."""
-    columns = ", ".join((*WRITTEN_COLUMNS, "created_at"))
+    columns = ", ".join((*WRITTEN_COLUMNS, "created_at", "content_hash"))
     store = await open_store(url)  # the schema
     await store.close()
     async with await psycopg.AsyncConnection.connect(url, autocommit=True) as connection:
