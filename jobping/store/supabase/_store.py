@@ -161,7 +161,8 @@ class SupabaseStore(SupabaseQueries, FunctionCalls):
         """Mark the unchanged seen, then read the rest's stored rows and upsert them.
 
         The unchanged (their stored digest is theirs) are one ``rpc`` of
-        ``jobping_mark_seen_unchanged``; the rest one read and one upsert on ``job_hash``. Counts follow the JobStore role; a stored job keeps its ``created_at`` and, once
+        ``jobping_mark_seen_unchanged``; the rest one read and one upsert on ``job_hash``.
+        Counts follow the JobStore role; a stored job keeps its ``created_at`` and, once
         enriched, its enriched fields.
         """
         batch = latest_by_hash(jobs)
