@@ -220,7 +220,7 @@ class PostgresStore(PostgresQueries, FunctionCalls):
         probe = (json.dumps(sighting_rows(batch.values())), aware(seen_at))
         async with self._connection() as connection, connection.transaction():
             cursor = await connection.execute(sql.MARK_SEEN_UNCHANGED, probe)
-            marked = {row[0] for row in await cursor.fetchall()}
+            marked = set(_first(await cursor.fetchone()))
             rows = job_rows((job for h, job in batch.items() if h not in marked), seen_at=seen_at)
             if not rows:
                 return UpsertResult(0, 0, len(marked))

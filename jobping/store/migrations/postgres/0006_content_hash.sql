@@ -8,9 +8,9 @@ ALTER TABLE jobs ADD COLUMN content_hash text;
 -- whose stored digest is the one given: last_seen_at, is_active, and the two sighting fields.
 -- Every stored row of the batch is locked, in hash order, before any is compared: the rest
 -- of the upsert then locks no other stored row, so concurrent upserts cannot deadlock. The
--- hashes marked.
+-- hashes marked, as one array (a JSON array through rpc()).
 CREATE FUNCTION jobping_mark_seen_unchanged(p_rows jsonb, p_seen_at timestamptz)
-RETURNS SETOF text
+RETURNS text[]
 LANGUAGE sql
 SET search_path FROM CURRENT
 AS $$
@@ -22,13 +22,16 @@ AS $$
         SELECT j.job_hash, j.content_hash = i.content_hash AS unchanged
         FROM jobs AS j JOIN incoming AS i USING (job_hash)
         ORDER BY j.job_hash FOR UPDATE OF j
+    ), marked AS (
+        UPDATE jobs AS j
+        SET last_seen_at = p_seen_at, is_active = true,
+            scrape_timestamp = i.scrape_timestamp, scraper_run_id = i.scraper_run_id
+        FROM incoming AS i
+        WHERE j.job_hash = i.job_hash
+            AND j.job_hash IN (SELECT job_hash FROM locked WHERE unchanged)
+        RETURNING j.job_hash
     )
-    UPDATE jobs AS j
-    SET last_seen_at = p_seen_at, is_active = true,
-        scrape_timestamp = i.scrape_timestamp, scraper_run_id = i.scraper_run_id
-    FROM incoming AS i
-    WHERE j.job_hash = i.job_hash AND j.job_hash IN (SELECT job_hash FROM locked WHERE unchanged)
-    RETURNING j.job_hash
+    SELECT coalesce(array_agg(job_hash), '{}') FROM marked
 $$;
 
 INSERT INTO schema_migrations (version, name) VALUES (6, 'content_hash');
