@@ -15,9 +15,11 @@ arrays (``text[]`` in the table).
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
+from operator import attrgetter
 from typing import Any
 
 from jobping.errors import StoreError
@@ -39,14 +41,17 @@ __all__ = [
     "breaker_row",
     "check_amount",
     "content_changed",
+    "content_hash",
     "enrichment_row",
     "iso",
     "job_from_row",
     "job_rows",
     "kept_enrichment",
+    "latest_by_hash",
     "moment_or_none",
     "run_from_row",
     "run_row",
+    "sighting_rows",
 ]
 
 #: Every Job field is a column of the same name (the table may have more, like ``id``).
@@ -71,6 +76,7 @@ JOB_DATETIMES = frozenset(
 )
 JOB_TUPLES = frozenset({"categories", "language_requirements"})
 _JOB_BOOLS = frozenset({"is_active", "is_internship", "is_graduate", "visa_friendly"})
+_content_values = attrgetter(*CONTENT_COLUMNS)
 
 
 def aware(moment: datetime) -> datetime:
@@ -106,22 +112,56 @@ def check_amount(amount: int) -> None:
         raise StoreError(f"a quota amount must not be negative, got {amount}")
 
 
+def content_hash(job: Job) -> str:
+    """A digest of the job's ``CONTENT_COLUMNS``, stored with the row (column ``content_hash``).
+
+    Taken over the values' ``repr`` (exact for text, numbers, enums, tuples and datetimes), so
+    equal digests mean equal content: a job scraped again with the digest of its stored row is
+    unchanged without comparing its columns. Unequal digests prove nothing (another timezone
+    object for the same instant, a row stored before the column existed): such a job goes
+    through the full comparison, which writes its digest.
+    """
+    content = repr(_content_values(job)).encode()
+    return hashlib.blake2b(content, digest_size=16).hexdigest()
+
+
+def latest_by_hash(jobs: Iterable[Job]) -> dict[str, Job]:
+    """The batch by hash (the last duplicate wins), sorted by hash (the order rows lock in)."""
+    return dict(sorted({job.job_hash: job for job in jobs}.items()))
+
+
+def sighting_rows(jobs: Iterable[Job]) -> list[dict[str, Any]]:
+    """What marks each job seen unchanged, as JSON objects (``jobping_mark_seen_unchanged``).
+
+    Its hash and content digest (the stored row must have both), ``scrape_timestamp`` and
+    ``scraper_run_id``.
+    """
+    return [
+        {
+            "job_hash": job.job_hash,
+            "content_hash": content_hash(job),
+            "scrape_timestamp": iso(job.scrape_timestamp),
+            "scraper_run_id": job.scraper_run_id,
+        }
+        for job in jobs
+    ]
+
+
 def job_rows(jobs: Iterable[Job], *, seen_at: datetime) -> dict[str, dict[str, Any]]:
     """The rows an upsert writes, by hash (the last duplicate wins), sorted by hash.
 
-    Each row has the ``WRITTEN_COLUMNS`` and ``created_at``; ``last_seen_at`` and
-    ``created_at`` are ``seen_at`` and ``is_active`` is true (a conflict with a stored row
-    keeps its ``created_at``).
+    Each row has the ``WRITTEN_COLUMNS``, ``created_at`` and ``content_hash``;
+    ``last_seen_at`` and ``created_at`` are ``seen_at`` and ``is_active`` is true (a conflict
+    with a stored row keeps its ``created_at``).
     """
     seen = iso(seen_at)
-    rows = {job.job_hash: _job_row(job, seen) for job in jobs}
-    return dict(sorted(rows.items()))
+    return {h: _job_row(job, seen) for h, job in latest_by_hash(jobs).items()}
 
 
 def _job_row(job: Job, seen: str | None) -> dict[str, Any]:
     row: dict[str, Any] = {name: getattr(job, name) for name in WRITTEN_COLUMNS}
     _encode(row)
-    row.update(last_seen_at=seen, is_active=True, created_at=seen)
+    row.update(last_seen_at=seen, is_active=True, created_at=seen, content_hash=content_hash(job))
     return row
 
 

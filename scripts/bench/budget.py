@@ -6,8 +6,9 @@ openai SDK imports.)
 
 1. Ledger, on a fresh temporary SQLite file (WAL, synchronous=NORMAL):
    a. ``TokenBudget.reserve`` + ``commit`` one after the other (each commit also reads the
-      counters for the warning thresholds), then the same with ``--tasks`` concurrent tasks
-      on the one store, then with 4 stores (connections) on the file;
+      counters for the warning thresholds), with the median, p90 and p99 of one pair; then
+      the same with ``--tasks`` concurrent tasks on the one store, then with 4 stores
+      (connections) on the file;
    b. the store alone: ``reserve_budget`` + ``commit_budget``, one after the other.
 2. Token counting of real job descriptions (the long text fields of the recorded payloads
    in ``tests/fixtures``, cut to 1,500 tokens), for gpt-5.4-mini (o200k_base):
@@ -20,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import sqlite3
+import statistics
 import tempfile
 import time
 import uuid
@@ -63,12 +65,15 @@ async def _timed(work: Callable[[], Awaitable[None]]) -> float:
     return time.perf_counter() - started
 
 
-async def _pairs(budget: TokenBudget, count: int) -> None:
+async def _pairs(budget: TokenBudget, count: int, latencies: list[float] | None = None) -> None:
     for _ in range(count):
+        started = time.perf_counter()
         reservation = await budget.reserve(MODEL, 900, 600)
         if reservation is None:
             raise RuntimeError("the benchmark's limits should never refuse")
         await budget.commit(reservation, Usage(880, 300, 256, 100))
+        if latencies is not None:
+            latencies.append(time.perf_counter() - started)
 
 
 async def _concurrent(budgets: list[TokenBudget], count: int, tasks: int) -> None:
@@ -101,8 +106,15 @@ async def _ledger(pairs: int, tasks: int) -> None:
             for store in stores
         ]
         try:
-            seconds = await _timed(lambda: _pairs(budgets[0], pairs))
+            latencies: list[float] = []
+            seconds = await _timed(lambda: _pairs(budgets[0], pairs, latencies))
             _line("TokenBudget reserve+commit, sequential", pairs, "pairs", seconds)
+            cuts = statistics.quantiles(latencies, n=100)
+            print(
+                f"{'  one pair: median / p90 / p99':<58}"
+                f" {statistics.median(latencies) * 1e3:.2f} / {cuts[89] * 1e3:.2f}"
+                f" / {cuts[98] * 1e3:.2f} ms"
+            )
             seconds = await _timed(lambda: _concurrent(budgets[:1], pairs, tasks))
             _line(f"TokenBudget, {tasks} tasks on one store", pairs, "pairs", seconds)
             seconds = await _timed(lambda: _concurrent(budgets, pairs, tasks))

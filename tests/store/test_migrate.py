@@ -46,13 +46,16 @@ async def test_a_new_database_gets_every_shipped_migration(tmp_path: Path) -> No
         assert await store.schema_version() == len(SHIPPED) >= 3
     finally:
         await store.close()
-    assert [(version, name) for version, name, _ in applied(path)] == [
+    recorded = [(version, name) for version, name, _ in applied(path)]
+    assert recorded[:6] == [
         (1, "jobs"),
         (2, "runs"),
         (3, "quotas_breakers_leases"),
         (4, "budget"),
         (5, "employment_type"),
+        (6, "content_hash"),
     ]
+    assert [version for version, _ in recorded] == list(range(1, len(SHIPPED) + 1))
 
 
 async def test_reopening_applies_nothing_again(tmp_path: Path) -> None:
@@ -67,11 +70,12 @@ async def test_reopening_applies_nothing_again(tmp_path: Path) -> None:
 
 
 async def test_the_jobs_table_has_a_column_per_job_field(tmp_path: Path) -> None:
-    """The jobs columns are exactly the Job fields, by the same names."""
+    """The jobs columns are exactly the Job fields, by the same names, and content_hash (#16)."""
     path = tmp_path / "cols.db"
     await (await open_store(f"sqlite:///{path}")).close()
 
-    assert sorted(columns(path, "jobs")) == sorted(f.name for f in dataclasses.fields(Job))
+    expected = [f.name for f in dataclasses.fields(Job)] + ["content_hash"]
+    assert sorted(columns(path, "jobs")) == sorted(expected)
 
 
 async def test_the_database_is_in_wal_mode(tmp_path: Path) -> None:

@@ -32,6 +32,7 @@ __all__ = [
     "LEASE_HOLDER",
     "LOAD_BREAKERS",
     "LOCK_AND_COMPARE_JOBS",
+    "MARK_SEEN_UNCHANGED",
     "MIGRATION_LOCK",
     "MIGRATION_UNLOCK",
     "QUOTA_USAGE",
@@ -62,8 +63,8 @@ def _kept_if_enriched(name: str) -> str:
 
 
 _INCOMING = "jsonb_populate_recordset(NULL::jobs, %s::jsonb)"
-_INSERTED = (*WRITTEN_COLUMNS, "created_at")
-_REWRITTEN = WRITTEN_COLUMNS[1:]  # all but job_hash
+_INSERTED = (*WRITTEN_COLUMNS, "created_at", "content_hash")
+_REWRITTEN = (*WRITTEN_COLUMNS[1:], "content_hash")  # all but job_hash and created_at
 _NEW_VALUES = "(" + ", ".join(map(_kept_if_enriched, _REWRITTEN)) + ")"
 
 # One session's settings, applied to every new connection (milliseconds as text).
@@ -78,8 +79,10 @@ MIGRATION_UNLOCK = "SELECT pg_advisory_unlock(hashtext('jobping.migrate:' || cur
 HAS_MIGRATIONS_TABLE = "SELECT to_regclass('schema_migrations') IS NOT NULL"
 SCHEMA_VERSION = "SELECT coalesce(max(version), 0) FROM schema_migrations"
 
-# upsert_jobs: three statements in one transaction, each given the whole batch (sorted by
-# hash, so concurrent batches lock rows in one order):
+# upsert_jobs: first jobping_mark_seen_unchanged (migration 6) marks seen the jobs whose
+# stored content digest is theirs; then three statements in one transaction, each given the
+# rest of the batch (sorted by hash, so concurrent batches lock rows in one order):
+MARK_SEEN_UNCHANGED = "SELECT jobping_mark_seen_unchanged(%s::jsonb, %s)"
 # 1. insert the new jobs; the hashes returned are the new ones (a row that another
 #    transaction is inserting waits for it, and then counts as known);
 INSERT_NEW_JOBS = f"""
@@ -97,8 +100,8 @@ WITH locked AS MATERIALIZED (
     ORDER BY job_hash FOR UPDATE OF j
 )
 SELECT count(*) FILTER (WHERE changed) FROM locked"""  # noqa: S608
-# 3. rewrite the rows that differ at all (content or sighting fields); created_at and the
-#    enrichment record stay.
+# 3. rewrite the rows that differ at all (content, digest or sighting fields); created_at
+#    and the enrichment record stay.
 REFRESH_JOBS = f"""
 UPDATE jobs AS j SET ({", ".join(_REWRITTEN)}) = {_NEW_VALUES}
 FROM {_INCOMING} AS i

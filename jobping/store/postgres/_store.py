@@ -31,7 +31,7 @@ from jobping.models import Job
 from jobping.redact import redact_text
 from jobping.store._calls import FunctionCalls, SqlFunctionCall
 from jobping.store._migrate import Migration, migrations_for, pending_migrations
-from jobping.store._rows import job_rows
+from jobping.store._rows import aware, job_rows, latest_by_hash, sighting_rows
 from jobping.store._values import UpsertResult
 from jobping.store.postgres import _sql as sql
 from jobping.store.postgres._queries import PostgresQueries
@@ -209,14 +209,22 @@ class PostgresStore(PostgresQueries, FunctionCalls):
     async def upsert_jobs(self, jobs: Sequence[Job], *, seen_at: datetime) -> UpsertResult:
         """Insert or refresh a batch in one transaction (see the JobStore role).
 
-        New rows are those the guarded insert creates; the known rows are then locked in
-        hash order and compared, so concurrent writers classify every job exactly once.
+        Jobs whose stored content digest is theirs are marked seen first, in one call of
+        ``jobping_mark_seen_unchanged`` (which locks every stored row of the batch in hash
+        order). Of the rest, new rows are those the guarded insert creates; the known rows are
+        then compared, so concurrent writers classify every job exactly once.
         """
-        rows = job_rows(jobs, seen_at=seen_at)
-        if not rows:
+        batch = latest_by_hash(jobs)
+        if not batch:
             return UpsertResult()
-        changed, payload = 0, (json.dumps(list(rows.values())),)
+        probe = (json.dumps(sighting_rows(batch.values())), aware(seen_at))
         async with self._connection() as connection, connection.transaction():
+            cursor = await connection.execute(sql.MARK_SEEN_UNCHANGED, probe)
+            marked = set(_first(await cursor.fetchone()))
+            rows = job_rows((job for h, job in batch.items() if h not in marked), seen_at=seen_at)
+            if not rows:
+                return UpsertResult(0, 0, len(marked))
+            changed, payload = 0, (json.dumps(list(rows.values())),)
             cursor = await connection.execute(sql.INSERT_NEW_JOBS, payload)
             new = {row[0] for row in await cursor.fetchall()}
             if known := [row for job_hash, row in rows.items() if job_hash not in new]:
@@ -224,7 +232,7 @@ class PostgresStore(PostgresQueries, FunctionCalls):
                 cursor = await connection.execute(sql.LOCK_AND_COMPARE_JOBS, payload)
                 changed = int(_first(await cursor.fetchone()))
                 await connection.execute(sql.REFRESH_JOBS, payload)
-        return UpsertResult(len(new), changed, len(rows) - len(new) - changed)
+        return UpsertResult(len(new), changed, len(marked) + len(rows) - len(new) - changed)
 
     # plumbing ---------------------------------------------------------------------------
     async def _sleep(self, seconds: float) -> None:

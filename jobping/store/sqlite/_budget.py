@@ -42,11 +42,14 @@ _RECORD_USAGE = """
 INSERT INTO budget_usage (reservation_id, model, day, prompt_tokens, cached_tokens,
     completion_tokens, reasoning_tokens, micro_usd, committed_at)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (reservation_id) DO NOTHING RETURNING 1"""
+# Commit in a window: add the usage and give back what its dropped hold held there (zero if
+# the hold had expired and was swept), in one statement per window.
 _ADD_COMMITTED = """
 INSERT INTO budget_counters (window_key, tokens_committed, micro_usd_committed) VALUES (?, ?, ?)
 ON CONFLICT (window_key) DO UPDATE SET
     tokens_committed = tokens_committed + excluded.tokens_committed,
-    micro_usd_committed = micro_usd_committed + excluded.micro_usd_committed"""
+    micro_usd_committed = micro_usd_committed + excluded.micro_usd_committed,
+    tokens_reserved = tokens_reserved - ?, micro_usd_reserved = micro_usd_reserved - ?"""
 # One statement, so committed and reserved come from one snapshot.
 _COUNTERS = """
 SELECT keys.value, coalesce(c.tokens_committed, 0), coalesce(c.micro_usd_committed, 0),
@@ -108,13 +111,17 @@ class SqliteBudgetLedger:
             usage.micro_usd,
             to_text(now),
         )
-        added = [(window.key, usage.tokens, usage.micro_usd) for window in hold.windows]
 
         def commit(connection: sqlite3.Connection) -> bool:
             if not connection.execute(_RECORD_USAGE, record).fetchall():
                 return False
-            _drop(connection, _DROP_HOLD, hold.reservation_id)
-            connection.executemany(_ADD_COMMITTED, added)
+            held = connection.execute(_DROP_HOLD, (hold.reservation_id,)).fetchall()
+            given_back = {key: (tokens, micro_usd) for key, tokens, micro_usd in held}
+            counters = [
+                (window.key, usage.tokens, usage.micro_usd, *given_back.get(window.key, (0, 0)))
+                for window in hold.windows  # the hold's rows are in these windows only
+            ]
+            connection.executemany(_ADD_COMMITTED, counters)
             return True
 
         return await self._db.write(commit)

@@ -1,9 +1,11 @@
 """The ``jobs`` table on SQLite: the job and enrichment-backlog roles, a mixin of the store.
 
 Every Job field is a column of the same name; rows are decoded by the one decoder of
-``_rows``. An upsert writes ``WRITTEN_COLUMNS`` (job_hash first) and then ``created_at``,
-which a conflict keeps; the enrichment record (summary, enriched_at, enrichment_model,
-enrichment_failures) is never written by an upsert. Once a job is enriched (``enriched_at``
+``_rows``. An upsert first marks seen, in one statement, the jobs whose stored content digest
+(``content_hash``) is theirs; it compares the others in full and writes ``WRITTEN_COLUMNS``
+(job_hash first), ``created_at`` (which a conflict keeps) and ``content_hash``; the
+enrichment record (summary, enriched_at, enrichment_model, enrichment_failures) is never
+written by an upsert. Once a job is enriched (``enriched_at``
 set), an upsert keeps its enriched columns too, and a scrape differing only there counts as
 unchanged.
 """
@@ -27,7 +29,9 @@ from jobping.store._rows import (
     JOB_TUPLES,
     SCRAPED_COLUMNS,
     WRITTEN_COLUMNS,
+    content_hash,
     job_from_row,
+    latest_by_hash,
 )
 from jobping.store._values import UpsertResult
 from jobping.store.sqlite._connection import SqliteConnection, to_text, to_text_or_none
@@ -57,13 +61,26 @@ _SELECT_BATCH = (
     " WHERE job_hash IN (SELECT value FROM json_each(?))"
 )
 _UPSERT_JOB = (
-    f"INSERT INTO jobs ({', '.join(WRITTEN_COLUMNS)}, created_at)"  # noqa: S608 (constant column names)
-    f" VALUES ({', '.join('?' * (len(WRITTEN_COLUMNS) + 1))}) ON CONFLICT (job_hash) DO UPDATE SET "
-    + ", ".join(map(_assignment, WRITTEN_COLUMNS[1:]))
+    f"INSERT INTO jobs ({', '.join(WRITTEN_COLUMNS)}, created_at, content_hash)"  # noqa: S608 (constant column names)
+    f" VALUES ({', '.join('?' * (len(WRITTEN_COLUMNS) + 2))}) ON CONFLICT (job_hash) DO UPDATE SET "
+    + ", ".join(map(_assignment, (*WRITTEN_COLUMNS[1:], "content_hash")))
 )
 _SIGHTED = """
-UPDATE jobs SET last_seen_at = ?, scrape_timestamp = ?, scraper_run_id = ?, is_active = 1
+UPDATE jobs SET last_seen_at = ?, scrape_timestamp = ?, scraper_run_id = ?, is_active = 1,
+    content_hash = ?
 WHERE job_hash = ?"""
+# A JSON array of [job_hash, content_hash, scrape_timestamp, scraper_run_id]: one statement
+# marks seen the jobs whose stored digest matches (a lookup by primary key each). is_active
+# is left out: SQLite rewrites the index entries of every column a SET names, and a job that
+# comes back inactive is rare, so those get their own update.
+_MARK_SEEN_UNCHANGED = """
+UPDATE jobs SET last_seen_at = ?,
+    scrape_timestamp = json_extract(i.value, '$[2]'), scraper_run_id = json_extract(i.value, '$[3]')
+FROM json_each(?) AS i
+WHERE jobs.job_hash = json_extract(i.value, '$[0]')
+    AND jobs.content_hash = json_extract(i.value, '$[1]')
+RETURNING jobs.job_hash, jobs.is_active"""
+_REACTIVATE = "UPDATE jobs SET is_active = 1 WHERE job_hash = ?"
 _RECENT_ACTIVE = (
     _SELECT_JOBS  # noqa: S608 (constant column names)
     + " WHERE is_active = 1 AND posted_at >= ?"
@@ -83,14 +100,20 @@ _ENRICHMENT_FAILED = (
 
 
 def _upsert(connection: sqlite3.Connection, jobs: Sequence[Job], seen: str) -> UpsertResult:
-    """Classify against the stored rows and write, under one write lock."""
-    rows = {job.job_hash: _row(job, seen) for job in jobs}  # the last duplicate wins
+    """Mark the unchanged seen, then classify the rest and write, under one write lock."""
+    batch = latest_by_hash(jobs)
+    digests = {job_hash: content_hash(job) for job_hash, job in batch.items()}
+    probe = json.dumps([[h, digests[h], *_sighted(job)] for h, job in batch.items()])
     updated = 0
     writes: list[tuple[object, ...]] = []
     sightings: list[tuple[object, ...]] = []
     with immediate(connection):
-        hashes = json.dumps(list(rows))
-        stored = {row[0]: row for row in connection.execute(_SELECT_BATCH, (hashes,))}
+        marked = dict(connection.execute(_MARK_SEEN_UNCHANGED, (seen, probe)).fetchall())
+        connection.executemany(_REACTIVATE, [(h,) for h, active in marked.items() if not active])
+        rows = {h: _row(job, seen, digests[h]) for h, job in batch.items() if h not in marked}
+        stored = {
+            row[0]: row for row in connection.execute(_SELECT_BATCH, (json.dumps(list(rows)),))
+        }
         for job_hash, row in rows.items():
             old = stored.get(job_hash)
             if old is None:
@@ -98,11 +121,16 @@ def _upsert(connection: sqlite3.Connection, jobs: Sequence[Job], seen: str) -> U
             elif _changed(old, row):
                 updated += 1
                 writes.append(row)
-            elif _sighting(old) != _sighting(row) or not old[_ACTIVE]:
-                sightings.append((*_sighting(row), job_hash))
+            else:
+                sightings.append((*_sighting(row), digests[job_hash], job_hash))
         connection.executemany(_UPSERT_JOB, writes)
         connection.executemany(_SIGHTED, sightings)
-    return UpsertResult(len(rows) - len(stored), updated, len(stored) - updated)
+    return UpsertResult(len(rows) - len(stored), updated, len(marked) + len(stored) - updated)
+
+
+def _sighted(job: Job) -> tuple[object, ...]:
+    """``scrape_timestamp`` (as stored) and ``scraper_run_id``."""
+    return (to_text_or_none(job.scrape_timestamp), job.scraper_run_id)
 
 
 def _changed(old: Sequence[Any], row: Sequence[Any]) -> bool:
@@ -112,15 +140,15 @@ def _changed(old: Sequence[Any], row: Sequence[Any]) -> bool:
     return differs
 
 
-def _row(job: Job, seen: str) -> tuple[object, ...]:
-    """The values of ``WRITTEN_COLUMNS`` plus ``created_at``, as stored."""
+def _row(job: Job, seen: str, digest: str) -> tuple[object, ...]:
+    """The values of ``WRITTEN_COLUMNS``, ``created_at`` and ``content_hash``, as stored."""
     values = list(_values(job))
     for i in _DATETIME_AT:
         values[i] = to_text_or_none(values[i])
     for i in _TUPLE_AT:
         values[i] = json.dumps(values[i])
     values[_SEEN], values[_ACTIVE] = seen, 1
-    values.append(seen)
+    values += (seen, digest)
     return tuple(values)
 
 

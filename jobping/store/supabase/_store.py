@@ -31,7 +31,15 @@ from jobping.models import Job
 from jobping.redact import redact_text, redact_url
 from jobping.store._calls import FunctionCalls, SqlFunctionCall
 from jobping.store._migrate import migrations_for, pending_migrations
-from jobping.store._rows import content_changed, iso, job_from_row, job_rows, kept_enrichment
+from jobping.store._rows import (
+    content_changed,
+    iso,
+    job_from_row,
+    job_rows,
+    kept_enrichment,
+    latest_by_hash,
+    sighting_rows,
+)
 from jobping.store._values import UpsertResult
 from jobping.store.supabase._queries import PAGE_ROWS, SupabaseQueries
 
@@ -150,15 +158,21 @@ class SupabaseStore(SupabaseQueries, FunctionCalls):
 
     # jobs -------------------------------------------------------------------------------
     async def upsert_jobs(self, jobs: Sequence[Job], *, seen_at: datetime) -> UpsertResult:
-        """Read the batch's stored rows, then upsert what changed (``on_conflict=job_hash``).
+        """Mark the unchanged seen, then read the rest's stored rows and upsert them.
 
+        The unchanged (their stored digest is theirs) are one ``rpc`` of
+        ``jobping_mark_seen_unchanged``; the rest one read and one upsert on ``job_hash``.
         Counts follow the JobStore role; a stored job keeps its ``created_at`` and, once
         enriched, its enriched fields.
         """
-        rows = job_rows(jobs, seen_at=seen_at)
-        if not rows:
+        batch = latest_by_hash(jobs)
+        if not batch:
             return UpsertResult()
-        incoming = {job.job_hash: job for job in jobs}
+        params = {"p_rows": sighting_rows(batch.values()), "p_seen_at": iso(seen_at)}
+        marked = set(await self._call(SqlFunctionCall("jobping_mark_seen_unchanged", params)))
+        rows = job_rows((job for h, job in batch.items() if h not in marked), seen_at=seen_at)
+        if not rows:
+            return UpsertResult(0, 0, len(marked))
         stored = await self._stored_jobs(list(rows))
         updated, writes = 0, []
         for job_hash, row in rows.items():
@@ -166,15 +180,12 @@ class SupabaseStore(SupabaseQueries, FunctionCalls):
             if old is None:
                 writes.append(row)
                 continue
-            changed = content_changed(old, incoming[job_hash])
-            updated += changed
-            sighting = (seen_at, True, incoming[job_hash].scrape_timestamp, row["scraper_run_id"])
-            if changed or _sighting(old) != sighting:
-                kept = kept_enrichment(old) if old.enriched_at else {}
-                writes.append(row | kept | {"created_at": iso(old.created_at)})
-        if writes:
-            await self._upsert("jobs", writes, on_conflict="job_hash")
-        return UpsertResult(len(rows) - len(stored), updated, len(stored) - updated)
+            updated += content_changed(old, batch[job_hash])
+            # Known but not marked: its stored digest is not this one, so the row is written.
+            kept = kept_enrichment(old) if old.enriched_at else {}
+            writes.append(row | kept | {"created_at": iso(old.created_at)})
+        await self._upsert("jobs", writes, on_conflict="job_hash")
+        return UpsertResult(len(rows) - len(stored), updated, len(marked) + len(stored) - updated)
 
     async def _stored_jobs(self, hashes: list[str]) -> dict[str, Job]:
         stored: dict[str, Job] = {}
@@ -259,7 +270,3 @@ class SupabaseStore(SupabaseQueries, FunctionCalls):
 
     def _redacted(self, problem: str) -> str:
         return f"Supabase {self._url}: {redact_text(problem, [self._key])}"
-
-
-def _sighting(job: Job) -> tuple[object, ...]:
-    return (job.last_seen_at, job.is_active, job.scrape_timestamp, job.scraper_run_id)

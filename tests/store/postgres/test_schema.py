@@ -99,7 +99,7 @@ async def test_a_failing_migration_rolls_the_whole_upgrade_back_and_is_named(
 
 
 async def test_the_jobs_table_keeps_the_supabase_columns(postgres_url: str, admin: Admin) -> None:
-    """Every Job field is a column, plus id; timestamptz datetimes, text[] lists, unique hash."""
+    """Every Job field is a column, plus id and content_hash (#16); timestamptz, text[], unique."""
     await (await open_store(postgres_url)).close()
     rows = admin.execute(
         "SELECT column_name, data_type FROM information_schema.columns"
@@ -110,7 +110,7 @@ async def test_the_jobs_table_keeps_the_supabase_columns(postgres_url: str, admi
         "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = 'jobs_job_hash_key'"
     ).fetchone()
 
-    assert set(types) == {f.name for f in dataclasses.fields(Job)} | {"id"}
+    assert set(types) == {f.name for f in dataclasses.fields(Job)} | {"id", "content_hash"}
     assert types["posted_at"] == types["created_at"] == "timestamp with time zone"
     assert types["categories"] == types["language_requirements"] == "ARRAY"
     assert types["is_active"] == "boolean"

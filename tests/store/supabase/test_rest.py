@@ -29,6 +29,7 @@ from jobping.store import (
     schema_status,
 )
 from jobping.store._migrate import migrations_for
+from jobping.store._rows import content_hash
 from jobping.store.supabase import SupabaseStore
 from tests.store import NOW, build_job
 
@@ -127,6 +128,7 @@ async def test_upsert_reads_the_batch_then_merges_on_job_hash(
     supabase: SupabaseStore, api: respx.MockRouter
 ) -> None:
     """One GET of the stored rows, one POST ?on_conflict=job_hash with merge-duplicates."""
+    api.post("/rpc/jobping_mark_seen_unchanged").respond(200, json=[])
     read = api.get("/jobs").respond(200, json=[stored(1), stored(2, enriched_at=NOW.isoformat())])
     write = api.post("/jobs").respond(201)
     jobs = [build_job(1, title="Senior Engineer 1"), build_job(2), build_job(3)]
@@ -153,6 +155,7 @@ async def test_a_long_batch_is_read_in_chunks_of_hashes(
     supabase: SupabaseStore, api: respx.MockRouter
 ) -> None:
     """250 hashes are looked up 100 at a time, so no URL grows past proxies' limits."""
+    api.post("/rpc/jobping_mark_seen_unchanged").respond(200, json=[])
     read = api.get("/jobs").respond(200, json=[])
     api.post("/jobs").respond(201)
 
@@ -160,6 +163,33 @@ async def test_a_long_batch_is_read_in_chunks_of_hashes(
 
     assert result == UpsertResult(new=250)
     assert read.call_count == 3
+
+
+async def test_unchanged_jobs_are_marked_seen_by_one_rpc_and_never_read(
+    supabase: SupabaseStore, api: respx.MockRouter
+) -> None:
+    """The digests go in one rpc; the jobs it marks are neither read nor written (#16)."""
+    mark = api.post("/rpc/jobping_mark_seen_unchanged").respond(
+        200, json=["hash-000001", "hash-000002"]
+    )
+    read = api.get("/jobs").respond(200, json=[])
+    write = api.post("/jobs").respond(201)
+    jobs = [build_job(1), build_job(2), build_job(3)]
+
+    result = await supabase.upsert_jobs(jobs, seen_at=NOW)
+
+    assert result == UpsertResult(new=1, unchanged=2)
+    sent = body(mark)
+    assert sent["p_seen_at"] == NOW.isoformat()
+    assert [row["job_hash"] for row in sent["p_rows"]] == [
+        "hash-000001",
+        "hash-000002",
+        "hash-000003",
+    ]
+    assert {row["content_hash"] for row in sent["p_rows"]} == {content_hash(job) for job in jobs}
+    assert params(read)["job_hash"] == "in.(hash-000003)"
+    assert [row["job_hash"] for row in body(write)] == ["hash-000003"]
+    assert body(write)[0]["content_hash"] == content_hash(jobs[2])
 
 
 async def test_count_jobs_asks_for_an_exact_count_without_rows(
@@ -477,9 +507,8 @@ async def test_a_schema_behind_names_the_missing_migrations(api: respx.MockRoute
     """Missing migrations raise MigrationError naming them and how to apply them."""
     api.get("/schema_migrations").respond(200, json=[{"version": LATEST - 1}])
 
-    with pytest.raises(
-        MigrationError, match="lacks migrations 0005_employment_type: run `jobping db"
-    ):
+    latest = migrations_for("postgres")[-1].label
+    with pytest.raises(MigrationError, match=f"lacks migrations {latest}: run `jobping db"):
         await open_store("supabase", url=URL, service_role_key=KEY)
 
 
