@@ -20,6 +20,7 @@ from jobping.store._migrate import (
     migrations_for,
     pending_migrations,
 )
+from jobping.store._rows import CLAIM_COLUMNS
 
 pytestmark = pytest.mark.anyio
 
@@ -46,12 +47,15 @@ async def test_a_new_database_gets_every_shipped_migration(tmp_path: Path) -> No
         assert await store.schema_version() == len(SHIPPED) >= 3
     finally:
         await store.close()
-    assert [(version, name) for version, name, _ in applied(path)] == [
+    recorded = [(version, name) for version, name, _ in applied(path)]
+    assert recorded[:4] == [
         (1, "jobs"),
         (2, "runs"),
         (3, "quotas_breakers_leases"),
         (4, "budget"),
     ]
+    assert recorded[6] == (7, "enrichment_claims")
+    assert [version for version, _ in recorded] == list(range(1, len(SHIPPED) + 1))
 
 
 async def test_reopening_applies_nothing_again(tmp_path: Path) -> None:
@@ -66,11 +70,12 @@ async def test_reopening_applies_nothing_again(tmp_path: Path) -> None:
 
 
 async def test_the_jobs_table_has_a_column_per_job_field(tmp_path: Path) -> None:
-    """The jobs columns are exactly the Job fields, by the same names."""
+    """The jobs columns are exactly the Job fields, by the same names, plus the claim."""
     path = tmp_path / "cols.db"
     await (await open_store(f"sqlite:///{path}")).close()
 
-    assert sorted(columns(path, "jobs")) == sorted(f.name for f in dataclasses.fields(Job))
+    fields = [f.name for f in dataclasses.fields(Job)]
+    assert sorted(columns(path, "jobs")) == sorted([*fields, *CLAIM_COLUMNS])
 
 
 async def test_the_database_is_in_wal_mode(tmp_path: Path) -> None:

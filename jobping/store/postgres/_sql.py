@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from jobping.store._rows import (
     BREAKER_COLUMNS,
+    CLAIM_COLUMNS,
     CONTENT_COLUMNS,
     ENRICHED_COLUMNS,
     RUN_COLUMNS,
@@ -125,7 +126,7 @@ BACKLOG = f"""
 SELECT to_jsonb(j) FROM jobs AS j {_IN_BACKLOG}
 ORDER BY created_at DESC, job_hash LIMIT %s"""  # noqa: S608
 COUNT_BACKLOG = f"SELECT count(*) FROM jobs {_IN_BACKLOG}"  # noqa: S608
-_ENRICHMENT = (*ENRICHED_COLUMNS, "summary", "enrichment_model", "enriched_at")
+_ENRICHMENT = (*ENRICHED_COLUMNS, "summary", "enrichment_model", "enriched_at", *CLAIM_COLUMNS)
 SAVE_ENRICHMENT = f"""
 UPDATE jobs AS j SET ({", ".join(_ENRICHMENT)}) = {_row("e", _ENRICHMENT)}
 FROM jsonb_populate_record(NULL::jobs, %s::jsonb) AS e WHERE j.job_hash = %s RETURNING 1"""  # noqa: S608

@@ -401,6 +401,31 @@ async def test_enrichment_is_a_patch_and_a_failure_an_rpc(
     assert body(patch)["enriched_at"] == "2026-11-23T09:30:00+00:00"
     assert body(patch)["enrichment_model"] == "mini"
     assert body(failed) == {"p_job_hash": "hash-000002"}
+    assert body(patch)["enrichment_claimed_by"] is None
+    assert body(patch)["enrichment_claim_expires_at"] is None
+
+
+async def test_claims_are_rpcs_of_the_claim_functions(
+    supabase: SupabaseStore, api: respx.MockRouter
+) -> None:
+    """claim_enrichment is one rpc returning the claimed rows; release is one rpc (#11)."""
+    claim = api.post("/rpc/jobping_claim_enrichment").respond(200, json=[stored(3), stored(1)])
+    release = api.post("/rpc/jobping_release_enrichment_claims").respond(204)
+
+    jobs = await supabase.claim_enrichment("worker-1", limit=2, ttl_seconds=600, now=NOW)
+    await supabase.release_enrichment_claims("worker-1", ["hash-000001"])
+    await supabase.release_enrichment_claims("worker-1", [])
+
+    assert [job.job_hash for job in jobs] == ["hash-000003", "hash-000001"]
+    assert body(claim) == {
+        "p_holder": "worker-1",
+        "p_limit": 2,
+        "p_max_failures": 3,
+        "p_ttl_seconds": 600,
+        "p_now": "2026-11-23T09:30:00+00:00",
+    }
+    assert body(release) == {"p_holder": "worker-1", "p_job_hashes": ["hash-000001"]}
+    assert release.call_count == 1
 
 
 async def test_a_refused_key_is_a_store_error_that_never_shows_it(
@@ -448,7 +473,8 @@ async def test_a_schema_behind_names_the_missing_migrations(api: respx.MockRoute
     """Missing migrations raise MigrationError naming them and how to apply them."""
     api.get("/schema_migrations").respond(200, json=[{"version": LATEST - 1}])
 
-    with pytest.raises(MigrationError, match="lacks migrations 0004_budget: run `jobping db"):
+    latest = migrations_for("postgres")[-1].label
+    with pytest.raises(MigrationError, match=f"lacks migrations {latest}: run `jobping db"):
         await open_store("supabase", url=URL, service_role_key=KEY)
 
 

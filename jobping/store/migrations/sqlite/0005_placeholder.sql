@@ -1,0 +1,2 @@
+-- Placeholder (h-llm): migration number 5 belongs to another branch, which ships the real
+-- file; this one only keeps versions gapless on h-llm. Delete it when merging that branch.
