@@ -310,8 +310,13 @@ class TokenBudget(Generic[_LedgerT_co]):
                 return reservation
         raise self._exhausted(remaining)
 
-    async def commit(self, reservation: Reservation, usage: Usage) -> int:
+    async def commit(
+        self, reservation: Reservation, usage: Usage, *, answer_lost: bool = False
+    ) -> int:
         """Replace the hold by the real usage, each token class at its price; the cost in µUSD.
+
+        ``answer_lost``: the call may have been billed but its answer was not read (a
+        timeout, a cancellation); ``usage`` is then the worst case, recorded as such.
 
         Raises:
             ValueError: the usage is inconsistent (a negative count, cached > prompt, ...).
