@@ -56,13 +56,15 @@ async def test_a_cancelled_call_is_charged_its_reservation(
 ) -> None:
     """Cancelled while the server works on the answer (as SIGTERM does): charged, not released."""
     openai_server.always = "slow"
-    async with make_enricher(openai_timeout_seconds=600) as enricher:
-        async with anyio.create_task_group() as group:
-            group.start_soon(enricher.enrich, build_jobs(1)[0])
-            with anyio.fail_after(60):
-                while not openai_server.served:
-                    await anyio.sleep(0.01)
-            group.cancel_scope.cancel()
+    async with (
+        make_enricher(openai_timeout_seconds=600) as enricher,
+        anyio.create_task_group() as group,
+    ):
+        group.start_soon(enricher.enrich, build_jobs(1)[0])
+        with anyio.fail_after(60):
+            while not openai_server.served:  # noqa: ASYNC110 (the server's list, no event)
+                await anyio.sleep(0.01)
+        group.cancel_scope.cancel()
 
     _, billed = openai_server.billed(PriceTable.load())
     committed, held, calls = await ledger(store)
