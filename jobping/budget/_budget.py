@@ -128,6 +128,8 @@ class Reservation:
     day: date
     """The budget day the call is booked to."""
     hold: BudgetHold
+    estimated_prompt_tokens: int = 0
+    """Our own count of the prompt (before the model's prompt ratio and the margin)."""
 
     @property
     def worst_usage(self) -> Usage:
@@ -262,10 +264,16 @@ class TokenBudget(Generic[_LedgerT_co]):
         return Remaining(_allowance(day, counters[day.key]), _allowance(month, counters[month.key]))
 
     async def reserve(
-        self, model: str, prompt_tokens: int, max_output_tokens: int
+        self, model: str, prompt_tokens: int, max_output_tokens: int, *, ratio: float = 1.0
     ) -> Reservation | None:
-        """Hold the worst case of a call to ``model``; None if it would pass any limit."""
+        """Hold the worst case of a call to ``model``; None if it would pass any limit.
+
+        ``ratio``: the model's reported-to-estimated prompt tokens; above 1, the counted
+        prompt is scaled by it (a server that reports more than we count gets more held).
+        """
         now = self.clock()
+        counted = prompt_tokens
+        prompt_tokens = _scaled(counted, ratio)
         worst = self.worst_case(model, prompt_tokens, max_output_tokens)
         expires_at = now + timedelta(seconds=self.ttl_seconds)
         hold = BudgetHold(
@@ -277,7 +285,7 @@ class TokenBudget(Generic[_LedgerT_co]):
         log.debug("budget: %s reserved %d tokens, %d µUSD (worst case)", model, *_worst(worst))
         prompt = reserved_prompt_tokens(prompt_tokens)
         day = now.astimezone(self.tz).date()
-        return Reservation(model, prompt, max_output_tokens, worst, day, hold)
+        return Reservation(model, prompt, max_output_tokens, worst, day, hold, counted)
 
     async def reserve_in_chain(
         self,
@@ -295,9 +303,11 @@ class TokenBudget(Generic[_LedgerT_co]):
         Raises:
             BudgetExhausted: no model may be used now; says which window and until when.
         """
+        ratios = await self.store.prompt_token_ratios()
 
         def worst(model: str) -> WorstCase:
-            return self.worst_case(model, prompt_tokens(model), max_output_tokens)
+            scaled = _scaled(prompt_tokens(model), ratios.get(model, 1.0))
+            return self.worst_case(model, scaled, max_output_tokens)
 
         thresholds = self.chain_thresholds(len(chain))
         for _ in range(_RESERVE_RACES):
@@ -305,7 +315,10 @@ class TokenBudget(Generic[_LedgerT_co]):
             model = choose_model(chain, worst, remaining, thresholds=thresholds, fallback=fallback)
             if model is None:
                 break
-            reservation = await self.reserve(model, prompt_tokens(model), max_output_tokens)
+            ratio = ratios.get(model, 1.0)
+            reservation = await self.reserve(
+                model, prompt_tokens(model), max_output_tokens, ratio=ratio
+            )
             if reservation is not None:
                 return reservation
         raise self._exhausted(remaining)
@@ -328,6 +341,13 @@ class TokenBudget(Generic[_LedgerT_co]):
             usage.completion_tokens,
             reasoning_tokens=usage.reasoning_tokens,
         )
+        overshoot = (
+            usage.prompt_tokens + usage.completion_tokens > reservation.worst.tokens
+            or cost > reservation.worst.micro_usd
+        )
+        # What the provider reported teaches the prompt ratio; the worst case (a lost answer,
+        # or no usage reported) says nothing of it.
+        measured = not answer_lost and usage != reservation.worst_usage
         record = BudgetUsage(
             reservation.model,
             reservation.day,
@@ -336,8 +356,10 @@ class TokenBudget(Generic[_LedgerT_co]):
             usage.completion_tokens,
             usage.reasoning_tokens,
             cost,
+            "lost" if answer_lost else "overshoot" if overshoot else "answered",
+            reservation.estimated_prompt_tokens if measured else 0,
         )
-        if record.tokens > reservation.worst.tokens or cost > reservation.worst.micro_usd:
+        if overshoot:
             log.warning(
                 "%s used more than its reservation: %d tokens, %d µUSD (held %d, %d)",
                 reservation.model,
@@ -383,6 +405,11 @@ class TokenBudget(Generic[_LedgerT_co]):
         )
         window = "month" if month_tighter else "day"
         return BudgetExhausted(window, self.resets_at(window, self.clock()))
+
+
+def _scaled(counted: int, ratio: float) -> int:
+    """A counted prompt scaled by the model's prompt ratio when it is above 1."""
+    return math.ceil(counted * ratio) if ratio > 1.0 else counted
 
 
 def _allowance(window: BudgetWindow, counters: BudgetCounters) -> Allowance:

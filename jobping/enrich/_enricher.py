@@ -274,13 +274,13 @@ class Enricher:
             sleep=self._sleep,
         )
         try:
-            completion, model = await controller(
+            answered: tuple[ChatCompletion, str] = await controller(
                 self._attempt, messages, _prompt_counter(messages), spend
             )
         except _TRANSIENT as exc:
             message = f"gave up after {attempts} attempts: {self._describe(exc)}"
             raise EnrichmentError(message, model=spend.model) from None
-        return completion, model
+        return answered
 
     async def _attempt(
         self,

@@ -126,6 +126,8 @@ def commit_budget(hold: BudgetHold, usage: BudgetUsage, now: datetime) -> SqlFun
             "p_reasoning_tokens": usage.reasoning_tokens,
             "p_micro_usd": usage.micro_usd,
             "p_now": iso(now),
+            "p_outcome": usage.outcome,
+            "p_estimated_prompt_tokens": usage.estimated_prompt_tokens,
         },
     )
 

@@ -224,7 +224,9 @@ class BudgetLedger(Protocol):
         take their amounts off the reserved counters; add ``usage.tokens`` and
         ``usage.micro_usd`` to the committed counters of every window of ``hold``
         (creating a missing row; never refused: the money is spent, even past the hold or
-        after it expired); record the usage row with ``committed_at = now``; return True.
+        after it expired); record the usage row with ``committed_at = now`` and its
+        ``outcome``; feed the model's prompt ratio if ``usage.estimated_prompt_tokens`` is
+        above 0; return True.
         """
         ...
 
@@ -241,6 +243,14 @@ class BudgetLedger(Protocol):
         """Each window's committed counters and its live reservations (``expires_at > now``).
 
         Every key is in the result; a window never used has zeros.
+        """
+        ...
+
+    async def prompt_token_ratios(self) -> dict[str, float]:
+        """Per model, the prompt tokens reported over those estimated, of the recent calls.
+
+        Fed by each commit whose usage has ``estimated_prompt_tokens`` (in the same
+        transaction), as sums that decay by a tenth per call. Models never fed are absent.
         """
         ...
 

@@ -164,8 +164,12 @@ LEFT JOIN LATERAL (
     FROM budget_reservations WHERE window_key = k AND expires_at > %s
 ) AS r ON true"""
 _SUMS = """count(*), sum(prompt_tokens)::bigint, sum(cached_tokens)::bigint,
-    sum(completion_tokens)::bigint, sum(reasoning_tokens)::bigint, sum(micro_usd)::bigint
+    sum(completion_tokens)::bigint, sum(reasoning_tokens)::bigint, sum(micro_usd)::bigint,
+    count(*) FILTER (WHERE outcome = 'lost'),
+    coalesce(sum(micro_usd) FILTER (WHERE outcome = 'lost'), 0)::bigint,
+    count(*) FILTER (WHERE outcome = 'overshoot')
 FROM budget_usage WHERE day BETWEEN %s AND %s"""
+PROMPT_RATIOS = "SELECT model, reported / estimated FROM budget_prompt_ratios"
 USAGE_BY_MODEL = f"SELECT model, {_SUMS} GROUP BY model ORDER BY model"
 USAGE_BY_DAY = f"SELECT day::text, {_SUMS} GROUP BY day ORDER BY day"
 

@@ -332,6 +332,8 @@ async def test_budget_calls_are_rpcs_of_the_ledger_functions(
         "p_reasoning_tokens": 50,
         "p_micro_usd": 1_000,
         "p_now": "2026-11-23T09:30:00+00:00",
+        "p_outcome": "answered",  # #11: the outcome and the estimate feed the report and ratio
+        "p_estimated_prompt_tokens": 0,
     }
     assert body(release) == {"p_reservation_id": "res-1"}
 
@@ -507,3 +509,26 @@ async def test_missing_settings_are_config_errors_naming_them(
 
     assert list(caught.value.problems) == [key]
     assert KEY not in str(caught.value)
+
+
+async def test_usage_totals_count_lost_answers_and_overshoots(
+    supabase: SupabaseStore, api: respx.MockRouter
+) -> None:
+    """Usage rows' outcome adds up to lost calls, their cost and overshoots per model (#11)."""
+    rows = [
+        {"reservation_id": "a", "model": "mini", "day": "2026-11-23", "outcome": "lost"},
+        {"reservation_id": "b", "model": "mini", "day": "2026-11-23", "outcome": "overshoot"},
+        {"reservation_id": "c", "model": "mini", "day": "2026-11-23", "outcome": "answered"},
+    ]
+    for row in rows:
+        row |= {"prompt_tokens": 10, "cached_tokens": 0, "completion_tokens": 5}
+        row |= {"reasoning_tokens": 0, "micro_usd": 7}
+    api.get("/budget_usage").respond(200, json=rows)
+    api.get("/budget_prompt_ratios").respond(
+        200, json=[{"model": "mini", "estimated": 100.0, "reported": 250.0}]
+    )
+
+    (total,) = await supabase.budget_usage_by_model(NOW.date(), NOW.date())
+
+    assert (total.calls, total.lost_calls, total.lost_micro_usd, total.overshoots) == (3, 1, 7, 1)
+    assert await supabase.prompt_token_ratios() == {"mini": 2.5}

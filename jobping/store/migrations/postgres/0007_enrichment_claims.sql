@@ -56,4 +56,72 @@ AS $$
     WHERE job_hash = p_job_hash;
 $$;
 
+-- What each committed call was (#11): answered within its hold, answered past it
+-- (overshoot), or charged its whole hold because its answer was lost (a timeout, a
+-- cancellation: the provider may have billed it).
+ALTER TABLE budget_usage ADD COLUMN outcome text NOT NULL DEFAULT 'answered'
+    CHECK (outcome IN ('answered', 'overshoot', 'lost'));
+
+-- Per model, the prompt tokens the provider reported against the ones we counted, as sums
+-- that decay by a tenth on each call (about the last ten calls weigh): reservations scale
+-- our count by reported / estimated when it is above 1.
+CREATE TABLE budget_prompt_ratios (
+    model     text PRIMARY KEY,
+    estimated double precision NOT NULL CHECK (estimated > 0),
+    reported  double precision NOT NULL CHECK (reported >= 0)
+);
+ALTER TABLE budget_prompt_ratios ENABLE ROW LEVEL SECURITY;
+
+-- Replace a hold by the real usage; false (and nothing changed) if already committed.
+-- Committed usage is never refused: the money is spent. Tokens are prompt + completion.
+-- p_outcome is recorded with the usage; p_estimated_prompt_tokens > 0 feeds the model's
+-- prompt ratio, in the same transaction.
+DROP FUNCTION jobping_commit_budget(
+    text, text[], text, date, bigint, bigint, bigint, bigint, bigint, timestamptz
+);
+CREATE FUNCTION jobping_commit_budget(
+    p_reservation_id text,
+    p_window_keys text[],
+    p_model text,
+    p_day date,
+    p_prompt_tokens bigint,
+    p_cached_tokens bigint,
+    p_completion_tokens bigint,
+    p_reasoning_tokens bigint,
+    p_micro_usd bigint,
+    p_now timestamptz,
+    p_outcome text DEFAULT 'answered',
+    p_estimated_prompt_tokens bigint DEFAULT 0
+) RETURNS boolean
+LANGUAGE plpgsql
+SET search_path FROM CURRENT
+AS $$
+BEGIN
+    PERFORM pg_advisory_xact_lock(hashtext('jobping.budget:' || current_schema()));
+    INSERT INTO budget_usage (reservation_id, model, day, prompt_tokens, cached_tokens,
+        completion_tokens, reasoning_tokens, micro_usd, committed_at, outcome)
+    VALUES (p_reservation_id, p_model, p_day, p_prompt_tokens, p_cached_tokens,
+        p_completion_tokens, p_reasoning_tokens, p_micro_usd, p_now, p_outcome)
+    ON CONFLICT (reservation_id) DO NOTHING;
+    IF NOT FOUND THEN
+        RETURN false;
+    END IF;
+    PERFORM jobping_release_budget(p_reservation_id);
+    INSERT INTO budget_counters AS c (window_key, tokens_committed, micro_usd_committed)
+    SELECT k, p_prompt_tokens + p_completion_tokens, p_micro_usd
+    FROM unnest(p_window_keys) AS k ORDER BY k
+    ON CONFLICT (window_key) DO UPDATE
+    SET tokens_committed = c.tokens_committed + excluded.tokens_committed,
+        micro_usd_committed = c.micro_usd_committed + excluded.micro_usd_committed;
+    IF p_estimated_prompt_tokens > 0 THEN
+        INSERT INTO budget_prompt_ratios AS r (model, estimated, reported)
+        VALUES (p_model, p_estimated_prompt_tokens, p_prompt_tokens)
+        ON CONFLICT (model) DO UPDATE
+        SET estimated = r.estimated * 0.9 + excluded.estimated,
+            reported = r.reported * 0.9 + excluded.reported;
+    END IF;
+    RETURN true;
+END;
+$$;
+
 INSERT INTO schema_migrations (version, name) VALUES (7, 'enrichment_claims');
