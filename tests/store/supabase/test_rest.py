@@ -515,7 +515,7 @@ async def test_usage_totals_count_lost_answers_and_overshoots(
     supabase: SupabaseStore, api: respx.MockRouter
 ) -> None:
     """Usage rows' outcome adds up to lost calls, their cost and overshoots per model (#11)."""
-    rows = [
+    rows: list[dict[str, Any]] = [
         {"reservation_id": "a", "model": "mini", "day": "2026-11-23", "outcome": "lost"},
         {"reservation_id": "b", "model": "mini", "day": "2026-11-23", "outcome": "overshoot"},
         {"reservation_id": "c", "model": "mini", "day": "2026-11-23", "outcome": "answered"},
