@@ -19,6 +19,7 @@ through the answer), ``invalid`` (an answer off the schema),
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 from collections import deque
 from collections.abc import AsyncIterator, Iterable
@@ -62,6 +63,8 @@ class FakeOpenAI:
         self.faults: deque[str] = deque()
         self.always: str | None = None
         self.released = asyncio.Event()
+        self.prompt_factor = 1
+        """Report this many times our own count of the prompt (a server that over-reports)."""
         self.rate_limit_headers: dict[str, str] = {"Retry-After": "2"}
         """The headers of a ``rate_limit`` answer (say how long to wait)."""
 
@@ -106,6 +109,12 @@ class FakeOpenAI:
             authorization = request.headers.get("Authorization", "")
             return _error(fault, authorization, self.rate_limit_headers)
         completion = self.chat.complete(body)
+        if self.prompt_factor != 1:
+            usage = completion.usage
+            reported = usage.counted_prompt_tokens * self.prompt_factor
+            usage = dataclasses.replace(usage, prompt_tokens=reported, cached_tokens=0)
+            completion = dataclasses.replace(completion, usage=usage)
+            completion.body["usage"] = usage.to_dict()
         answer = completion.body
         if fault == "invalid":
             answer["choices"][0]["message"]["content"] = _INVALID
