@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
+import sys
+from datetime import UTC, datetime
 
 import anyio
 import pytest
@@ -11,7 +15,7 @@ from jobping.budget import PriceTable
 from jobping.errors import EnrichmentError
 from jobping.store import Store
 from tests.budget import NOW
-from tests.enrich.conftest import MakeEnricher, build_jobs
+from tests.enrich.conftest import SECRET, MakeEnricher, build_jobs
 from tests.enrich.server import FakeOpenAI
 
 pytestmark = pytest.mark.anyio
@@ -86,3 +90,35 @@ async def test_a_refused_connection_is_released_not_charged(
             await enricher.enrich(build_jobs(1)[0])
 
     assert await ledger(store) == (0, 0, 0)
+
+
+@pytest.mark.slow
+async def test_jobping_enrich_stopped_by_sigterm_charges_its_calls_in_flight(
+    openai_server: FakeOpenAI, store: Store, db_url: str
+) -> None:
+    """SIGTERM while the server works on the answers: the ledger >= the bill, nothing held."""
+    openai_server.always = "slow"
+    await store.upsert_jobs(build_jobs(3), seen_at=NOW)
+    env = dict(os.environ) | {
+        "DATABASE_URL": db_url,
+        "OPENAI_API_KEY": SECRET,
+        "OPENAI_BASE_URL": openai_server.base_url,
+        "OPENAI_TIMEOUT_SECONDS": "600",
+    }
+    command = [sys.executable, "-m", "jobping", "enrich", "--json"]
+    async with await anyio.open_process(command, env=env) as process:
+        with anyio.fail_after(60):
+            while len(openai_server.served) < 3:  # noqa: ASYNC110 (the server's list, no event)
+                await anyio.sleep(0.01)
+        process.send_signal(signal.SIGTERM)
+        with anyio.fail_after(60):
+            code = await process.wait()
+
+    _, billed = openai_server.billed(PriceTable.load())
+    now = datetime.now(UTC)  # the process ran on the real clock
+    today = f"day:{now.date().isoformat()}"
+    day = (await store.budget_counters([today], now=now))[today]
+    assert code == 1  # stopped
+    assert billed > 0
+    assert day.micro_usd_committed >= billed
+    assert day.micro_usd_reserved == 0
