@@ -3,9 +3,11 @@
 Before a call, :meth:`TokenBudget.reserve` holds the worst case in today's and this
 month's windows, atomically in the store (``BudgetLedger.reserve_budget``): refused unless every
 limit (tokens and cost, day and month) still holds with it. After the call, :meth:`commit`
-replaces the hold by the real usage, which cannot be more than the worst case, or
+replaces the hold by the real usage (or the whole hold, for an answer that was lost), or
 :meth:`release` drops it. So no interleaving of calls, in one process or in many, can push
-committed spend past a limit.
+committed spend past a limit, as long as the provider reports no more than the worst case.
+A usage past its hold is an overshoot: warned, recorded, and fed back: per model, the ratio
+of reported to estimated prompt tokens kept in the store scales later reservations (#11).
 
 The worst case is the counted prompt plus a margin, plus ``max_output_tokens``, priced at
 the model's input and output rates without any cache discount (reasoning tokens are part of

@@ -1,17 +1,21 @@
 """Enricher: one structured-output call per job, under the TokenBudget. The only openai import.
 
-For each job: build the prompt (description cut to ``OPENAI_DESCRIPTION_TOKEN_CAP``), count
-it with tiktoken per model, reserve the worst case of the first model of the chain that the
-budget allows (``TokenBudget.reserve_in_chain``), call, commit the real ``usage`` (also for
-an answer that turns out invalid: it was billed), then validate the answer.
+For each job (claimed first when it comes from the backlog, so no other process pays for
+it): build the prompt (each field cut to its token cap, the cut marked), count it with
+tiktoken per model, and for each attempt reserve the worst case of the first model of the
+chain that the budget allows (``TokenBudget.reserve_in_chain``), call with
+``max_completion_tokens`` set, and settle: an answer commits its real ``usage`` (also an
+answer that turns out invalid: it was billed); an attempt that may have been billed without
+its answer being read (a timeout, a connection lost after sending, a cancellation) commits
+its whole reservation, "charged, answer lost"; a connection refused before sending, or an
+error status, releases it (#11).
 
 Retries: rate limits (429), timeouts, connection errors and 5xx are retried here, up to
 ``OPENAI_RETRY_ATTEMPTS`` attempts with jittered backoff (or the server's ``Retry-After``),
-capped at ``RETRY_WAIT_CAP_SECONDS``; the reservation stays held across them. The SDK's
-own retries are off (``max_retries=0``), so nothing is retried twice. A 429 whose code is
-``insufficient_quota``, and a rejected key (401/403), are terminal: ``EnrichmentUnavailable``
-stops the run's enrichment. A failed call releases its reservation: the provider's errors
-say nothing of what was billed, and a call that failed before an answer is not billed.
+capped at ``RETRY_WAIT_CAP_SECONDS``; each attempt is reserved and settled on its own. The
+SDK's own retries are off (``max_retries=0``), so nothing is retried twice. A 429 whose code
+is ``insufficient_quota``, and a rejected key (401/403), are terminal:
+``EnrichmentUnavailable`` stops the run's enrichment.
 
 Every openai error becomes a ``jobping.errors`` error here, with the class, status, code
 and the message redacted. The SDK's exception is not chained (``from None``): a provider's
