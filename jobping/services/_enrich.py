@@ -23,6 +23,8 @@ async def enrich_backlog(
 ) -> dict[str, Any]:
     """Enrich up to ``limit`` backlog jobs; the report and the backlog left, as plain data.
 
+    ``interrupted``: SIGTERM or SIGINT stopped it (in the main thread only).
+
     Raises:
         MissingCredential: OPENAI_API_KEY is not set.
     """
@@ -41,7 +43,8 @@ async def enrich_backlog(
             group.cancel_scope.cancel()
         if received:
             report.stopped = f"stopped by {received[0]}: calls in flight were charged"
-        return report.to_dict() | {"backlog": await store.count_jobs_needing_enrichment()}
+        backlog = await store.count_jobs_needing_enrichment()
+        return report.to_dict() | {"backlog": backlog, "interrupted": bool(received)}
 
 
 async def _cancel_on_signal(scope: anyio.CancelScope, received: list[str]) -> None:

@@ -109,10 +109,13 @@ async def test_jobping_enrich_json_reports_the_run(
 def test_jobping_enrich_without_a_key_says_so(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, db_url: str
 ) -> None:
-    """No OPENAI_API_KEY: exit 1 and a message naming it."""
+    """No OPENAI_API_KEY: exit 2 (configuration, as README's exit codes say), naming it.
+
+    Updated on h-llm: MissingCredential maps to ExitCode.CONFIG since the h-core merge.
+    """
     monkeypatch.setenv("DATABASE_URL", db_url)
 
     code = run_main(["enrich"])
 
-    assert code == 1
+    assert code == 2
     assert "OPENAI_API_KEY is not set" in capsys.readouterr().err

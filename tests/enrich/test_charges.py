@@ -118,7 +118,7 @@ async def test_jobping_enrich_stopped_by_sigterm_charges_its_calls_in_flight(
     now = datetime.now(UTC)  # the process ran on the real clock
     today = f"day:{now.date().isoformat()}"
     day = (await store.budget_counters([today], now=now))[today]
-    assert code == 1  # stopped
+    assert code == 130  # interrupted, as README's exit codes say
     assert billed > 0
     assert day.micro_usd_committed >= billed
     assert day.micro_usd_reserved == 0
