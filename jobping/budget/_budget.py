@@ -3,9 +3,11 @@
 Before a call, :meth:`TokenBudget.reserve` holds the worst case in today's and this
 month's windows, atomically in the store (``BudgetLedger.reserve_budget``): refused unless every
 limit (tokens and cost, day and month) still holds with it. After the call, :meth:`commit`
-replaces the hold by the real usage, which cannot be more than the worst case, or
+replaces the hold by the real usage (or the whole hold, for an answer that was lost), or
 :meth:`release` drops it. So no interleaving of calls, in one process or in many, can push
-committed spend past a limit.
+committed spend past a limit, as long as the provider reports no more than the worst case.
+A usage past its hold is an overshoot: warned, recorded, and fed back: per model, the ratio
+of reported to estimated prompt tokens kept in the store scales later reservations (#11).
 
 The worst case is the counted prompt plus a margin, plus ``max_output_tokens``, priced at
 the model's input and output rates without any cache discount (reasoning tokens are part of
@@ -128,6 +130,8 @@ class Reservation:
     day: date
     """The budget day the call is booked to."""
     hold: BudgetHold
+    estimated_prompt_tokens: int = 0
+    """Our own count of the prompt (before the model's prompt ratio and the margin)."""
 
     @property
     def worst_usage(self) -> Usage:
@@ -262,10 +266,16 @@ class TokenBudget(Generic[_LedgerT_co]):
         return Remaining(_allowance(day, counters[day.key]), _allowance(month, counters[month.key]))
 
     async def reserve(
-        self, model: str, prompt_tokens: int, max_output_tokens: int
+        self, model: str, prompt_tokens: int, max_output_tokens: int, *, ratio: float = 1.0
     ) -> Reservation | None:
-        """Hold the worst case of a call to ``model``; None if it would pass any limit."""
+        """Hold the worst case of a call to ``model``; None if it would pass any limit.
+
+        ``ratio``: the model's reported-to-estimated prompt tokens; above 1, the counted
+        prompt is scaled by it (a server that reports more than we count gets more held).
+        """
         now = self.clock()
+        counted = prompt_tokens
+        prompt_tokens = _scaled(counted, ratio)
         worst = self.worst_case(model, prompt_tokens, max_output_tokens)
         expires_at = now + timedelta(seconds=self.ttl_seconds)
         hold = BudgetHold(
@@ -277,7 +287,7 @@ class TokenBudget(Generic[_LedgerT_co]):
         log.debug("budget: %s reserved %d tokens, %d µUSD (worst case)", model, *_worst(worst))
         prompt = reserved_prompt_tokens(prompt_tokens)
         day = now.astimezone(self.tz).date()
-        return Reservation(model, prompt, max_output_tokens, worst, day, hold)
+        return Reservation(model, prompt, max_output_tokens, worst, day, hold, counted)
 
     async def reserve_in_chain(
         self,
@@ -295,9 +305,11 @@ class TokenBudget(Generic[_LedgerT_co]):
         Raises:
             BudgetExhausted: no model may be used now; says which window and until when.
         """
+        ratios = await self.store.prompt_token_ratios()
 
         def worst(model: str) -> WorstCase:
-            return self.worst_case(model, prompt_tokens(model), max_output_tokens)
+            scaled = _scaled(prompt_tokens(model), ratios.get(model, 1.0))
+            return self.worst_case(model, scaled, max_output_tokens)
 
         thresholds = self.chain_thresholds(len(chain))
         for _ in range(_RESERVE_RACES):
@@ -305,13 +317,21 @@ class TokenBudget(Generic[_LedgerT_co]):
             model = choose_model(chain, worst, remaining, thresholds=thresholds, fallback=fallback)
             if model is None:
                 break
-            reservation = await self.reserve(model, prompt_tokens(model), max_output_tokens)
+            ratio = ratios.get(model, 1.0)
+            reservation = await self.reserve(
+                model, prompt_tokens(model), max_output_tokens, ratio=ratio
+            )
             if reservation is not None:
                 return reservation
         raise self._exhausted(remaining)
 
-    async def commit(self, reservation: Reservation, usage: Usage) -> int:
+    async def commit(
+        self, reservation: Reservation, usage: Usage, *, answer_lost: bool = False
+    ) -> int:
         """Replace the hold by the real usage, each token class at its price; the cost in µUSD.
+
+        ``answer_lost``: the call may have been billed but its answer was not read (a
+        timeout, a cancellation); ``usage`` is then the worst case, recorded as such.
 
         Raises:
             ValueError: the usage is inconsistent (a negative count, cached > prompt, ...).
@@ -323,6 +343,13 @@ class TokenBudget(Generic[_LedgerT_co]):
             usage.completion_tokens,
             reasoning_tokens=usage.reasoning_tokens,
         )
+        overshoot = (
+            usage.prompt_tokens + usage.completion_tokens > reservation.worst.tokens
+            or cost > reservation.worst.micro_usd
+        )
+        # What the provider reported teaches the prompt ratio; the worst case (a lost answer,
+        # or no usage reported) says nothing of it.
+        measured = not answer_lost and usage != reservation.worst_usage
         record = BudgetUsage(
             reservation.model,
             reservation.day,
@@ -331,8 +358,10 @@ class TokenBudget(Generic[_LedgerT_co]):
             usage.completion_tokens,
             usage.reasoning_tokens,
             cost,
+            "lost" if answer_lost else "overshoot" if overshoot else "answered",
+            reservation.estimated_prompt_tokens if measured else 0,
         )
-        if record.tokens > reservation.worst.tokens or cost > reservation.worst.micro_usd:
+        if overshoot:
             log.warning(
                 "%s used more than its reservation: %d tokens, %d µUSD (held %d, %d)",
                 reservation.model,
@@ -378,6 +407,11 @@ class TokenBudget(Generic[_LedgerT_co]):
         )
         window = "month" if month_tighter else "day"
         return BudgetExhausted(window, self.resets_at(window, self.clock()))
+
+
+def _scaled(counted: int, ratio: float) -> int:
+    """A counted prompt scaled by the model's prompt ratio when it is above 1."""
+    return math.ceil(counted * ratio) if ratio > 1.0 else counted
 
 
 def _allowance(window: BudgetWindow, counters: BudgetCounters) -> Allowance:

@@ -118,6 +118,9 @@ def _totals(total: UsageTotal, label: str) -> dict[str, Any]:
         "reasoning_tokens": total.reasoning_tokens,
         "tokens": total.tokens,
         "cost_usd": _usd(total.micro_usd),
+        "lost_answers": total.lost_calls,
+        "lost_answers_cost_usd": _usd(total.lost_micro_usd),
+        "overshoots": total.overshoots,
     }
 
 

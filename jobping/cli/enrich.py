@@ -33,6 +33,8 @@ def enrich(
         emit_json(report)
     else:
         _render(report)
+    if report["interrupted"]:
+        raise typer.Exit(ExitCode.INTERRUPTED)
     if report["stopped"]:
         raise typer.Exit(ExitCode.FAILED)
 

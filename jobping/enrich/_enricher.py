@@ -1,17 +1,21 @@
 """Enricher: one structured-output call per job, under the TokenBudget. The only openai import.
 
-For each job: build the prompt (description cut to ``OPENAI_DESCRIPTION_TOKEN_CAP``), count
-it with tiktoken per model, reserve the worst case of the first model of the chain that the
-budget allows (``TokenBudget.reserve_in_chain``), call, commit the real ``usage`` (also for
-an answer that turns out invalid: it was billed), then validate the answer.
+For each job (claimed first when it comes from the backlog, so no other process pays for
+it): build the prompt (each field cut to its token cap, the cut marked), count it with
+tiktoken per model, and for each attempt reserve the worst case of the first model of the
+chain that the budget allows (``TokenBudget.reserve_in_chain``), call with
+``max_completion_tokens`` set, and settle: an answer commits its real ``usage`` (also an
+answer that turns out invalid: it was billed); an attempt that may have been billed without
+its answer being read (a timeout, a connection lost after sending, a cancellation) commits
+its whole reservation, "charged, answer lost"; a connection refused before sending, or an
+error status, releases it (#11).
 
 Retries: rate limits (429), timeouts, connection errors and 5xx are retried here, up to
 ``OPENAI_RETRY_ATTEMPTS`` attempts with jittered backoff (or the server's ``Retry-After``),
-capped at ``RETRY_WAIT_CAP_SECONDS``; the reservation stays held across them. The SDK's
-own retries are off (``max_retries=0``), so nothing is retried twice. A 429 whose code is
-``insufficient_quota``, and a rejected key (401/403), are terminal: ``EnrichmentUnavailable``
-stops the run's enrichment. A failed call releases its reservation: the provider's errors
-say nothing of what was billed, and a call that failed before an answer is not billed.
+capped at ``RETRY_WAIT_CAP_SECONDS``; each attempt is reserved and settled on its own. The
+SDK's own retries are off (``max_retries=0``), so nothing is retried twice. A 429 whose code
+is ``insufficient_quota``, and a rejected key (401/403), are terminal:
+``EnrichmentUnavailable`` stops the run's enrichment.
 
 Every openai error becomes a ``jobping.errors`` error here, with the class, status, code
 and the message redacted. The SDK's exception is not chained (``from None``): a provider's
@@ -23,11 +27,13 @@ from __future__ import annotations
 
 import logging
 import random
+import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Self, cast
 
 import anyio
+import httpx2
 import openai
 from openai.types.chat import ChatCompletion, ChatCompletionMessageParam
 from openai.types.chat.completion_create_params import ResponseFormat
@@ -82,6 +88,14 @@ class Enriched:
 
 
 @dataclass(slots=True)
+class _Spend:
+    """What the attempts of one call were charged, and the model of the last one."""
+
+    micro_usd: int = 0
+    model: str | None = None
+
+
+@dataclass(slots=True)
 class EnrichReport:
     """What a batch of enrichments did."""
 
@@ -132,6 +146,7 @@ class Enricher:
         self._secrets = settings.secret_values()
         factory = client_factory or (lambda: _default_client(settings))
         self._client = factory().with_options(max_retries=0)
+        self._holder = f"enricher-{uuid.uuid4().hex}"
         self._sleep = sleep
         self._jitter = jitter
         for model, retired in budget.prices.retired_models(
@@ -160,12 +175,29 @@ class Enricher:
             EnrichmentError: the answer is invalid, or the call failed after its retries.
             EnrichmentUnavailable: the provider refuses every call.
         """
-        completion, model, cost = await self._call(job)
-        return Enriched(_answer(completion, model), model, cost)
+        spend = _Spend()
+        completion, model = await self._call(job, spend)
+        return Enriched(_answer(completion, model), model, spend.micro_usd)
 
     async def enrich_backlog(self, *, limit: int) -> EnrichReport:
-        """Enrich up to ``limit`` jobs of the store's backlog (newest first) and save them."""
-        return await self.enrich_jobs(await self._store.jobs_needing_enrichment(limit=limit))
+        """Claim up to ``limit`` jobs of the backlog (newest first), enrich and save them.
+
+        The claim (``OPENAI_CLAIM_TTL_SECONDS``) keeps other processes off these jobs, so no
+        job is paid for twice; the claims of the jobs neither saved nor failed (skipped,
+        cancelled) are released at the end.
+        """
+        jobs = await self._store.claim_enrichment(
+            self._holder,
+            limit=limit,
+            ttl_seconds=self._settings.openai_claim_ttl_seconds,
+            now=self._budget.clock(),
+        )
+        try:
+            return await self.enrich_jobs(jobs)
+        finally:
+            with anyio.CancelScope(shield=True):
+                hashes = [job.job_hash for job in jobs]
+                await self._store.release_enrichment_claims(self._holder, hashes)
 
     async def enrich_jobs(self, jobs: Sequence[Job]) -> EnrichReport:
         """Enrich ``jobs`` concurrently (``OPENAI_CONCURRENCY`` at once) and save each result.
@@ -195,9 +227,9 @@ class Enricher:
         scope: anyio.CancelScope,
     ) -> None:
         async with limiter:
+            spend = _Spend()
             try:
-                completion, model, cost = await self._call(job)
-                report.micro_usd += cost
+                completion, model = await self._call(job, spend)
                 enrichment = _answer(completion, model)
             except BudgetExhausted:
                 report.skipped += 1
@@ -214,37 +246,26 @@ class Enricher:
                 log.warning("enrichment of %s failed: %s", job.job_hash, exc)
                 await self._store.record_enrichment_failure(job.job_hash)
                 return
+            finally:
+                report.micro_usd += spend.micro_usd
             now = self._budget.clock()
             await self._store.save_enrichment(job.job_hash, enrichment, model=model, now=now)
             report.enriched += 1
             report.by_model[model] = report.by_model.get(model, 0) + 1
 
-    async def _call(self, job: Job) -> tuple[ChatCompletion, str, int]:
-        """Reserve, call, commit: the completion, the model used and the cost (µUSD)."""
-        settings = self._settings
-        chain = settings.openai_models
-        messages = build_messages(
-            job, description_token_cap=settings.openai_description_token_cap, model=chain[0]
-        )
-        reservation = await self._budget.reserve_in_chain(
-            chain,
-            _prompt_counter(messages),
-            settings.openai_max_output_tokens,
-            fallback=settings.openai_enable_fallback,
-        )
-        try:
-            completion = await self._create(reservation.model, messages)
-        except BaseException:
-            with anyio.CancelScope(shield=True):
-                await self._budget.release(reservation)
-            raise
-        with anyio.CancelScope(shield=True):
-            cost = await self._budget.commit(reservation, _usage(completion, reservation))
-        return completion, reservation.model, cost
+    async def _call(self, job: Job, spend: _Spend) -> tuple[ChatCompletion, str]:
+        """Reserve, call, charge, per attempt: the completion and the model.
 
-    async def _create(self, model: str, messages: list[dict[str, str]]) -> ChatCompletion:
-        """One call, retried on rate limits, timeouts, connection errors and 5xx."""
-        attempts = self._settings.openai_retry_attempts
+        What every attempt was charged (lost answers included) adds up in ``spend``, also
+        when the call fails.
+        """
+        settings = self._settings
+        messages = build_messages(
+            job,
+            description_token_cap=settings.openai_description_token_cap,
+            model=settings.openai_models[0],
+        )
+        attempts = settings.openai_retry_attempts
         controller = retrying(
             attempts=attempts,
             wait=wait_retry_after(
@@ -257,31 +278,73 @@ class Enricher:
             sleep=self._sleep,
         )
         try:
-            return await controller(self._attempt, model, messages)
+            answered: tuple[ChatCompletion, str] = await controller(
+                self._attempt, messages, _prompt_counter(messages), spend
+            )
         except _TRANSIENT as exc:
             message = f"gave up after {attempts} attempts: {self._describe(exc)}"
-            raise EnrichmentError(message, model=model) from None
+            raise EnrichmentError(message, model=spend.model) from None
+        return answered
 
-    async def _attempt(self, model: str, messages: list[dict[str, str]]) -> ChatCompletion:
-        """One attempt; a transient error is raised as is, any other as a jobping error."""
+    async def _attempt(
+        self,
+        messages: list[dict[str, str]],
+        count: Callable[[str], int],
+        spend: _Spend,
+    ) -> tuple[ChatCompletion, str]:
+        """One attempt under its own reservation, charged if it may have been billed.
+
+        A transient error is raised as is (the next attempt reserves again), any other as a
+        jobping error. An answer that came back is committed at its reported usage; an
+        attempt that may have reached the provider without its answer being read (a
+        timeout, a connection lost after sending, a cancellation) is committed at its whole
+        reservation ("charged, answer lost"); one refused before sending, or answered with
+        an error status, is released.
+        """
+        settings = self._settings
+        reservation = await self._budget.reserve_in_chain(
+            settings.openai_models,
+            count,
+            settings.openai_max_output_tokens,
+            fallback=settings.openai_enable_fallback,
+        )
+        model = spend.model = reservation.model
         try:
-            with anyio.fail_after(self._settings.openai_timeout_seconds):
-                return await self._client.chat.completions.create(
+            with anyio.fail_after(settings.openai_timeout_seconds):
+                completion = await self._client.chat.completions.create(
                     model=model,
                     messages=cast("list[ChatCompletionMessageParam]", messages),
                     response_format=cast("ResponseFormat", RESPONSE_FORMAT),
-                    max_completion_tokens=self._settings.openai_max_output_tokens,
+                    max_completion_tokens=settings.openai_max_output_tokens,
                 )
-        except openai.RateLimitError as exc:
-            if _NO_CREDIT in (exc.code, exc.type):
-                raise EnrichmentUnavailable(self._describe(exc), model=model) from None
+        except BaseException as exc:
+            with anyio.CancelScope(shield=True):
+                if _may_be_billed(exc):
+                    log.warning("%s: charged, answer lost (%s)", model, type(exc).__name__)
+                    lost = reservation.worst_usage
+                    spend.micro_usd += await self._budget.commit(
+                        reservation, lost, answer_lost=True
+                    )
+                else:
+                    await self._budget.release(reservation)
+            if isinstance(exc, Exception):
+                raise self._error(exc, model) from None
             raise
-        except (openai.AuthenticationError, openai.PermissionDeniedError) as exc:
-            raise EnrichmentUnavailable(self._describe(exc), model=model) from None
-        except _TRANSIENT:
-            raise
-        except openai.OpenAIError as exc:
-            raise EnrichmentError(self._describe(exc), model=model) from None
+        with anyio.CancelScope(shield=True):
+            spend.micro_usd += await self._budget.commit(
+                reservation, _usage(completion, reservation)
+            )
+        return completion, model
+
+    def _error(self, exc: Exception, model: str) -> Exception:
+        """What a failed attempt raises: a transient error as is, any other a jobping error."""
+        if isinstance(exc, openai.RateLimitError) and _NO_CREDIT in (exc.code, exc.type):
+            return EnrichmentUnavailable(self._describe(exc), model=model)
+        if isinstance(exc, openai.AuthenticationError | openai.PermissionDeniedError):
+            return EnrichmentUnavailable(self._describe(exc), model=model)
+        if isinstance(exc, _TRANSIENT) or not isinstance(exc, openai.OpenAIError):
+            return exc
+        return EnrichmentError(self._describe(exc), model=model)
 
     def _retry_after(self, exc: BaseException | None) -> float | None:
         """Seconds a rate-limited attempt's server asked to wait, if it said."""
@@ -300,6 +363,22 @@ class Enricher:
             parts.append(exc.code)
         message = preview(str(exc), 300, self._secrets)
         return f"{' '.join(parts)}: {message}"
+
+
+def _may_be_billed(exc: BaseException) -> bool:
+    """Whether a failed attempt may have reached the provider and been billed.
+
+    Not billed: an error status the server answered with, and a connection refused before
+    the request was sent. Everything else (timeouts, a connection lost mid-answer, a
+    cancellation, an answer we could not read) may have been.
+    """
+    if isinstance(exc, openai.APIStatusError):
+        return False
+    return not (
+        isinstance(exc, openai.APIConnectionError)
+        and not isinstance(exc, openai.APITimeoutError)
+        and isinstance(exc.__cause__, httpx2.ConnectError)
+    )
 
 
 def _first(errors: BaseExceptionGroup[BaseException]) -> BaseException:

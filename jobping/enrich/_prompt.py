@@ -1,17 +1,24 @@
-"""The prompt of one job: a fixed system message, then the job, its description cut short.
+"""The prompt of one job: a fixed system message, then the job, every field cut short.
 
 The system message (instructions and the taxonomy) is the same for every job and comes
-first, so the provider's prompt cache can serve it. The description is cut to a token cap
-at a token boundary before it is sent; the rest of the job is a few short fields.
+first, so the provider's prompt cache can serve it. The prompt has a token budget per job
+(#11): the description is cut to ``description_token_cap`` tokens and each short field
+(title, company, location) to ``FIELD_TOKEN_CAP``, at token boundaries, and every cut is
+marked with ``CUT_MARK`` so the model knows the text goes on.
 """
 
 from __future__ import annotations
 
-from jobping.budget import truncate_to_tokens
+from jobping.budget import count_tokens, truncate_to_tokens
 from jobping.enrich._schema import MAX_CATEGORIES, MAX_SUMMARY_CHARS, TAXONOMY
 from jobping.models import Job
 
-__all__ = ["SYSTEM_PROMPT", "build_messages"]
+__all__ = ["CUT_MARK", "FIELD_TOKEN_CAP", "SYSTEM_PROMPT", "build_messages"]
+
+FIELD_TOKEN_CAP = 64
+"""Tokens of a short field (title, company, location) sent at most."""
+CUT_MARK = " [cut]"
+"""Ends a field cut to its token cap."""
 
 SYSTEM_PROMPT = "\n".join(
     [
@@ -27,14 +34,25 @@ SYSTEM_PROMPT = "\n".join(
 
 
 def build_messages(job: Job, *, description_token_cap: int, model: str) -> list[dict[str, str]]:
-    """The chat messages for ``job``; the description cut to ``description_token_cap``."""
-    description = truncate_to_tokens(job.description, description_token_cap, model)
+    """The chat messages for ``job``, each field cut to its token cap (cuts marked)."""
+    description = _cut(job.description, description_token_cap, model)
     fields = {
-        "Title": job.title,
-        "Company": job.company,
-        "Location": job.location or "not given",
+        "Title": _cut(job.title, FIELD_TOKEN_CAP, model),
+        "Company": _cut(job.company, FIELD_TOKEN_CAP, model),
+        "Location": _cut(job.location, FIELD_TOKEN_CAP, model) or "not given",
         "Work environment (from the listing)": job.work_environment.value,
     }
     lines = [f"{name}: {value}" for name, value in fields.items()]
     user = "\n".join([*lines, "", "Description:", description or "(none)"])
     return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": user}]
+
+
+def _cut(text: str | None, cap: int, model: str) -> str:
+    """``text`` cut to ``cap`` tokens, ending with ``CUT_MARK`` if cut ('' for None)."""
+    if not text:
+        return ""
+    kept = truncate_to_tokens(text, cap, model)
+    if len(kept) == len(text):
+        return text
+    room = max(cap - count_tokens(CUT_MARK, model), 0)  # the mark counts within the cap
+    return truncate_to_tokens(kept, room, model) + CUT_MARK

@@ -16,17 +16,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from jobping.store._rows import check_amount, iso, moment_or_none
+from jobping.models import Job
+from jobping.store._rows import check_amount, iso, job_from_row, moment_or_none
 from jobping.store._values import BudgetHold, BudgetUsage, QuotaWindow
 
 __all__ = [
     "FunctionCalls",
     "SqlFunctionCall",
     "acquire_lease",
+    "claim_enrichment",
     "commit_budget",
     "consume_quota",
     "record_enrichment_failure",
     "release_budget",
+    "release_enrichment_claims",
     "release_lease",
     "release_quota",
     "renew_lease",
@@ -123,6 +126,8 @@ def commit_budget(hold: BudgetHold, usage: BudgetUsage, now: datetime) -> SqlFun
             "p_reasoning_tokens": usage.reasoning_tokens,
             "p_micro_usd": usage.micro_usd,
             "p_now": iso(now),
+            "p_outcome": usage.outcome,
+            "p_estimated_prompt_tokens": usage.estimated_prompt_tokens,
         },
     )
 
@@ -135,6 +140,28 @@ def release_budget(reservation_id: str) -> SqlFunctionCall:
 def record_enrichment_failure(job_hash: str) -> SqlFunctionCall:
     """Count one more failed enrichment of a job."""
     return SqlFunctionCall("jobping_record_enrichment_failure", {"p_job_hash": job_hash})
+
+
+def claim_enrichment(
+    holder: str, limit: int, ttl_seconds: float, now: datetime, max_failures: int
+) -> SqlFunctionCall:
+    """Claim up to ``limit`` unclaimed jobs of the backlog (a JSON array of rows)."""
+    return SqlFunctionCall(
+        "jobping_claim_enrichment",
+        {
+            "p_holder": holder,
+            "p_limit": limit,
+            "p_max_failures": max_failures,
+            "p_ttl_seconds": ttl_seconds,
+            "p_now": iso(now),
+        },
+    )
+
+
+def release_enrichment_claims(holder: str, job_hashes: Sequence[str]) -> SqlFunctionCall:
+    """Give back the claims ``holder`` still holds on these jobs."""
+    params = {"p_holder": holder, "p_job_hashes": list(job_hashes)}
+    return SqlFunctionCall("jobping_release_enrichment_claims", params)
 
 
 class FunctionCalls:
@@ -176,8 +203,26 @@ class FunctionCalls:
         """Give the lease up if we hold it."""
         await self._call(release_lease(name, holder))
 
+    async def claim_enrichment(
+        self,
+        holder: str,
+        *,
+        limit: int,
+        ttl_seconds: float,
+        now: datetime,
+        max_failures: int = 3,
+    ) -> list[Job]:
+        """Claim up to ``limit`` jobs of the backlog for ``holder`` (SKIP LOCKED), newest first."""
+        rows = await self._call(claim_enrichment(holder, limit, ttl_seconds, now, max_failures))
+        return [job_from_row(row) for row in rows or ()]
+
+    async def release_enrichment_claims(self, holder: str, job_hashes: Sequence[str]) -> None:
+        """Give back the claims ``holder`` still holds on these jobs."""
+        if job_hashes:
+            await self._call(release_enrichment_claims(holder, job_hashes))
+
     async def record_enrichment_failure(self, job_hash: str) -> None:
-        """Count one more failed enrichment of the job."""
+        """Count one more failed enrichment of the job and release its claim."""
         await self._call(record_enrichment_failure(job_hash))
 
     async def reserve_budget(self, hold: BudgetHold, *, now: datetime) -> bool:

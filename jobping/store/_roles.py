@@ -89,12 +89,35 @@ class EnrichmentBacklog(Protocol):
     ) -> bool:
         """Write the enriched fields, ``summary``, ``enrichment_model`` and ``enriched_at = now``.
 
-        The job leaves the backlog. Returns False (and writes nothing) if no job has that hash.
+        The job leaves the backlog and its claim is cleared. Returns False (and writes
+        nothing) if no job has that hash.
         """
         ...
 
+    async def claim_enrichment(
+        self,
+        holder: str,
+        *,
+        limit: int,
+        ttl_seconds: float,
+        now: datetime,
+        max_failures: int = 3,
+    ) -> list[Job]:
+        """Claim up to ``limit`` jobs of the backlog for ``holder``, newest first; the jobs.
+
+        One atomic statement: only jobs nobody holds, or whose claim expired by ``now``, are
+        claimed, until ``now + ttl_seconds``; concurrent callers get disjoint sets.
+        """
+        ...
+
+    async def release_enrichment_claims(self, holder: str, job_hashes: Sequence[str]) -> None:
+        """Give back the claims ``holder`` still holds on these jobs (others are untouched)."""
+
     async def record_enrichment_failure(self, job_hash: str) -> None:
-        """Add one to the job's ``enrichment_failures`` (nothing if no job has that hash)."""
+        """Add one to the job's ``enrichment_failures`` and release its claim.
+
+        Nothing if no job has that hash.
+        """
 
 
 class RunLog(Protocol):
@@ -201,7 +224,9 @@ class BudgetLedger(Protocol):
         take their amounts off the reserved counters; add ``usage.tokens`` and
         ``usage.micro_usd`` to the committed counters of every window of ``hold``
         (creating a missing row; never refused: the money is spent, even past the hold or
-        after it expired); record the usage row with ``committed_at = now``; return True.
+        after it expired); record the usage row with ``committed_at = now`` and its
+        ``outcome``; feed the model's prompt ratio if ``usage.estimated_prompt_tokens`` is
+        above 0; return True.
         """
         ...
 
@@ -218,6 +243,14 @@ class BudgetLedger(Protocol):
         """Each window's committed counters and its live reservations (``expires_at > now``).
 
         Every key is in the result; a window never used has zeros.
+        """
+        ...
+
+    async def prompt_token_ratios(self) -> dict[str, float]:
+        """Per model, the prompt tokens reported over those estimated, of the recent calls.
+
+        Fed by each commit whose usage has ``estimated_prompt_tokens`` (in the same
+        transaction), as sums that decay by a tenth per call. Models never fed are absent.
         """
         ...
 

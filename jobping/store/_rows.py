@@ -28,6 +28,7 @@ from jobping.store._values import BreakerSnapshot
 
 __all__ = [
     "BREAKER_COLUMNS",
+    "CLAIM_COLUMNS",
     "CONTENT_COLUMNS",
     "ENRICHED_COLUMNS",
     "JOB_COLUMNS",
@@ -59,6 +60,8 @@ JOB_COLUMNS = tuple(field.name for field in dataclasses.fields(Job))
 _STORE_OWNED = frozenset(
     {"created_at", "summary", "enriched_at", "enrichment_model", "enrichment_failures"}
 )
+#: The claim columns (#11): not fields of Job; saving an enrichment clears them.
+CLAIM_COLUMNS = ("enrichment_claimed_by", "enrichment_claim_expires_at")
 #: What an upsert writes (``job_hash`` first); ``created_at`` only when it inserts.
 WRITTEN_COLUMNS = tuple(name for name in JOB_COLUMNS if name not in _STORE_OWNED)
 _SIGHTING = frozenset({"last_seen_at", "is_active", "scrape_timestamp", "scraper_run_id"})
@@ -195,6 +198,7 @@ def enrichment_row(enrichment: Enrichment, *, model: str, now: datetime) -> dict
     """The columns ``save_enrichment`` writes, as a JSON object."""
     row: dict[str, Any] = {name: getattr(enrichment, name) for name in ENRICHED_COLUMNS}
     row.update(summary=enrichment.summary, enrichment_model=model, enriched_at=now)
+    row.update(dict.fromkeys(CLAIM_COLUMNS))
     _encode(row)
     return row
 

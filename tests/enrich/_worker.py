@@ -3,13 +3,16 @@
 Run as ``python -m tests.enrich._worker FIRST LAST`` with the settings in the environment.
 It says ``ready``, waits for a line on stdin (so all processes start together), enriches
 the backlog jobs numbered FIRST..LAST-1 on a fake clock at ``tests.budget.NOW``, and prints
-its report as one JSON line.
+its report as one JSON line. ``python -m tests.enrich._worker backlog BATCH`` instead
+claims and enriches the backlog ``BATCH`` jobs at a time until nothing is left to claim,
+as ``jobping enrich`` does, and adds the hashes it enriched to the report.
 """
 
 from __future__ import annotations
 
 import json
 import sys
+from typing import Any
 
 import anyio
 
@@ -31,6 +34,12 @@ async def main(first: str, last: str) -> None:
     store = await open_store(settings.database_url)
     try:
         budget = TokenBudget.from_settings(settings, store, clock=FakeClock(NOW))
+        if first == "backlog":
+            async with Enricher(settings, store, budget) as enricher:
+                result = await _drain(enricher, int(last))
+            sys.stdout.write(json.dumps(result) + "\n")
+            sys.stdout.flush()
+            return
         waiting = await store.jobs_needing_enrichment(limit=10_000)
         mine = [job for job in waiting if int(first) <= int(job.job_hash[4:]) < int(last)]
         async with Enricher(settings, store, budget) as enricher:
@@ -39,6 +48,20 @@ async def main(first: str, last: str) -> None:
         await store.close()
     sys.stdout.write(json.dumps(report.to_dict() | {"jobs": len(mine)}) + "\n")
     sys.stdout.flush()
+
+
+async def _drain(enricher: Enricher, batch: int) -> dict[str, Any]:
+    """Claim and enrich ``batch`` jobs at a time until a batch enriches none; the totals."""
+    totals: dict[str, Any] = {"enriched": 0, "failed": 0, "skipped": 0, "micro_usd": 0}
+    while True:
+        report = await enricher.enrich_backlog(limit=batch)
+        if not report.enriched + report.failed:  # nothing left, or nothing fits the budget
+            totals["skipped"] += report.skipped
+            return totals
+        totals["enriched"] += report.enriched
+        totals["failed"] += report.failed
+        totals["skipped"] += report.skipped
+        totals["micro_usd"] += report.micro_usd
 
 
 if __name__ == "__main__":

@@ -17,6 +17,11 @@ from jobping.testing import FakeClock
 from tests.budget import NOW
 from tests.enrich.server import FakeOpenAI, serve_openai
 from tests.helpers import opened_store
+from tests.store.conftest import (  # noqa: F401 (fixtures for the tests on PostgreSQL)
+    postgres_admin,
+    postgres_schema,
+    postgres_url,
+)
 
 SECRET = "sk-enrich-SENTINEL-5f4e3d2c1b0a9988"  # noqa: S105 (a sentinel, not a secret)
 MakeSettings = Callable[..., Settings]

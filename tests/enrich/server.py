@@ -10,13 +10,17 @@ Faults, for the next requests (``fail_next``) or for every request (``always``):
 ``rate_limit`` (429 with ``Retry-After``, or the ``rate_limit_headers`` a test sets),
 ``no_credit`` (429 ``insufficient_quota``), ``unauthorized`` (401 quoting the key, as OpenAI
 does), ``server_error`` (500),
-``timeout`` (no answer until the test ends), ``invalid`` (an answer off the schema),
+``timeout`` (no answer until the test ends), ``slow`` (the answer is made and billed, then
+held back until the test ends), ``reset`` (billed, then the connection is closed halfway
+through the answer), ``invalid`` (an answer off the schema),
 ``no_usage`` (a valid answer without ``usage``).
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import json
 from collections import deque
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
@@ -33,7 +37,17 @@ __all__ = ["FakeOpenAI", "Served", "serve_openai"]
 Served = ChatUsage
 """The usage of one answer the server gave."""
 FAULTS = frozenset(
-    {"rate_limit", "no_credit", "unauthorized", "server_error", "timeout", "invalid", "no_usage"}
+    {
+        "rate_limit",
+        "no_credit",
+        "unauthorized",
+        "server_error",
+        "timeout",
+        "slow",
+        "reset",
+        "invalid",
+        "no_usage",
+    }
 )
 _INVALID = '{"summary": "no schema here"}'
 
@@ -49,6 +63,8 @@ class FakeOpenAI:
         self.faults: deque[str] = deque()
         self.always: str | None = None
         self.released = asyncio.Event()
+        self.prompt_factor = 1
+        """Report this many times our own count of the prompt (a server that over-reports)."""
         self.rate_limit_headers: dict[str, str] = {"Retry-After": "2"}
         """The headers of a ``rate_limit`` answer (say how long to wait)."""
 
@@ -93,6 +109,12 @@ class FakeOpenAI:
             authorization = request.headers.get("Authorization", "")
             return _error(fault, authorization, self.rate_limit_headers)
         completion = self.chat.complete(body)
+        if self.prompt_factor != 1:
+            usage = completion.usage
+            reported = usage.counted_prompt_tokens * self.prompt_factor
+            usage = dataclasses.replace(usage, prompt_tokens=reported, cached_tokens=0)
+            completion = dataclasses.replace(completion, usage=usage)
+            completion.body["usage"] = usage.to_dict()
         answer = completion.body
         if fault == "invalid":
             answer["choices"][0]["message"]["content"] = _INVALID
@@ -100,7 +122,22 @@ class FakeOpenAI:
             del answer["usage"]
         else:
             self.served.append(completion.usage)
+        if fault == "slow":
+            await self.released.wait()
+        if fault == "reset":
+            return await _reset(request, json.dumps(answer).encode())
         return web.json_response(answer)
+
+
+async def _reset(request: web.Request, body: bytes) -> web.StreamResponse:
+    """Send the headers and half the body, then close the connection."""
+    response = web.StreamResponse(headers={"Content-Type": "application/json"})
+    response.content_length = len(body)
+    await response.prepare(request)
+    await response.write(body[: len(body) // 2])
+    assert request.transport is not None
+    request.transport.close()
+    return response
 
 
 def _error(fault: str, authorization: str, rate_limit_headers: dict[str, str]) -> web.Response:

@@ -18,6 +18,7 @@ from jobping.store import Store
 from tests.budget import NOW
 from tests.enrich.conftest import SECRET, MakeEnricher, build_jobs
 from tests.enrich.server import FakeOpenAI
+from tests.helpers import opened_store
 from tests.processes import run_workers
 
 pytestmark = pytest.mark.anyio
@@ -98,3 +99,49 @@ async def test_four_processes_sharing_one_store_never_pass_the_limit(
     assert enriched + sum(report["skipped"] for report in reports) == 200
     assert enriched == len(openai_server.served) > 0
     await assert_ledger_matches(store, openai_server, limit_usd)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def shared_url(request: pytest.FixtureRequest, db_url: str) -> str:
+    """A fresh database of each backend that several processes share."""
+    if request.param == "sqlite":
+        return db_url
+    url: str = request.getfixturevalue("postgres_url")
+    return url
+
+
+@pytest.mark.slow
+async def test_four_enrich_processes_pay_for_each_job_once(
+    openai_server: FakeOpenAI, shared_url: str
+) -> None:
+    """Regression #11: four processes draining one backlog enrich 120 jobs with 120 paid calls.
+
+    Before claims, each process took the newest jobs of the backlog: most calls bought a
+    job another process had already paid for.
+    """
+    async with opened_store(shared_url) as store:
+        await store.upsert_jobs(build_jobs(120, words=40), seen_at=NOW)
+    env = dict(os.environ) | {
+        "DATABASE_URL": shared_url,
+        "OPENAI_API_KEY": SECRET,
+        "OPENAI_BASE_URL": openai_server.base_url,
+        "OPENAI_MODELS": json.dumps([MODEL]),
+        "OPENAI_MAX_OUTPUT_TOKENS": str(MAX_OUTPUT),
+        "OPENAI_CONCURRENCY": "8",
+        "OPENAI_DAILY_TOKEN_LIMIT": "10000000",
+    }
+
+    reports = await run_workers(WORKER, [["backlog", "10"]] * 4, env=env, seconds=120)
+
+    asked = [request["messages"][-1]["content"] for request in openai_server.requests]
+    assert sum(report["failed"] + report["skipped"] for report in reports) == 0
+    assert sum(report["enriched"] for report in reports) == 120
+    assert len(openai_server.requests) == len(openai_server.served) == 120
+    assert len(set(asked)) == 120  # no job was paid for twice
+    async with opened_store(shared_url) as store:
+        assert await store.count_jobs_needing_enrichment() == 0
+        await assert_ledger_matches(store, openai_server, limit_usd=10.0)
+        assert (
+            sum(report["micro_usd"] for report in reports)
+            == openai_server.billed(PriceTable.load())[1]
+        )

@@ -55,10 +55,14 @@ async def test_one_job_is_enriched_with_structured_output_and_its_usage_committe
     assert await held(store) == (0, 0)
 
 
-async def test_rate_limits_are_retried_with_the_reservation_held(
+async def test_rate_limits_are_retried_each_attempt_under_its_own_reservation(
     make_enricher: MakeEnricher, openai_server: FakeOpenAI, store: Store, sleeps: list[float]
 ) -> None:
-    """Two 429s then an answer: three requests, Retry-After honoured, the hold kept meanwhile."""
+    """Two 429s then an answer: three requests, Retry-After honoured, nothing held meanwhile.
+
+    Changed by #11: each attempt reserves and settles on its own; a 429 is not billed, so
+    its hold is released before the wait.
+    """
     openai_server.fail_next(["rate_limit", "rate_limit"])
     held_during_waits: list[tuple[int, int]] = []
 
@@ -71,9 +75,10 @@ async def test_rate_limits_are_retried_with_the_reservation_held(
 
     assert len(openai_server.requests) == 3
     assert sleeps == [2.0, 2.0]  # the server's Retry-After
-    assert all(tokens > 0 and cost > 0 for tokens, cost in held_during_waits)
+    assert held_during_waits == [(0, 0), (0, 0)]
     assert await held(store) == (0, 0)
     assert len(openai_server.served) == 1
+    assert await committed(store) == openai_server.billed(PriceTable.load())
 
 
 @pytest.mark.parametrize(
@@ -106,7 +111,11 @@ async def test_every_retry_after_form_is_honoured(
 async def test_retryable_errors_are_tried_the_configured_times_only(
     make_enricher: MakeEnricher, openai_server: FakeOpenAI, store: Store, fault: str
 ) -> None:
-    """Always failing: exactly OPENAI_RETRY_ATTEMPTS requests (the SDK adds none), then released."""
+    """Always failing: exactly OPENAI_RETRY_ATTEMPTS requests (the SDK adds none), each settled.
+
+    Changed by #11: a timed-out attempt may have been billed, so each is charged its whole
+    reservation; an error status (500, 429) is released.
+    """
     openai_server.always = fault
     async with make_enricher(openai_retry_attempts=2, openai_timeout_seconds=0.3) as enricher:
         with pytest.raises(EnrichmentError, match="gave up after 2 attempts") as caught:
@@ -115,7 +124,12 @@ async def test_retryable_errors_are_tried_the_configured_times_only(
     assert len(openai_server.requests) == 2
     assert caught.value.model == "gpt-5.4-mini"
     assert await held(store) == (0, 0)
-    assert await committed(store) == (0, 0)
+    tokens, micro_usd = await committed(store)
+    if fault == "timeout":
+        assert tokens > 0
+        assert micro_usd > 0
+    else:
+        assert (tokens, micro_usd) == (0, 0)
 
 
 async def test_backoff_is_jittered_exponential_without_retry_after(

@@ -12,6 +12,7 @@ import pytest
 from jobping.budget import count_tokens
 from jobping.enrich import (
     ANSWER_SCHEMA,
+    CUT_MARK,
     RESPONSE_FORMAT,
     TAXONOMY,
     build_messages,
@@ -102,7 +103,10 @@ def test_the_taxonomy_is_documented_in_the_prompt() -> None:
 
 
 def test_the_description_is_cut_to_the_token_cap() -> None:
-    """A long description is sent cut to the cap; the system message comes first, unchanged."""
+    """A long description is sent cut to the cap, the cut marked (#11); the system message first.
+
+    Changed by #11: the cut description ends with CUT_MARK, counted within the cap.
+    """
     job = build_jobs(1, words=3_000)[0]
 
     messages = build_messages(job, description_token_cap=200, model="gpt-5.4-mini")
@@ -110,5 +114,6 @@ def test_the_description_is_cut_to_the_token_cap() -> None:
     assert messages[0] == {"role": "system", "content": SYSTEM_PROMPT}
     description = messages[1]["content"].split("Description:\n", 1)[1]
     assert count_tokens(description, "gpt-5.4-mini") <= 200
-    assert job.description.startswith(description)
+    assert description.endswith(CUT_MARK)
+    assert job.description.startswith(description.removesuffix(CUT_MARK))
     assert "Title: Data engineer 0" in messages[1]["content"]

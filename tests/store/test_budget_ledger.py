@@ -218,3 +218,35 @@ async def test_stores_racing_to_reserve_never_pass_a_limit(store_url: str) -> No
             await one.close()
     assert granted.count(True) == 100  # 1,000 tokens / 10 each
     assert day.tokens_reserved == month.tokens_reserved == 1_000
+
+
+async def test_usage_totals_count_lost_answers_and_overshoots(store: Store) -> None:
+    """Each commit's outcome is kept: lost calls, their cost and overshoots per model (#11)."""
+    for rid, outcome, cost in [("a", "lost", 900), ("b", "overshoot", 700), ("c", "answered", 5)]:
+        assert await store.reserve_budget(hold(rid), now=NOW)
+        assert await store.commit_budget(hold(rid), usage(micro_usd=cost, outcome=outcome), now=NOW)
+
+    (total,) = await store.budget_usage_by_model(TODAY, TODAY)
+    (day,) = await store.budget_usage_by_day(TODAY, TODAY)
+
+    assert (total.calls, total.lost_calls, total.lost_micro_usd, total.overshoots) == (
+        3,
+        1,
+        900,
+        1,
+    )
+    assert (day.lost_calls, day.lost_micro_usd, day.overshoots) == (1, 900, 1)
+
+
+async def test_commits_feed_a_decaying_prompt_ratio_per_model(store: Store) -> None:
+    """Reported over estimated prompt tokens, the older calls weighing a tenth less each (#11)."""
+    assert await store.prompt_token_ratios() == {}
+    commits = [("a", 100, 100), ("b", 100, 1_000), ("c", 0, 5_000)]  # c: nothing to learn
+    for rid, estimated, reported in commits:
+        measured = usage(prompt=reported, estimated_prompt_tokens=estimated)
+        assert await store.commit_budget(hold(rid), measured, now=NOW)
+
+    ratios = await store.prompt_token_ratios()
+
+    assert list(ratios) == ["gpt-5.4-mini"]
+    assert ratios["gpt-5.4-mini"] == pytest.approx((100 * 0.9 + 1_000) / (100 * 0.9 + 100))

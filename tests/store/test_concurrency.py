@@ -49,6 +49,12 @@ async def consume(store, attempts):
 async def lease(store, holder):
     return await store.acquire_lease("run", holder, ttl_seconds=300, now=NOW) is not None
 
+async def claim(store, holder):
+    claimed = []
+    while batch := await store.claim_enrichment(holder, limit=7, ttl_seconds=600, now=NOW):
+        claimed += [job.job_hash for job in batch]
+    return claimed
+
 async def version(store):
     return await store.schema_version()
 
@@ -113,6 +119,17 @@ async def test_processes_racing_for_the_lease_leave_exactly_one_holder(store_url
         holder = await store.lease_holder("run", now=NOW)
     assert holder is not None
     assert holder[0] == f"worker-{won.index(True)}"
+
+
+async def test_processes_claiming_the_backlog_at_once_get_disjoint_sets(store_url: str) -> None:
+    """Four processes claiming 7 at a time until nothing is left: 300 jobs, each claimed once."""
+    async with opened_store(store_url) as store:
+        await store.upsert_jobs([build_job(n) for n in range(300)], seen_at=NOW)
+
+    claimed = await run_workers(worker(store_url), [["claim", f"worker-{n}"] for n in range(4)])
+
+    every = [job_hash for part in claimed for job_hash in part]
+    assert len(every) == len(set(every)) == 300
 
 
 async def test_stores_opened_at_once_on_a_new_file_all_open(tmp_path: Path) -> None:

@@ -20,6 +20,7 @@ from jobping.store._migrate import (
     migrations_for,
     pending_migrations,
 )
+from jobping.store._rows import CLAIM_COLUMNS
 
 pytestmark = pytest.mark.anyio
 
@@ -47,13 +48,14 @@ async def test_a_new_database_gets_every_shipped_migration(tmp_path: Path) -> No
     finally:
         await store.close()
     recorded = [(version, name) for version, name, _ in applied(path)]
-    assert recorded[:6] == [
+    assert recorded[:7] == [
         (1, "jobs"),
         (2, "runs"),
         (3, "quotas_breakers_leases"),
         (4, "budget"),
         (5, "employment_type"),
         (6, "content_hash"),
+        (7, "enrichment_claims"),
     ]
     assert [version for version, _ in recorded] == list(range(1, len(SHIPPED) + 1))
 
@@ -70,12 +72,12 @@ async def test_reopening_applies_nothing_again(tmp_path: Path) -> None:
 
 
 async def test_the_jobs_table_has_a_column_per_job_field(tmp_path: Path) -> None:
-    """The jobs columns are exactly the Job fields, by the same names, and content_hash (#16)."""
+    """The jobs columns are exactly the Job fields, plus content_hash (#16) and the claim (#11)."""
     path = tmp_path / "cols.db"
     await (await open_store(f"sqlite:///{path}")).close()
 
-    expected = [f.name for f in dataclasses.fields(Job)] + ["content_hash"]
-    assert sorted(columns(path, "jobs")) == sorted(expected)
+    fields = [f.name for f in dataclasses.fields(Job)]
+    assert sorted(columns(path, "jobs")) == sorted([*fields, "content_hash", *CLAIM_COLUMNS])
 
 
 async def test_the_database_is_in_wal_mode(tmp_path: Path) -> None:

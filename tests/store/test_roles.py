@@ -32,7 +32,7 @@ def test_each_method_belongs_to_exactly_one_role() -> None:
     counts = Counter(name for role in ROLES for name in _members(role))
     assert [name for name, count in counts.items() if count > 1] == []
     assert _members(Store) == LIFECYCLE
-    assert len(counts) + len(LIFECYCLE) == 31
+    assert len(counts) + len(LIFECYCLE) == 34
 
 
 def test_every_backend_implements_every_role() -> None:

@@ -45,7 +45,18 @@ def render_budget(report: dict[str, Any]) -> None:
 
 
 def _usage_table(title: str, key: str, rows: list[dict[str, Any]]) -> Table:
-    table = Table(key, "calls", "prompt", "cached", "completion", "reasoning", "cost", title=title)
+    table = Table(
+        key,
+        "calls",
+        "prompt",
+        "cached",
+        "completion",
+        "reasoning",
+        "cost",
+        "charged, answer lost",
+        "overshoots",
+        title=title,
+    )
     for row in rows:
         table.add_row(
             row[key],
@@ -55,5 +66,7 @@ def _usage_table(title: str, key: str, rows: list[dict[str, Any]]) -> Table:
             f"{row['completion_tokens']:,}",
             f"{row['reasoning_tokens']:,}",
             f"${row['cost_usd']:.4f}",
+            f"{row['lost_answers']:,} (${row['lost_answers_cost_usd']:.4f})",
+            f"{row['overshoots']:,}",
         )
     return table

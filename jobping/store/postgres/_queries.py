@@ -128,6 +128,10 @@ class PostgresQueries:
         rows = await self._fetch(sql.BUDGET_COUNTERS, (list(keys), aware(now)))
         return {row[0]: BudgetCounters(*row) for row in rows}
 
+    async def prompt_token_ratios(self) -> dict[str, float]:
+        """Per model, reported over estimated prompt tokens of the recent calls."""
+        return {model: float(ratio) for model, ratio in await self._fetch(sql.PROMPT_RATIOS)}
+
     async def budget_usage_by_model(self, first_day: date, last_day: date) -> list[UsageTotal]:
         """Committed usage per model over the days ``first_day..last_day``."""
         return [

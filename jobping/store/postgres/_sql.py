@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from jobping.store._rows import (
     BREAKER_COLUMNS,
+    CLAIM_COLUMNS,
     CONTENT_COLUMNS,
     ENRICHED_COLUMNS,
     RUN_COLUMNS,
@@ -128,7 +129,7 @@ BACKLOG = f"""
 SELECT to_jsonb(j) FROM jobs AS j {_IN_BACKLOG}
 ORDER BY created_at DESC, job_hash LIMIT %s"""  # noqa: S608
 COUNT_BACKLOG = f"SELECT count(*) FROM jobs {_IN_BACKLOG}"  # noqa: S608
-_ENRICHMENT = (*ENRICHED_COLUMNS, "summary", "enrichment_model", "enriched_at")
+_ENRICHMENT = (*ENRICHED_COLUMNS, "summary", "enrichment_model", "enriched_at", *CLAIM_COLUMNS)
 SAVE_ENRICHMENT = f"""
 UPDATE jobs AS j SET ({", ".join(_ENRICHMENT)}) = {_row("e", _ENRICHMENT)}
 FROM jsonb_populate_record(NULL::jobs, %s::jsonb) AS e WHERE j.job_hash = %s RETURNING 1"""  # noqa: S608
@@ -166,8 +167,12 @@ LEFT JOIN LATERAL (
     FROM budget_reservations WHERE window_key = k AND expires_at > %s
 ) AS r ON true"""
 _SUMS = """count(*), sum(prompt_tokens)::bigint, sum(cached_tokens)::bigint,
-    sum(completion_tokens)::bigint, sum(reasoning_tokens)::bigint, sum(micro_usd)::bigint
+    sum(completion_tokens)::bigint, sum(reasoning_tokens)::bigint, sum(micro_usd)::bigint,
+    count(*) FILTER (WHERE outcome = 'lost'),
+    coalesce(sum(micro_usd) FILTER (WHERE outcome = 'lost'), 0)::bigint,
+    count(*) FILTER (WHERE outcome = 'overshoot')
 FROM budget_usage WHERE day BETWEEN %s AND %s"""
+PROMPT_RATIOS = "SELECT model, reported / estimated FROM budget_prompt_ratios"
 USAGE_BY_MODEL = f"SELECT model, {_SUMS} GROUP BY model ORDER BY model"
 USAGE_BY_DAY = f"SELECT day::text, {_SUMS} GROUP BY day ORDER BY day"
 

@@ -40,8 +40,14 @@ UPDATE budget_counters SET tokens_reserved = tokens_reserved - ?,
 WHERE window_key = ?"""
 _RECORD_USAGE = """
 INSERT INTO budget_usage (reservation_id, model, day, prompt_tokens, cached_tokens,
-    completion_tokens, reasoning_tokens, micro_usd, committed_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (reservation_id) DO NOTHING RETURNING 1"""
+    completion_tokens, reasoning_tokens, micro_usd, committed_at, outcome)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (reservation_id) DO NOTHING RETURNING 1"""
+# Sums that decay by a tenth per call: about the last ten calls weigh.
+_FEED_RATIO = """
+INSERT INTO budget_prompt_ratios (model, estimated, reported) VALUES (?, ?, ?)
+ON CONFLICT (model) DO UPDATE SET estimated = estimated * 0.9 + excluded.estimated,
+    reported = reported * 0.9 + excluded.reported"""
+_RATIOS = "SELECT model, reported / estimated FROM budget_prompt_ratios"
 # Commit in a window: add the usage and give back what its dropped hold held there (zero if
 # the hold had expired and was swept), in one statement per window.
 _ADD_COMMITTED = """
@@ -59,7 +65,9 @@ SELECT keys.value, coalesce(c.tokens_committed, 0), coalesce(c.micro_usd_committ
      WHERE r.window_key = keys.value AND r.expires_at > ?)
 FROM json_each(?) AS keys LEFT JOIN budget_counters AS c ON c.window_key = keys.value"""
 _SUMS = """count(*), sum(prompt_tokens), sum(cached_tokens), sum(completion_tokens),
-    sum(reasoning_tokens), sum(micro_usd) FROM budget_usage WHERE day BETWEEN ? AND ?"""
+    sum(reasoning_tokens), sum(micro_usd), sum(outcome = 'lost'),
+    sum(CASE WHEN outcome = 'lost' THEN micro_usd ELSE 0 END), sum(outcome = 'overshoot')
+FROM budget_usage WHERE day BETWEEN ? AND ?"""
 _BY_MODEL = f"SELECT model, {_SUMS} GROUP BY model ORDER BY model"
 _BY_DAY = f"SELECT day, {_SUMS} GROUP BY day ORDER BY day"
 
@@ -110,7 +118,9 @@ class SqliteBudgetLedger:
             usage.reasoning_tokens,
             usage.micro_usd,
             to_text(now),
+            usage.outcome,
         )
+        ratio = (usage.model, usage.estimated_prompt_tokens, usage.prompt_tokens)
 
         def commit(connection: sqlite3.Connection) -> bool:
             if not connection.execute(_RECORD_USAGE, record).fetchall():
@@ -122,6 +132,8 @@ class SqliteBudgetLedger:
                 for window in hold.windows  # the hold's rows are in these windows only
             ]
             connection.executemany(_ADD_COMMITTED, counters)
+            if usage.estimated_prompt_tokens > 0:
+                connection.execute(_FEED_RATIO, ratio)
             return True
 
         return await self._db.write(commit)
@@ -137,6 +149,10 @@ class SqliteBudgetLedger:
         live_after = to_text(now)
         rows = await self._db.read(_COUNTERS, (live_after, live_after, json.dumps(list(keys))))
         return {row[0]: BudgetCounters(*row) for row in rows}
+
+    async def prompt_token_ratios(self) -> dict[str, float]:
+        """Per model, reported over estimated prompt tokens of the recent calls."""
+        return {model: float(ratio) for model, ratio in await self._db.read(_RATIOS)}
 
     async def budget_usage_by_model(self, first_day: date, last_day: date) -> list[UsageTotal]:
         """Committed usage per model over the days ``first_day..last_day``."""

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Collection, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from operator import attrgetter, itemgetter
 from typing import Any
 
@@ -92,10 +92,25 @@ _BACKLOG = _SELECT_JOBS + _IN_BACKLOG + " ORDER BY created_at DESC, job_hash LIM
 _COUNT_BACKLOG = "SELECT count(*) FROM jobs" + _IN_BACKLOG  # noqa: S608 (constant)
 _SAVE_ENRICHMENT = (
     f"UPDATE jobs SET {' = ?, '.join(ENRICHED_COLUMNS)} = ?,"  # noqa: S608 (constant column names)
-    " summary = ?, enrichment_model = ?, enriched_at = ? WHERE job_hash = ?"
+    " summary = ?, enrichment_model = ?, enriched_at = ?,"
+    " enrichment_claimed_by = NULL, enrichment_claim_expires_at = NULL WHERE job_hash = ?"
 )
 _ENRICHMENT_FAILED = (
-    "UPDATE jobs SET enrichment_failures = enrichment_failures + 1 WHERE job_hash = ?"
+    "UPDATE jobs SET enrichment_failures = enrichment_failures + 1,"
+    " enrichment_claimed_by = NULL, enrichment_claim_expires_at = NULL WHERE job_hash = ?"
+)
+# One guarded UPDATE (under the write lock): only unclaimed or expired claims are taken.
+_CLAIM = (
+    "UPDATE jobs SET enrichment_claimed_by = ?, enrichment_claim_expires_at = ?"  # noqa: S608 (constant column names)
+    " WHERE job_hash IN (SELECT job_hash FROM jobs"
+    + _IN_BACKLOG
+    + " AND (enrichment_claim_expires_at IS NULL OR enrichment_claim_expires_at <= ?)"
+    " ORDER BY created_at DESC, job_hash LIMIT ?)"
+    f" RETURNING {', '.join(JOB_COLUMNS)}"
+)
+_RELEASE_CLAIMS = (
+    "UPDATE jobs SET enrichment_claimed_by = NULL, enrichment_claim_expires_at = NULL"
+    " WHERE job_hash IN (SELECT value FROM json_each(?)) AND enrichment_claimed_by = ?"
 )
 
 
@@ -226,6 +241,33 @@ class SqliteJobs:
             lambda connection: connection.execute(_SAVE_ENRICHMENT, params).rowcount > 0
         )
 
+    async def claim_enrichment(
+        self,
+        holder: str,
+        *,
+        limit: int,
+        ttl_seconds: float,
+        now: datetime,
+        max_failures: int = 3,
+    ) -> list[Job]:
+        """Claim up to ``limit`` jobs of the backlog for ``holder`` (one guarded UPDATE)."""
+        expires = to_text(now + timedelta(seconds=ttl_seconds))
+        params = (holder, expires, max_failures, to_text(now), limit)
+        rows = await self._db.write(
+            lambda connection: connection.execute(_CLAIM, params).fetchall()
+        )
+        jobs = [_job(row) for row in rows]
+        jobs.sort(key=lambda job: job.job_hash)
+        jobs.sort(key=attrgetter("created_at"), reverse=True)
+        return jobs
+
+    async def release_enrichment_claims(self, holder: str, job_hashes: Sequence[str]) -> None:
+        """Give back the claims ``holder`` still holds on these jobs."""
+        if not job_hashes:
+            return
+        params = (json.dumps(list(job_hashes)), holder)
+        await self._db.write(lambda connection: connection.execute(_RELEASE_CLAIMS, params))
+
     async def record_enrichment_failure(self, job_hash: str) -> None:
-        """Count one more failed enrichment of the job."""
+        """Count one more failed enrichment of the job and release its claim."""
         await self._db.write(lambda connection: connection.execute(_ENRICHMENT_FAILED, (job_hash,)))

@@ -230,6 +230,11 @@ class SupabaseQueries:
             for key in wanted
         }
 
+    async def prompt_token_ratios(self) -> dict[str, float]:
+        """Per model, reported over estimated prompt tokens of the recent calls."""
+        rows = await self._rows(self._table("budget_prompt_ratios").select("*"))
+        return {row["model"]: float(row["reported"]) / float(row["estimated"]) for row in rows}
+
     async def budget_usage_by_model(self, first_day: date, last_day: date) -> list[UsageTotal]:
         """Committed usage per model over the days ``first_day..last_day``."""
         return _totals(await self._usage(first_day, last_day), "model")
@@ -241,7 +246,7 @@ class SupabaseQueries:
     async def _usage(self, first_day: date, last_day: date) -> list[dict[str, Any]]:
         def page() -> Any:
             query = self._table("budget_usage").select(
-                "reservation_id,model,day," + ",".join(_USAGE_SUMS)
+                "reservation_id,model,day,outcome," + ",".join(_USAGE_SUMS)
             )
             query = query.gte("day", first_day.isoformat()).lte("day", last_day.isoformat())
             return query.order("reservation_id")
@@ -259,8 +264,13 @@ def _totals(rows: Iterable[Mapping[str, Any]], key: str) -> list[UsageTotal]:
     """Usage rows summed per ``key`` (model or day), sorted by it."""
     sums: dict[str, list[int]] = {}
     for row in rows:
-        total = sums.setdefault(str(row[key]), [0] * (len(_USAGE_SUMS) + 1))
+        total = sums.setdefault(str(row[key]), [0] * (len(_USAGE_SUMS) + 4))
         total[0] += 1
         for i, name in enumerate(_USAGE_SUMS, start=1):
             total[i] += int(row[name])
+        outcome = row.get("outcome", "answered")
+        if outcome == "lost":
+            total[-3] += 1
+            total[-2] += int(row["micro_usd"])
+        total[-1] += outcome == "overshoot"
     return [UsageTotal(name, *total) for name, total in sorted(sums.items())]

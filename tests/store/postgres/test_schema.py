@@ -15,6 +15,7 @@ from jobping.errors import MigrationError
 from jobping.models import Job
 from jobping.store import open_store, schema_status
 from jobping.store._migrate import migrations_for
+from jobping.store._rows import CLAIM_COLUMNS
 from jobping.store.postgres import _sql as sql
 from tests.store import NOW
 from tests.store.conftest import create_schema, postgres_url_for
@@ -99,7 +100,7 @@ async def test_a_failing_migration_rolls_the_whole_upgrade_back_and_is_named(
 
 
 async def test_the_jobs_table_keeps_the_supabase_columns(postgres_url: str, admin: Admin) -> None:
-    """Every Job field is a column, plus id and content_hash (#16); timestamptz, text[], unique."""
+    """Every Job field is a column, plus id, content_hash (#16) and the claim (#11)."""
     await (await open_store(postgres_url)).close()
     rows = admin.execute(
         "SELECT column_name, data_type FROM information_schema.columns"
@@ -110,7 +111,12 @@ async def test_the_jobs_table_keeps_the_supabase_columns(postgres_url: str, admi
         "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = 'jobs_job_hash_key'"
     ).fetchone()
 
-    assert set(types) == {f.name for f in dataclasses.fields(Job)} | {"id", "content_hash"}
+    assert set(types) == {f.name for f in dataclasses.fields(Job)} | {
+        "id",
+        "content_hash",
+        *CLAIM_COLUMNS,
+    }
+    assert types["enrichment_claim_expires_at"] == "timestamp with time zone"
     assert types["posted_at"] == types["created_at"] == "timestamp with time zone"
     assert types["categories"] == types["language_requirements"] == "ARRAY"
     assert types["is_active"] == "boolean"

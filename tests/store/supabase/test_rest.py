@@ -391,6 +391,8 @@ async def test_budget_calls_are_rpcs_of_the_ledger_functions(
         "p_reasoning_tokens": 50,
         "p_micro_usd": 1_000,
         "p_now": "2026-11-23T09:30:00+00:00",
+        "p_outcome": "answered",  # #11: the outcome and the estimate feed the report and ratio
+        "p_estimated_prompt_tokens": 0,
     }
     assert body(release) == {"p_reservation_id": "res-1"}
 
@@ -460,6 +462,31 @@ async def test_enrichment_is_a_patch_and_a_failure_an_rpc(
     assert body(patch)["enriched_at"] == "2026-11-23T09:30:00+00:00"
     assert body(patch)["enrichment_model"] == "mini"
     assert body(failed) == {"p_job_hash": "hash-000002"}
+    assert body(patch)["enrichment_claimed_by"] is None
+    assert body(patch)["enrichment_claim_expires_at"] is None
+
+
+async def test_claims_are_rpcs_of_the_claim_functions(
+    supabase: SupabaseStore, api: respx.MockRouter
+) -> None:
+    """claim_enrichment is one rpc returning the claimed rows; release is one rpc (#11)."""
+    claim = api.post("/rpc/jobping_claim_enrichment").respond(200, json=[stored(3), stored(1)])
+    release = api.post("/rpc/jobping_release_enrichment_claims").respond(204)
+
+    jobs = await supabase.claim_enrichment("worker-1", limit=2, ttl_seconds=600, now=NOW)
+    await supabase.release_enrichment_claims("worker-1", ["hash-000001"])
+    await supabase.release_enrichment_claims("worker-1", [])
+
+    assert [job.job_hash for job in jobs] == ["hash-000003", "hash-000001"]
+    assert body(claim) == {
+        "p_holder": "worker-1",
+        "p_limit": 2,
+        "p_max_failures": 3,
+        "p_ttl_seconds": 600,
+        "p_now": "2026-11-23T09:30:00+00:00",
+    }
+    assert body(release) == {"p_holder": "worker-1", "p_job_hashes": ["hash-000001"]}
+    assert release.call_count == 1
 
 
 async def test_a_refused_key_is_a_store_error_that_never_shows_it(
@@ -541,3 +568,26 @@ async def test_missing_settings_are_config_errors_naming_them(
 
     assert list(caught.value.problems) == [key]
     assert KEY not in str(caught.value)
+
+
+async def test_usage_totals_count_lost_answers_and_overshoots(
+    supabase: SupabaseStore, api: respx.MockRouter
+) -> None:
+    """Usage rows' outcome adds up to lost calls, their cost and overshoots per model (#11)."""
+    rows: list[dict[str, Any]] = [
+        {"reservation_id": "a", "model": "mini", "day": "2026-11-23", "outcome": "lost"},
+        {"reservation_id": "b", "model": "mini", "day": "2026-11-23", "outcome": "overshoot"},
+        {"reservation_id": "c", "model": "mini", "day": "2026-11-23", "outcome": "answered"},
+    ]
+    for row in rows:
+        row |= {"prompt_tokens": 10, "cached_tokens": 0, "completion_tokens": 5}
+        row |= {"reasoning_tokens": 0, "micro_usd": 7}
+    api.get("/budget_usage").respond(200, json=rows)
+    api.get("/budget_prompt_ratios").respond(
+        200, json=[{"model": "mini", "estimated": 100.0, "reported": 250.0}]
+    )
+
+    (total,) = await supabase.budget_usage_by_model(NOW.date(), NOW.date())
+
+    assert (total.calls, total.lost_calls, total.lost_micro_usd, total.overshoots) == (3, 1, 7, 1)
+    assert await supabase.prompt_token_ratios() == {"mini": 2.5}
