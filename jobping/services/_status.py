@@ -19,7 +19,7 @@ async def gather_status(
 ) -> dict[str, Any]:
     """The status as plain data: ``domains``, ``lease`` and ``runs`` (newest first)."""
     now = now or datetime.now(UTC)
-    async with settings_store(settings) as store:
+    async with settings_store(settings, create=False) as store:
         domains = await domain_status(store, settings, now=now)
         holder = await store.lease_holder(LEASE_NAME, now=now)
         recent = await store.recent_runs(runs)

@@ -13,12 +13,13 @@ modules are imported only when chosen (psycopg and supabase are heavy imports).
 
 from __future__ import annotations
 
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from jobping._database_urls import POSTGRES_PREFIXES as _POSTGRES_PREFIXES
 from jobping._database_urls import SQLITE_PREFIX as _SQLITE_PREFIX
 from jobping._database_urls import SUPABASE as _SUPABASE
-from jobping.errors import ConfigError
+from jobping.errors import ConfigError, MissingExtra, NoDatabase
 from jobping.settings import Settings
 from jobping.store._roles import (
     BreakerStore,
@@ -42,6 +43,10 @@ from jobping.store._values import (
     UsageTotal,
 )
 from jobping.store.sqlite import SqliteStore
+
+if TYPE_CHECKING:
+    from jobping.store.postgres import PostgresStore
+    from jobping.store.supabase import SupabaseStore
 
 __all__ = [
     "BreakerSnapshot",
@@ -67,10 +72,12 @@ __all__ = [
 ]
 
 
-async def open_store(database_url: str, **kwargs: Any) -> Store:
+async def open_store(database_url: str, *, create: bool = True, **kwargs: Any) -> Store:
     """Open the store that ``database_url`` names, its schema migrated to the latest version.
 
     Supabase's REST API cannot change a schema: that store checks the schema is current.
+    With ``create=False`` (the commands that only read) a SQLite file that does not exist
+    is :class:`~jobping.errors.NoDatabase`, and nothing is created.
 
     Args:
         database_url: ``sqlite:///path``, ``postgresql://...`` (``postgres://...``) or
@@ -82,38 +89,41 @@ async def open_store(database_url: str, **kwargs: Any) -> Store:
             ``timeout_seconds``.
 
     Raises:
-        ConfigError: The URL names no backend, or an option is missing or invalid.
+        ConfigError: The URL names no backend, or an option is missing or invalid;
+            ``MissingExtra`` if the backend's package is not installed, ``NoDatabase``
+            if ``create`` is false and the SQLite file does not exist.
         StoreError: The database cannot be opened or migrated.
     """
     if database_url.startswith(_SQLITE_PREFIX):
-        return await SqliteStore.open(_sqlite_path(database_url), **kwargs)
+        path = _sqlite_path(database_url)
+        if not create and path != ":memory:" and not Path(path).exists():
+            raise NoDatabase(str(Path(path).resolve()))
+        return await SqliteStore.open(path, **kwargs)
     if database_url.startswith(_POSTGRES_PREFIXES):
-        from jobping.store.postgres import PostgresStore  # noqa: PLC0415 (heavy, optional)
-
-        return await PostgresStore.open(database_url, **kwargs)
+        return await _postgres().open(database_url, **kwargs)
     if database_url == _SUPABASE:
-        from jobping.store.supabase import SupabaseStore  # noqa: PLC0415 (heavy, optional)
-
-        return await SupabaseStore.open(**kwargs)
+        return await _supabase().open(**kwargs)
     raise _unsupported(database_url)
 
 
-async def schema_status(database_url: str, **kwargs: Any) -> SchemaStatus:
+async def schema_status(
+    database_url: str, *, missing_ok: bool = True, **kwargs: Any
+) -> SchemaStatus:
     """Where the schema of ``database_url`` stands, read without migrating anything.
 
-    Takes the same arguments as :func:`open_store` (SQLite needs none).
+    Takes the same arguments as :func:`open_store` (SQLite needs none). A SQLite file that
+    does not exist is version 0, or :class:`~jobping.errors.NoDatabase` if not ``missing_ok``.
     """
     if database_url.startswith(_SQLITE_PREFIX):
-        backend, version = sqlite_schema_version(_sqlite_path(database_url))
+        path = _sqlite_path(database_url)
+        if not missing_ok and path != ":memory:" and not Path(path).exists():
+            raise NoDatabase(str(Path(path).resolve()))
+        backend, version = sqlite_schema_version(path)
         return SchemaStatus.of(backend, version, "sqlite")
     if database_url.startswith(_POSTGRES_PREFIXES):
-        from jobping.store.postgres import PostgresStore  # noqa: PLC0415 (heavy, optional)
-
-        backend, version = await PostgresStore.read_schema_version(database_url, **kwargs)
+        backend, version = await _postgres().read_schema_version(database_url, **kwargs)
     elif database_url == _SUPABASE:
-        from jobping.store.supabase import SupabaseStore  # noqa: PLC0415 (heavy, optional)
-
-        backend, version = await SupabaseStore.read_schema_version(**kwargs)
+        backend, version = await _supabase().read_schema_version(**kwargs)
     else:
         raise _unsupported(database_url)
     return SchemaStatus.of(backend, version, "postgres")
@@ -138,6 +148,28 @@ def store_options(settings: Settings) -> dict[str, Any]:
             "timeout_seconds": settings.pg_statement_timeout_seconds,
         }
     return {}
+
+
+def _postgres() -> type[PostgresStore]:
+    """The PostgreSQL backend, imported now (psycopg is heavy and an optional extra)."""
+    try:
+        from jobping.store.postgres import PostgresStore  # noqa: PLC0415 (heavy, optional)
+    except ImportError as exc:
+        if (exc.name or "").partition(".")[0] not in {"psycopg", "psycopg_pool"}:
+            raise
+        raise MissingExtra("PostgreSQL", "'jobping[postgres]'") from None
+    return PostgresStore
+
+
+def _supabase() -> type[SupabaseStore]:
+    """The Supabase REST backend, imported now (the supabase client is heavy)."""
+    try:
+        from jobping.store.supabase import SupabaseStore  # noqa: PLC0415 (heavy)
+    except ImportError as exc:
+        if (exc.name or "").partition(".")[0] not in {"supabase", "postgrest"}:
+            raise
+        raise MissingExtra("Supabase's REST API", "supabase") from None
+    return SupabaseStore
 
 
 def _sqlite_path(database_url: str) -> str:
