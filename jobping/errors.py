@@ -98,8 +98,7 @@ class MissingExtra(ConfigError):
         self.problems = {"DATABASE_URL": f"{backend} needs {install} installed"}
         JobPingError.__init__(
             self,
-            f"DATABASE_URL names {backend}, whose package is not installed:"
-            f" pip install {install}",
+            f"DATABASE_URL names {backend}, whose package is not installed: pip install {install}",
         )
 
 

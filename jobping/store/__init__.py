@@ -82,6 +82,7 @@ async def open_store(database_url: str, *, create: bool = True, **kwargs: Any) -
     Args:
         database_url: ``sqlite:///path``, ``postgresql://...`` (``postgres://...``) or
             ``supabase``.
+        create: Whether a SQLite file that does not exist is created (False: NoDatabase).
         **kwargs: Options of the backend, as :func:`store_options` gives them from the
             settings. SQLite: ``busy_timeout_seconds``. PostgreSQL: ``pool_min_size``,
             ``pool_max_size``, ``connect_timeout_seconds``, ``statement_timeout_seconds``,
@@ -95,9 +96,7 @@ async def open_store(database_url: str, *, create: bool = True, **kwargs: Any) -
         StoreError: The database cannot be opened or migrated.
     """
     if database_url.startswith(_SQLITE_PREFIX):
-        path = _sqlite_path(database_url)
-        if not create and path != ":memory:" and not Path(path).exists():
-            raise NoDatabase(str(Path(path).resolve()))
+        path = _sqlite_path(database_url, must_exist=not create)
         return await SqliteStore.open(path, **kwargs)
     if database_url.startswith(_POSTGRES_PREFIXES):
         return await _postgres().open(database_url, **kwargs)
@@ -115,9 +114,7 @@ async def schema_status(
     does not exist is version 0, or :class:`~jobping.errors.NoDatabase` if not ``missing_ok``.
     """
     if database_url.startswith(_SQLITE_PREFIX):
-        path = _sqlite_path(database_url)
-        if not missing_ok and path != ":memory:" and not Path(path).exists():
-            raise NoDatabase(str(Path(path).resolve()))
+        path = _sqlite_path(database_url, must_exist=not missing_ok)
         backend, version = sqlite_schema_version(path)
         return SchemaStatus.of(backend, version, "sqlite")
     if database_url.startswith(_POSTGRES_PREFIXES):
@@ -172,10 +169,13 @@ def _supabase() -> type[SupabaseStore]:
     return SupabaseStore
 
 
-def _sqlite_path(database_url: str) -> str:
+def _sqlite_path(database_url: str, *, must_exist: bool = False) -> str:
+    """The SQLite path of the URL; ``NoDatabase`` if ``must_exist`` and there is no file."""
     path = database_url.removeprefix(_SQLITE_PREFIX)
     if not path:
         raise ConfigError({"DATABASE_URL": "sqlite:/// needs a file path after it"})
+    if must_exist and path != ":memory:" and not Path(path).exists():
+        raise NoDatabase(str(Path(path).resolve()))
     return path
 
 

@@ -47,6 +47,6 @@ def test_read_only_commands_work_once_the_database_exists(
 ) -> None:
     """After ``jobping db migrate`` the same commands read the store and exit 0."""
     assert run_cli(["db", "migrate"], capsys)[0] == 0
-    for argv in ([["status"], ["budget"], ["doctor"], ["db", "status"]]):
+    for argv in [["status"], ["budget"], ["doctor"], ["db", "status"]]:
         code, out, err = run_cli(argv, capsys)
         assert code == 0, (argv, out, err)
