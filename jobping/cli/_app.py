@@ -19,6 +19,7 @@ from jobping.cli import (
     demo,
     doctor,
     enrich,
+    lease,
     run,
     sandbox,
     scrape,
@@ -102,3 +103,4 @@ app.command("budget")(budget.budget)
 app.command("enrich")(enrich.enrich)
 app.command("doctor")(doctor.doctor)
 app.add_typer(db.app, name="db")
+app.add_typer(lease.app, name="lease")

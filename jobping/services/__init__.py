@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     )
     from jobping.services._doctor import diagnose
     from jobping.services._enrich import enrich_backlog
+    from jobping.services._lease import describe_lease, release_run_lease
     from jobping.services._run import execute_run
     from jobping.services._schema import migrate_schema, read_schema
     from jobping.services._scrape import ScrapeOutcome, TargetOutcome, scrape_one
@@ -34,6 +35,7 @@ __all__ = [
     "ScrapeOutcome",
     "TargetOutcome",
     "demo_settings",
+    "describe_lease",
     "diagnose",
     "enrich_backlog",
     "execute_run",
@@ -41,6 +43,7 @@ __all__ = [
     "gather_status",
     "migrate_schema",
     "read_schema",
+    "release_run_lease",
     "run_demo",
     "scrape_one",
 ]
@@ -52,6 +55,7 @@ __getattr__, __dir__ = lazy_names(
         "ScrapeOutcome": "jobping.services._scrape",
         "TargetOutcome": "jobping.services._scrape",
         "demo_settings": "jobping.services._demo",
+        "describe_lease": "jobping.services._lease",
         "diagnose": "jobping.services._doctor",
         "enrich_backlog": "jobping.services._enrich",
         "execute_run": "jobping.services._run",
@@ -59,6 +63,7 @@ __getattr__, __dir__ = lazy_names(
         "gather_status": "jobping.services._status",
         "migrate_schema": "jobping.services._schema",
         "read_schema": "jobping.services._schema",
+        "release_run_lease": "jobping.services._lease",
         "run_demo": "jobping.services._demo",
         "scrape_one": "jobping.services._scrape",
     },

@@ -7,7 +7,7 @@ from typing import Any
 
 from jobping.http import domain_status
 from jobping.models import RunRecord
-from jobping.orchestrator import LEASE_NAME
+from jobping.services._lease import describe_lease
 from jobping.services._store import settings_store
 from jobping.settings import Settings
 
@@ -17,15 +17,19 @@ __all__ = ["gather_status"]
 async def gather_status(
     settings: Settings, *, runs: int = 10, now: datetime | None = None
 ) -> dict[str, Any]:
-    """The status as plain data: ``domains``, ``lease`` and ``runs`` (newest first)."""
+    """The status as plain data: ``domains``, ``lease`` and ``runs`` (newest first).
+
+    ``lease`` is None when free, else its holder, host, pid, age and expiry
+    (``jobping.services.describe_lease``).
+    """
     now = now or datetime.now(UTC)
     async with settings_store(settings, create=False) as store:
         domains = await domain_status(store, settings, now=now)
-        holder = await store.lease_holder(LEASE_NAME, now=now)
+        lease = await describe_lease(store, now=now)
         recent = await store.recent_runs(runs)
     return {
         "domains": [domain.to_dict() for domain in domains],
-        "lease": {"holder": holder[0], "expires_at": holder[1].isoformat()} if holder else None,
+        "lease": lease,
         "runs": [_run(record) for record in recent],
     }
 

@@ -23,9 +23,7 @@ def render_status(data: dict[str, Any]) -> None:
         )
         domains.add_row(domain["domain"], domain["breaker"], domain["retry_at"] or "", quotas)
     console.print(domains if data["domains"] else Text("no known domains yet"))
-    lease = data["lease"]
-    holder = f"held by {lease['holder']} until {lease['expires_at']}" if lease else "free"
-    console.print(Text(f"run lease: {holder}"))
+    console.print(Text(f"run lease: {_lease_line(data['lease'])}"))
     runs = Table("run", "status", "started", "finished", "new", "updated", "errors", "reason")
     for run in data["runs"]:
         totals = run["totals"]
@@ -40,3 +38,26 @@ def render_status(data: dict[str, Any]) -> None:
             Text(run["reason"]),
         )
     console.print(runs if data["runs"] else Text("no runs yet"))
+
+
+def _lease_line(lease: dict[str, Any] | None) -> str:
+    """``free``, or who holds the lease: holder, host, pid, process, age and expiry."""
+    if lease is None:
+        return "free"
+    pid = lease["pid"] if lease["pid"] is not None else "?"
+    age = f"{_duration(lease['age_seconds'])} old" if lease["age_seconds"] is not None else "age ?"
+    return (
+        f"held by {lease['holder']} (host {lease['host']}, pid {pid}, process"
+        f" {lease['process']}, {age}), expires {lease['expires_at']}"
+        f" (in {_duration(lease['expires_in_seconds'])})"
+    )
+
+
+def _duration(seconds: float) -> str:
+    """``42s``, ``3m05s``, ``2h07m``."""
+    whole = max(int(seconds), 0)
+    if whole < 60:
+        return f"{whole}s"
+    if whole < 3600:
+        return f"{whole // 60}m{whole % 60:02d}s"
+    return f"{whole // 3600}h{whole % 3600 // 60:02d}m"
