@@ -19,7 +19,14 @@ import httpx
 from httpx_aiohttp import AiohttpTransport
 
 from jobping._retry import parse_retry_after
-from jobping.errors import Blocked, RequestTimeout, ResponseTooLarge, ScrapeError, StoreError
+from jobping.errors import (
+    Blocked,
+    CircuitOpen,
+    RequestTimeout,
+    ResponseTooLarge,
+    ScrapeError,
+    StoreError,
+)
 from jobping.errors import TransportError as TransportFailure
 from jobping.http._breaker import BreakerSignal, BreakerState, CircuitBreaker, Transition
 from jobping.http._payload import block_reason, read_capped
@@ -126,10 +133,14 @@ class PolicyTransport(httpx.AsyncBaseTransport):
             await state.quota.take()
         try:
             probe, transition = state.breaker.admit()
-        except BaseException:
+        except BaseException as exc:
             if state.quota is not None:
                 state.quota.give_back()
+            if isinstance(exc, CircuitOpen):
+                logger.debug("breaker of %s refuses the request: %s", state.domain, exc)
             raise
+        if probe:
+            logger.debug("breaker of %s: letting one probe request through", state.domain)
         if transition is not None:
             await self._changed(state, transition)
         sent = False
@@ -200,6 +211,12 @@ class PolicyTransport(httpx.AsyncBaseTransport):
         asked = parse_retry_after(response.headers, self._now())
         if asked is not None:
             asked = min(asked, state.policy.retry_max_wait_seconds)
+            logger.debug(
+                "%s answered %d with Retry-After: pausing the domain %.1fs",
+                state.domain,
+                response.status_code,
+                asked,
+            )
             state.throttle.pause_until(self._monotonic() + asked)
 
     def _new_state(self, domain: str) -> DomainState:
