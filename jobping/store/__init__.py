@@ -21,10 +21,12 @@ from jobping._database_urls import SQLITE_PREFIX as _SQLITE_PREFIX
 from jobping._database_urls import SUPABASE as _SUPABASE
 from jobping.errors import ConfigError, MissingExtra, NoDatabase
 from jobping.settings import Settings
+from jobping.store._query import JobFilter
 from jobping.store._roles import (
     BreakerStore,
     BudgetLedger,
     EnrichmentBacklog,
+    JobQueries,
     JobStore,
     LeaseStore,
     QuotaLedger,
@@ -57,6 +59,8 @@ __all__ = [
     "BudgetUsage",
     "BudgetWindow",
     "EnrichmentBacklog",
+    "JobFilter",
+    "JobQueries",
     "JobStore",
     "LeaseStore",
     "QuotaLedger",

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Collection, Sequence
+from collections.abc import AsyncIterator, Collection, Sequence
 from datetime import datetime
 from operator import attrgetter, itemgetter
 from typing import Any
 
 from jobping.models import Enrichment, Job
 from jobping.store._migrate import immediate
+from jobping.store._query import JobFilter, after_clause, filter_clauses
 from jobping.store._rows import (
     CONTENT_COLUMNS,
     ENRICHED_COLUMNS,
@@ -152,6 +153,29 @@ class SqliteJobs:
         if not jobs:
             return UpsertResult()
         return await self._db.call(lambda connection: _upsert(connection, jobs, seen))
+
+    async def iter_jobs(
+        self, where: JobFilter, *, limit: int | None = None, page_rows: int = 1000
+    ) -> AsyncIterator[Job]:
+        """The jobs ``where`` selects, newest first, read ``page_rows`` at a time."""
+        clauses, params = filter_clauses(
+            where, mark="?", ilike="LIKE {} ESCAPE '\\'", moment=to_text
+        )
+        left = limit
+        after: tuple[object, object] | None = None
+        while left is None or left > 0:
+            size = page_rows if left is None else min(page_rows, left)
+            page = [*clauses, after_clause("?")] if after else clauses
+            sql = _SELECT_JOBS + (" WHERE " + " AND ".join(page) if page else "")
+            sql += " ORDER BY created_at DESC, job_hash DESC LIMIT ?"
+            rows = await self._db.read(sql, (*params, *(after or ()), size))
+            for row in rows:
+                yield _job(row)
+            if len(rows) < size:
+                return
+            last = dict(zip(JOB_COLUMNS, rows[-1], strict=True))
+            after = (last["created_at"], last["job_hash"])
+            left = None if left is None else left - len(rows)
 
     async def get_job(self, job_hash: str) -> Job | None:
         """The stored job with that hash, or None."""
