@@ -19,6 +19,7 @@ from jobping.cli import (
     demo,
     doctor,
     enrich,
+    jobs,
     lease,
     run,
     sandbox,
@@ -99,6 +100,7 @@ app.command("scrape")(scrape.scrape)
 app.command("scrapers")(scrapers.scrapers)
 app.command("sandbox")(sandbox.sandbox)
 app.command("status")(status.status)
+app.command("jobs")(jobs.jobs)
 app.command("budget")(budget.budget)
 app.command("enrich")(enrich.enrich)
 app.command("doctor")(doctor.doctor)

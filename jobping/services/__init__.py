@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     )
     from jobping.services._doctor import diagnose
     from jobping.services._enrich import enrich_backlog
+    from jobping.services._jobs import job_rows, job_stats
     from jobping.services._lease import describe_lease, release_run_lease
     from jobping.services._run import execute_run
     from jobping.services._schema import migrate_schema, read_schema
@@ -41,6 +42,8 @@ __all__ = [
     "execute_run",
     "gather_budget",
     "gather_status",
+    "job_rows",
+    "job_stats",
     "migrate_schema",
     "read_schema",
     "release_run_lease",
@@ -61,6 +64,8 @@ __getattr__, __dir__ = lazy_names(
         "execute_run": "jobping.services._run",
         "gather_budget": "jobping.services._budget",
         "gather_status": "jobping.services._status",
+        "job_rows": "jobping.services._jobs",
+        "job_stats": "jobping.services._jobs",
         "migrate_schema": "jobping.services._schema",
         "read_schema": "jobping.services._schema",
         "release_run_lease": "jobping.services._lease",
