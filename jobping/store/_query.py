@@ -3,8 +3,10 @@
 One filter for every backend; SQLite and PostgreSQL share the SQL built here (they differ
 in the placeholder, the case-insensitive LIKE and how a time is passed), Supabase's REST
 backend applies the same filter with PostgREST operators. Results are newest first
-(``created_at`` then ``job_hash``, both descending) and read page by page: the SQL backends
-continue after the last row of the previous page (keyset), so memory stays constant.
+(``created_at`` descending, then ``job_hash``: the order of the ``jobs_backlog`` index on
+PostgreSQL) and read page by page, so memory stays constant: SQLite fetches the pages of
+one cursor, PostgreSQL continues after the last row of the previous page (keyset),
+Supabase asks for ranges.
 """
 
 from __future__ import annotations
@@ -81,5 +83,5 @@ def filter_clauses(
 
 
 def after_clause(mark: str) -> str:
-    """The keyset condition: rows after ``(created_at, job_hash)`` in newest-first order."""
-    return f"(created_at, job_hash) < ({mark}, {mark})"
+    """The keyset condition: rows after a row's ``created_at, created_at, job_hash``."""
+    return f"(created_at < {mark} OR (created_at = {mark} AND job_hash > {mark}))"

@@ -78,7 +78,7 @@ class JobQueries(Protocol):
     def iter_jobs(
         self, where: JobFilter, *, limit: int | None = None, page_rows: int = 1000
     ) -> AsyncIterator[Job]:
-        """The jobs ``where`` selects, newest first (``created_at``, then ``job_hash``).
+        """The jobs ``where`` selects, newest first (``created_at`` descending, ``job_hash``).
 
         Read ``page_rows`` at a time (memory stays constant), at most ``limit`` in all.
         """

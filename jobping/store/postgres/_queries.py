@@ -47,18 +47,18 @@ class PostgresQueries:
         """The jobs ``where`` selects, newest first, read ``page_rows`` at a time."""
         clauses, params = filter_clauses(where, mark="%s", ilike="ILIKE {}", moment=aware)
         left = limit
-        after: tuple[object, object] | None = None
+        after: tuple[object, ...] | None = None
         while left is None or left > 0:
             size = page_rows if left is None else min(page_rows, left)
             page = [*clauses, after_clause("%s")] if after else clauses
             query = sql.SELECT_JOBS + (" WHERE " + " AND ".join(page) if page else "")
-            query += " ORDER BY created_at DESC, job_hash DESC LIMIT %s"
+            query += " ORDER BY created_at DESC, job_hash LIMIT %s"
             rows = await self._fetch(query, (*params, *(after or ()), size))
             for row in rows:
                 yield job_from_row(row[0])
             if len(rows) < size:
                 return
-            after = (rows[-1][1], rows[-1][2])
+            after = (rows[-1][1], rows[-1][1], rows[-1][2])
             left = None if left is None else left - len(rows)
 
     async def get_job(self, job_hash: str) -> Job | None:

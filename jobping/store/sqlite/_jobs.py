@@ -19,7 +19,7 @@ from typing import Any
 
 from jobping.models import Enrichment, Job
 from jobping.store._migrate import immediate
-from jobping.store._query import JobFilter, after_clause, filter_clauses
+from jobping.store._query import JobFilter, filter_clauses
 from jobping.store._rows import (
     CONTENT_COLUMNS,
     ENRICHED_COLUMNS,
@@ -157,25 +157,27 @@ class SqliteJobs:
     async def iter_jobs(
         self, where: JobFilter, *, limit: int | None = None, page_rows: int = 1000
     ) -> AsyncIterator[Job]:
-        """The jobs ``where`` selects, newest first, read ``page_rows`` at a time."""
+        """The jobs ``where`` selects, newest first: one query, fetched ``page_rows`` at a time.
+
+        SQLite sorts once (in its temporary store) and hands the rows over page by page, so
+        neither side holds the whole result.
+        """
+        if limit is not None and limit <= 0:
+            return
         clauses, params = filter_clauses(
             where, mark="?", ilike="LIKE {} ESCAPE '\\'", moment=to_text
         )
-        left = limit
-        after: tuple[object, object] | None = None
-        while left is None or left > 0:
-            size = page_rows if left is None else min(page_rows, left)
-            page = [*clauses, after_clause("?")] if after else clauses
-            sql = _SELECT_JOBS + (" WHERE " + " AND ".join(page) if page else "")
-            sql += " ORDER BY created_at DESC, job_hash DESC LIMIT ?"
-            rows = await self._db.read(sql, (*params, *(after or ()), size))
-            for row in rows:
-                yield _job(row)
-            if len(rows) < size:
-                return
-            last = dict(zip(JOB_COLUMNS, rows[-1], strict=True))
-            after = (last["created_at"], last["job_hash"])
-            left = None if left is None else left - len(rows)
+        sql = _SELECT_JOBS + (" WHERE " + " AND ".join(clauses) if clauses else "")
+        sql += " ORDER BY created_at DESC, job_hash LIMIT ?"
+        cursor = await self._db.call(
+            lambda c: c.execute(sql, (*params, -1 if limit is None else limit))
+        )
+        try:
+            while rows := await self._db.call(lambda _c: cursor.fetchmany(page_rows)):
+                for row in rows:
+                    yield _job(row)
+        finally:
+            await self._db.call(lambda _c: cursor.close())
 
     async def get_job(self, job_hash: str) -> Job | None:
         """The stored job with that hash, or None."""

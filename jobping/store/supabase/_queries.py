@@ -123,7 +123,7 @@ class SupabaseQueries:
 
         def page() -> Any:
             query = _job_filter(self._table("jobs").select("*"), where)
-            return query.order("created_at", desc=True).order("job_hash", desc=True)
+            return query.order("created_at", desc=True).order("job_hash")
 
         count = 0
         async for row in self._pages(page, size):

@@ -517,7 +517,7 @@ async def test_iter_jobs_sends_every_filter_and_reads_range_pages(
         "created_at": f"gte.{NOW.isoformat()}",
         "or": '(title.ilike."%x, \\"y\\"%",company.ilike."%x, \\"y\\"%",'
         'location.ilike."%x, \\"y\\"%")',
-        "order": "created_at.desc,job_hash.desc",
+        "order": "created_at.desc,job_hash.asc",
         "offset": "0",
         "limit": "2",
     }
