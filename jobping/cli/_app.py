@@ -44,7 +44,7 @@ app = typer.Typer(
     name="jobping",
     help="Run job-board scrapers on a schedule and keep a clean table of live postings.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
