@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from jobping.cli._console import emit_json, stdout
+from jobping.cli._console import emit_json, stderr, stdout
 from jobping.cli._exit import ExitCode
 from jobping.cli._state import AppState
 
@@ -64,10 +64,13 @@ def migrate(ctx: typer.Context, as_json: _JSON = False) -> None:
     """
     import anyio  # noqa: PLC0415 (fast start-up)
 
+    from jobping.cli._views.live import busy  # noqa: PLC0415 (rich)
     from jobping.services import migrate_schema  # noqa: PLC0415 (fast start-up)
 
     state: AppState = ctx.obj
-    before, after = anyio.run(migrate_schema, state.settings())
+    settings = state.settings()
+    with busy(stderr(), "applying the missing migrations"):
+        before, after = anyio.run(migrate_schema, settings)
     applied = [label for label in before.pending if label not in after.pending]
     if as_json:
         emit_json(_report(after) | {"from_version": before.version, "applied": applied})

@@ -20,6 +20,7 @@ from rich.table import Table
 from rich.text import Text
 
 from jobping.cli._console import emit_json, stderr, stdout
+from jobping.cli._views.live import logs_above
 from jobping.services import job_rows, job_stats
 from jobping.services._jobs import COLUMNS, TABLE_COLUMNS
 from jobping.settings import Settings
@@ -31,8 +32,8 @@ __all__ = ["export", "show_stats", "show_table"]
 async def show_table(settings: Settings, where: JobFilter, *, limit: int) -> None:
     """The newest ``limit`` jobs ``where`` selects, as a table on stdout."""
     table = Table(title="jobs (newest first)")
-    for name in TABLE_COLUMNS:  # a time is never wrapped; a URL wraps whole, never cut
-        table.add_column(name, no_wrap=name.endswith("_at"), overflow="fold")
+    for name in TABLE_COLUMNS:  # times and URLs wrap whole, never cut
+        table.add_column(name, min_width=32 if name.endswith("_at") else None, overflow="fold")
     count = 0
     async for row in job_rows(settings, where, limit=limit, columns=TABLE_COLUMNS):
         table.add_row(*(_cell(row[name]) for name in TABLE_COLUMNS))
@@ -161,5 +162,5 @@ def _counter(what: str) -> Iterator[Any]:
         transient=True,
     )
     task = progress.add_task(what, total=None)
-    with progress:
+    with progress, logs_above():
         yield lambda count: progress.update(task, completed=count)

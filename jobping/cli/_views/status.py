@@ -15,7 +15,9 @@ __all__ = ["render_status"]
 def render_status(data: dict[str, Any]) -> None:
     """The status (``jobping.services.gather_status``) on stdout."""
     console = stdout()
-    domains = Table("domain", "breaker", "retry at", "quota used / limit (left)", title="domains")
+    domains = Table(title="domains")
+    for name in ("domain", "breaker", "retry at", "quota used / limit (left)"):
+        domains.add_column(name, overflow="fold")  # a domain or a time wraps, never cut
     for domain in data["domains"]:
         quotas = ", ".join(
             f"{window} {q['used']}/{q['limit']} ({q['left']} left)"
@@ -24,7 +26,9 @@ def render_status(data: dict[str, Any]) -> None:
         domains.add_row(domain["domain"], domain["breaker"], domain["retry_at"] or "", quotas)
     console.print(domains if data["domains"] else Text("no known domains yet"))
     console.print(Text(f"run lease: {_lease_line(data['lease'])}"))
-    runs = Table("run", "status", "started", "finished", "new", "updated", "errors", "reason")
+    runs = Table()
+    for name in ("run", "status", "started", "finished", "new", "updated", "errors", "reason"):
+        runs.add_column(name, overflow="fold")  # ids and times wrap, never cut
     for run in data["runs"]:
         totals = run["totals"]
         runs.add_row(
