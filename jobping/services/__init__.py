@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from jobping.services._doctor import diagnose
     from jobping.services._enrich import enrich_backlog
     from jobping.services._jobs import job_rows, job_stats
-    from jobping.services._lease import describe_lease, release_run_lease
+    from jobping.services._lease import release_run_lease
     from jobping.services._run import execute_run
     from jobping.services._schema import migrate_schema, read_schema
     from jobping.services._scrape import ScrapeOutcome, TargetOutcome, scrape_one
@@ -36,7 +36,6 @@ __all__ = [
     "ScrapeOutcome",
     "TargetOutcome",
     "demo_settings",
-    "describe_lease",
     "diagnose",
     "enrich_backlog",
     "execute_run",
@@ -58,7 +57,6 @@ __getattr__, __dir__ = lazy_names(
         "ScrapeOutcome": "jobping.services._scrape",
         "TargetOutcome": "jobping.services._scrape",
         "demo_settings": "jobping.services._demo",
-        "describe_lease": "jobping.services._lease",
         "diagnose": "jobping.services._doctor",
         "enrich_backlog": "jobping.services._enrich",
         "execute_run": "jobping.services._run",

@@ -20,7 +20,7 @@ async def gather_status(
     """The status as plain data: ``domains``, ``lease`` and ``runs`` (newest first).
 
     ``lease`` is None when free, else its holder, host, pid, age and expiry
-    (``jobping.services.describe_lease``).
+    (``jobping.services._lease.describe_lease``).
     """
     now = now or datetime.now(UTC)
     async with settings_store(settings, create=False) as store:
