@@ -9,6 +9,8 @@ secret: URLs are redacted before they reach an error.
 
     JobPingError
     ├── ConfigError                 bad configuration; names the key (exit code 2)
+    │   ├── NoDatabase              a read-only command found no database to read
+    │   └── MissingExtra            the backend DATABASE_URL names needs an extra not installed
     ├── StoreError                  the database failed or is unusable
     │   ├── MigrationError          a schema migration failed or the schema is newer than the code
     │   └── LeaseHeld               another run holds the run lease
@@ -47,6 +49,8 @@ __all__ = [
     "LeaseHeld",
     "MigrationError",
     "MissingCredential",
+    "MissingExtra",
+    "NoDatabase",
     "PayloadError",
     "QuotaExhausted",
     "RateLimited",
@@ -72,6 +76,34 @@ class ConfigError(JobPingError):
         self.problems = dict(problems)
         lines = [f"{key}: {problem}" for key, problem in self.problems.items()]
         super().__init__("invalid configuration:\n  " + "\n  ".join(lines))
+
+
+class NoDatabase(ConfigError):
+    """A command that only reads found no database at ``location``; it creates none."""
+
+    def __init__(self, location: str) -> None:
+        self.location = location
+        self.problems = {"DATABASE_URL": f"no database at {location}"}
+        JobPingError.__init__(
+            self,
+            f"no database exists at {location} (DATABASE_URL); create it with"
+            " `jobping db migrate` or a first `jobping run`",
+        )
+
+
+class MissingExtra(ConfigError):
+    """The backend ``DATABASE_URL`` names needs a package that is not installed.
+
+    ``install`` is what to give ``pip install`` (``'jobping[postgres]'``).
+    """
+
+    def __init__(self, backend: str, install: str) -> None:
+        self.install = install
+        self.problems = {"DATABASE_URL": f"{backend} needs {install} installed"}
+        JobPingError.__init__(
+            self,
+            f"DATABASE_URL names {backend}, whose package is not installed: pip install {install}",
+        )
 
 
 class StoreError(JobPingError):

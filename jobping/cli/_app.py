@@ -20,6 +20,8 @@ from jobping.cli import (
     discover,
     doctor,
     enrich,
+    jobs,
+    lease,
     run,
     sandbox,
     scrape,
@@ -44,7 +46,7 @@ app = typer.Typer(
     name="jobping",
     help="Run job-board scrapers on a schedule and keep a clean table of live postings.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
@@ -101,8 +103,10 @@ app.command("scrapers")(scrapers.scrapers)
 app.command("discover")(discover.discover)
 app.command("sandbox")(sandbox.sandbox)
 app.command("status")(status.status)
+app.command("jobs")(jobs.jobs)
 app.command("budget")(budget.budget)
 app.command("enrich")(enrich.enrich)
 app.command("doctor")(doctor.doctor)
 app.command("worker")(worker.worker)
 app.add_typer(db.app, name="db")
+app.add_typer(lease.app, name="lease")

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from jobping.cli._console import emit_json, stdout
+from jobping.cli._console import emit_json, stderr, stdout
 from jobping.cli._exit import ExitCode
 from jobping.cli._state import AppState
 
@@ -68,12 +68,14 @@ def migrate(ctx: typer.Context, as_json: _JSON = False) -> None:
     """
     import anyio  # noqa: PLC0415 (fast start-up)
 
+    from jobping.cli._views.live import busy  # noqa: PLC0415 (rich)
     from jobping.services import migrate_schema, queue_schema  # noqa: PLC0415 (fast start-up)
 
     state: AppState = ctx.obj
     settings = state.settings()
-    before, after = anyio.run(migrate_schema, settings)
-    queue = anyio.run(lambda: queue_schema(settings, apply=True))
+    with busy(stderr(), "applying the missing migrations"):
+        before, after = anyio.run(migrate_schema, settings)
+        queue = anyio.run(lambda: queue_schema(settings, apply=True))
     applied = [label for label in before.pending if label not in after.pending]
     if as_json:
         extra = {"queue": queue} if queue else {}

@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from jobping.cli._console import emit_json, stdout
+from jobping.cli._console import emit_json, stderr, stdout
 from jobping.cli._exit import exit_at_once
 from jobping.cli._state import AppState
 
@@ -40,6 +40,7 @@ def demo(
     import anyio  # noqa: PLC0415 (fast start-up)
 
     from jobping.cli._views.demo import render_demo  # noqa: PLC0415 (rich)
+    from jobping.cli._views.live import busy  # noqa: PLC0415 (rich)
     from jobping.services import demo_settings, run_demo  # noqa: PLC0415 (fast start-up)
 
     state: AppState = ctx.obj
@@ -48,9 +49,11 @@ def demo(
         logging.getLogger("jobping").setLevel(logging.WARNING)  # the report tells the story
     with tempfile.TemporaryDirectory(prefix="jobping-demo-") as scratch:
         path = db or Path(scratch) / "demo.db"
-        yesterday, today, budget = anyio.run(
-            lambda: run_demo(demo_settings(settings, path), on_force=exit_at_once)
-        )
+        doing = "demo: yesterday's run, today's run with faults, then the LLM enrichment"
+        with busy(stderr(), doing):
+            yesterday, today, budget = anyio.run(
+                lambda: run_demo(demo_settings(settings, path), on_force=exit_at_once)
+            )
     if as_json:
         emit_json({"yesterday": yesterday.to_dict(), "today": today.to_dict(), "budget": budget})
         return

@@ -29,5 +29,7 @@ def doctor(
         emit_json(report)
     else:
         render_doctor(report)
+    if report["store"].get("config"):
+        raise typer.Exit(ExitCode.CONFIG)
     if not report["store"]["ok"]:
         raise typer.Exit(ExitCode.STORE)

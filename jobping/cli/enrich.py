@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from jobping.cli._console import emit_json, stdout
+from jobping.cli._console import emit_json, stderr, stdout
 from jobping.cli._exit import ExitCode
 from jobping.cli._state import AppState
 
@@ -24,11 +24,13 @@ def enrich(
     """Enrich jobs of the backlog (newest first) until the limit or the budget is reached."""
     import anyio  # noqa: PLC0415 (fast start-up)
 
+    from jobping.cli._views.live import busy  # noqa: PLC0415 (rich)
     from jobping.services import enrich_backlog  # noqa: PLC0415 (openai, tiktoken: fast start-up)
 
     state: AppState = ctx.obj
     settings = state.settings()
-    report = anyio.run(lambda: enrich_backlog(settings, limit=limit))
+    with busy(stderr(), f"enriching up to {limit} jobs of the backlog"):
+        report = anyio.run(lambda: enrich_backlog(settings, limit=limit))
     if as_json:
         emit_json(report)
     else:

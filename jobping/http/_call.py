@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -27,6 +28,8 @@ from jobping.http._breaker import CircuitBreaker
 from jobping.http._events import RequestEvent, RequestHook, emit
 from jobping.http._stats import StatsHook
 from jobping.redact import redact_url, secret_values
+
+logger = logging.getLogger("jobping.http")
 
 __all__ = ["RETRYABLE_STATUSES", "Call", "CallEnv", "is_retryable"]
 
@@ -163,6 +166,17 @@ class Call:
 
     def before_sleep(self, wait: float) -> None:
         """Called before a wait: the attempt just made is followed by another after ``wait``."""
+        because = f"HTTP {self.status}" if self.status else (self.error or self.outcome)
+        asked = f", Retry-After {self.retry_after:.1f}s" if self.retry_after is not None else ""
+        logger.debug(
+            "retrying %s %s: attempt %d failed (%s%s), next in %.2fs",
+            self._request.method,
+            self.url(),
+            self.number,
+            because,
+            asked,
+            wait,
+        )
         self.emit(wait)
 
     def emit(self, retry_in: float | None) -> None:

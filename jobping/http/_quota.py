@@ -14,6 +14,7 @@ timezone.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -24,6 +25,8 @@ import anyio
 from jobping.errors import QuotaExhausted
 from jobping.http._policy import DomainPolicy
 from jobping.store import QuotaLedger, QuotaWindow
+
+logger = logging.getLogger("jobping.http")
 
 __all__ = ["QuotaGate", "Window", "quota_windows"]
 
@@ -150,9 +153,23 @@ class QuotaGate:
             if await self._store.consume_quota(self.domain, windows, self._block, now=now):
                 self._left = self._block
                 self._reserved_at = now
+                logger.debug(
+                    "quota of %s: reserved a block of %d requests (%s)",
+                    self.domain,
+                    self._block,
+                    ", ".join(f"{w.name} limit {w.limit}" for w in self._windows),
+                )
                 return
             if self._block == 1:
-                raise await self._exhausted()
+                exhausted = await self._exhausted()
+                logger.debug("quota of %s: refused, %s", self.domain, exhausted)
+                raise exhausted
+            logger.debug(
+                "quota of %s: a block of %d does not fit, trying %d",
+                self.domain,
+                self._block,
+                self._block // 2,
+            )
             self._block //= 2
 
     def _adapt_block(self, now: datetime) -> None:

@@ -26,7 +26,14 @@ import httpx
 from httpx_aiohttp import AiohttpTransport
 
 from jobping._retry import parse_retry_after
-from jobping.errors import Blocked, RequestTimeout, ResponseTooLarge, ScrapeError, StoreError
+from jobping.errors import (
+    Blocked,
+    CircuitOpen,
+    RequestTimeout,
+    ResponseTooLarge,
+    ScrapeError,
+    StoreError,
+)
 from jobping.errors import TransportError as TransportFailure
 from jobping.http._breaker import BreakerSignal, BreakerState, CircuitBreaker, Transition
 from jobping.http._call import RETRYABLE_STATUSES
@@ -127,16 +134,7 @@ class PolicyTransport(httpx.AsyncBaseTransport):
         evicted = self.registry.drain_evicted()
         if evicted:
             await self._retire(evicted)
-        if state.quota is not None:
-            await state.quota.take()
-        try:
-            probe, transition = state.breaker.admit()
-        except BaseException:
-            if state.quota is not None:
-                state.quota.give_back()
-            raise
-        if transition is not None:
-            await self._changed(state, transition)
+        probe = await self._admit(state)
         sent = False
         try:
             await state.throttle.acquire()
@@ -160,6 +158,27 @@ class PolicyTransport(httpx.AsyncBaseTransport):
         elif state.quota_429s:
             state.quota_429s = 0
         return response
+
+    async def _admit(self, state: DomainState) -> bool:
+        """Take a quota unit, then the breaker's leave (the unit goes back if refused).
+
+        Returns whether this attempt is the breaker's half-open probe.
+        """
+        if state.quota is not None:
+            await state.quota.take()
+        try:
+            probe, transition = state.breaker.admit()
+        except BaseException as exc:
+            if state.quota is not None:
+                state.quota.give_back()
+            if isinstance(exc, CircuitOpen):
+                logger.debug("breaker of %s refuses the request: %s", state.domain, exc)
+            raise
+        if probe:
+            logger.debug("breaker of %s: letting one probe request through", state.domain)
+        if transition is not None:
+            await self._changed(state, transition)
+        return probe
 
     async def aclose(self) -> None:
         """Return reserved quota to the store, then close the inner transport."""
@@ -220,6 +239,12 @@ class PolicyTransport(httpx.AsyncBaseTransport):
         if asked > policy.retry_max_wait_seconds:
             await self._hold(state, status, asked, 0)
         if status in _SLOWS_DOWN:
+            logger.debug(
+                "%s answered %d with Retry-After: pausing the domain %.1fs",
+                state.domain,
+                status,
+                asked,
+            )
             state.throttle.pause_until(self._monotonic() + asked)
 
     async def _hold(self, state: DomainState, status: int, seconds: float, quota_429s: int) -> None:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from jobping._lazy import lazy_names
 
 if TYPE_CHECKING:
-    from jobping.orchestrator._lease import LEASE_NAME
+    from jobping.orchestrator._lease import LEASE_NAME, is_dead_local
     from jobping.orchestrator._metrics import write_metrics
     from jobping.orchestrator._orchestrator import BacklogEnricher, Orchestrator, RunObserver
     from jobping.orchestrator._report import Outcome, RunReport, ScraperReport, TierReport
@@ -31,6 +31,7 @@ __all__ = [
     "RunReport",
     "ScraperReport",
     "TierReport",
+    "is_dead_local",
     "write_metrics",
 ]
 
@@ -39,6 +40,7 @@ __getattr__, __dir__ = lazy_names(
     __name__,
     {
         "LEASE_NAME": "jobping.orchestrator._lease",
+        "is_dead_local": "jobping.orchestrator._lease",
         "write_metrics": "jobping.orchestrator._metrics",
         "BacklogEnricher": "jobping.orchestrator._orchestrator",
         "Orchestrator": "jobping.orchestrator._orchestrator",

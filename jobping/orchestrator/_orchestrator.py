@@ -242,6 +242,14 @@ class Orchestrator:
                 tier.reason = "disabled (--tiers)"
                 continue
             tier.ran, tier.reason = strategy.decide(state)
+            logger.debug(
+                "tier %d (%s) decision: %d jobs seen so far, run_min_jobs=%d, run_target_jobs=%d",
+                tier.number,
+                tier.name,
+                state.sink.stored,
+                self._settings.run_min_jobs,
+                self._settings.run_target_jobs,
+            )
             logger.info("tier %d (%s): %s", tier.number, tier.name, _verb(tier))
             if not tier.ran:
                 continue

@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from jobping.services._discover import Discovery, config_lines, discover_boards
     from jobping.services._doctor import diagnose
     from jobping.services._enrich import enrich_backlog
+    from jobping.services._jobs import job_rows, job_stats
+    from jobping.services._lease import release_run_lease
     from jobping.services._run import execute_run
     from jobping.services._schema import migrate_schema, queue_schema, read_schema
     from jobping.services._scrape import ScrapeOutcome, TargetOutcome, scrape_one
@@ -43,9 +45,12 @@ __all__ = [
     "execute_run",
     "gather_budget",
     "gather_status",
+    "job_rows",
+    "job_stats",
     "migrate_schema",
     "queue_schema",
     "read_schema",
+    "release_run_lease",
     "run_demo",
     "scrape_one",
 ]
@@ -65,9 +70,12 @@ __getattr__, __dir__ = lazy_names(
         "execute_run": "jobping.services._run",
         "gather_budget": "jobping.services._budget",
         "gather_status": "jobping.services._status",
+        "job_rows": "jobping.services._jobs",
+        "job_stats": "jobping.services._jobs",
         "migrate_schema": "jobping.services._schema",
         "queue_schema": "jobping.services._schema",
         "read_schema": "jobping.services._schema",
+        "release_run_lease": "jobping.services._lease",
         "run_demo": "jobping.services._demo",
         "scrape_one": "jobping.services._scrape",
     },

@@ -21,5 +21,5 @@ async def gather_budget(
     Reads the ledger only: works without an API key.
     """
     check_price_overrides(settings)  # before the store is opened
-    async with settings_store(settings) as store:
+    async with settings_store(settings, create=False) as store:
         return await budget_report(TokenBudget.from_settings(settings, store, clock=clock))

@@ -12,14 +12,18 @@ from jobping.store import SchemaStatus, schema_status, store_options
 __all__ = ["migrate_schema", "queue_schema", "read_schema"]
 
 
-async def read_schema(settings: Settings) -> SchemaStatus:
-    """The schema version of ``settings.database_url`` and its pending migrations; no change."""
-    return await schema_status(settings.database_url, **store_options(settings))
+async def read_schema(settings: Settings, *, missing_ok: bool = False) -> SchemaStatus:
+    """The schema version of ``settings.database_url`` and its pending migrations; no change.
+
+    A SQLite file that does not exist is ``NoDatabase`` unless ``missing_ok`` (version 0).
+    """
+    options = store_options(settings)
+    return await schema_status(settings.database_url, missing_ok=missing_ok, **options)
 
 
 async def migrate_schema(settings: Settings) -> tuple[SchemaStatus, SchemaStatus]:
     """The status before, then after opening the store (which applies what is missing)."""
-    before = await read_schema(settings)
+    before = await read_schema(settings, missing_ok=True)
     async with settings_store(settings):
         pass
     return before, await read_schema(settings)

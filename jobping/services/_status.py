@@ -8,7 +8,7 @@ from typing import Any
 from jobping._database_urls import POSTGRES_PREFIXES
 from jobping.http import domain_status
 from jobping.models import RunRecord
-from jobping.orchestrator import LEASE_NAME
+from jobping.services._lease import describe_lease
 from jobping.services._store import settings_store
 from jobping.settings import Settings
 
@@ -20,18 +20,20 @@ async def gather_status(
 ) -> dict[str, Any]:
     """The status as plain data: ``domains``, ``lease`` and ``runs`` (newest first).
 
+    ``lease`` is None when free, else its holder, host, pid, age and expiry
+    (``jobping.services._lease.describe_lease``).
     On PostgreSQL with the worker extra, ``queue`` too: workers, queue depth, failed tasks
     and the next scheduled occurrences.
     """
     now = now or datetime.now(UTC)
-    async with settings_store(settings) as store:
+    async with settings_store(settings, create=False) as store:
         domains = await domain_status(store, settings, now=now)
-        holder = await store.lease_holder(LEASE_NAME, now=now)
+        lease = await describe_lease(store, now=now)
         recent = await store.recent_runs(runs)
     queue = await _queue(settings, now)
     return {
         "domains": [domain.to_dict() for domain in domains],
-        "lease": {"holder": holder[0], "expires_at": holder[1].isoformat()} if holder else None,
+        "lease": lease,
         "runs": [_run(record) for record in recent],
     } | ({"queue": queue} if queue is not None else {})
 

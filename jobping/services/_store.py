@@ -12,9 +12,13 @@ __all__ = ["settings_store"]
 
 
 @asynccontextmanager
-async def settings_store(settings: Settings) -> AsyncIterator[Store]:
-    """The store at ``settings.database_url``, open for the block (``StoreError`` if not)."""
-    store = await open_store(settings.database_url, **store_options(settings))
+async def settings_store(settings: Settings, *, create: bool = True) -> AsyncIterator[Store]:
+    """The store at ``settings.database_url``, open for the block (``StoreError`` if not).
+
+    The commands that only read pass ``create=False``: a missing SQLite file is then
+    ``NoDatabase`` instead of a new, empty database.
+    """
+    store = await open_store(settings.database_url, create=create, **store_options(settings))
     try:
         yield store
     finally:

@@ -16,18 +16,21 @@ store's own schema, and the worker queue's (``jobping.worker``), are versioned t
 
 from __future__ import annotations
 
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from jobping._database_urls import POSTGRES_PREFIXES as _POSTGRES_PREFIXES
 from jobping._database_urls import SQLITE_PREFIX as _SQLITE_PREFIX
 from jobping._database_urls import SUPABASE as _SUPABASE
-from jobping.errors import ConfigError
+from jobping.errors import ConfigError, MissingExtra, NoDatabase
 from jobping.settings import Settings
 from jobping.store._migrate import Migration, load_migrations
+from jobping.store._query import JobFilter
 from jobping.store._roles import (
     BreakerStore,
     BudgetLedger,
     EnrichmentBacklog,
+    JobQueries,
     JobStore,
     LeaseStore,
     QuotaLedger,
@@ -47,6 +50,10 @@ from jobping.store._values import (
 )
 from jobping.store.sqlite import SqliteStore
 
+if TYPE_CHECKING:
+    from jobping.store.postgres import PostgresStore
+    from jobping.store.supabase import SupabaseStore
+
 __all__ = [
     "BreakerSnapshot",
     "BreakerStore",
@@ -56,6 +63,8 @@ __all__ = [
     "BudgetUsage",
     "BudgetWindow",
     "EnrichmentBacklog",
+    "JobFilter",
+    "JobQueries",
     "JobStore",
     "LeaseStore",
     "Migration",
@@ -73,14 +82,17 @@ __all__ = [
 ]
 
 
-async def open_store(database_url: str, **kwargs: Any) -> Store:
+async def open_store(database_url: str, *, create: bool = True, **kwargs: Any) -> Store:
     """Open the store that ``database_url`` names, its schema migrated to the latest version.
 
     Supabase's REST API cannot change a schema: that store checks the schema is current.
+    With ``create=False`` (the commands that only read) a SQLite file that does not exist
+    is :class:`~jobping.errors.NoDatabase`, and nothing is created.
 
     Args:
         database_url: ``sqlite:///path``, ``postgresql://...`` (``postgres://...``) or
             ``supabase``.
+        create: Whether a SQLite file that does not exist is created (False: NoDatabase).
         **kwargs: Options of the backend, as :func:`store_options` gives them from the
             settings. SQLite: ``busy_timeout_seconds``. PostgreSQL: ``pool_min_size``,
             ``pool_max_size``, ``connect_timeout_seconds``, ``statement_timeout_seconds``,
@@ -88,38 +100,37 @@ async def open_store(database_url: str, **kwargs: Any) -> Store:
             ``timeout_seconds``.
 
     Raises:
-        ConfigError: The URL names no backend, or an option is missing or invalid.
+        ConfigError: The URL names no backend, or an option is missing or invalid;
+            ``MissingExtra`` if the backend's package is not installed, ``NoDatabase``
+            if ``create`` is false and the SQLite file does not exist.
         StoreError: The database cannot be opened or migrated.
     """
     if database_url.startswith(_SQLITE_PREFIX):
-        return await SqliteStore.open(_sqlite_path(database_url), **kwargs)
+        path = _sqlite_path(database_url, must_exist=not create)
+        return await SqliteStore.open(path, **kwargs)
     if database_url.startswith(_POSTGRES_PREFIXES):
-        from jobping.store.postgres import PostgresStore  # noqa: PLC0415 (heavy, optional)
-
-        return await PostgresStore.open(database_url, **kwargs)
+        return await _postgres().open(database_url, **kwargs)
     if database_url == _SUPABASE:
-        from jobping.store.supabase import SupabaseStore  # noqa: PLC0415 (heavy, optional)
-
-        return await SupabaseStore.open(**kwargs)
+        return await _supabase().open(**kwargs)
     raise _unsupported(database_url)
 
 
-async def schema_status(database_url: str, **kwargs: Any) -> SchemaStatus:
+async def schema_status(
+    database_url: str, *, missing_ok: bool = True, **kwargs: Any
+) -> SchemaStatus:
     """Where the schema of ``database_url`` stands, read without migrating anything.
 
-    Takes the same arguments as :func:`open_store` (SQLite needs none).
+    Takes the same arguments as :func:`open_store` (SQLite needs none). A SQLite file that
+    does not exist is version 0, or :class:`~jobping.errors.NoDatabase` if not ``missing_ok``.
     """
     if database_url.startswith(_SQLITE_PREFIX):
-        backend, version = sqlite_schema_version(_sqlite_path(database_url))
+        path = _sqlite_path(database_url, must_exist=not missing_ok)
+        backend, version = sqlite_schema_version(path)
         return SchemaStatus.of(backend, version, "sqlite")
     if database_url.startswith(_POSTGRES_PREFIXES):
-        from jobping.store.postgres import PostgresStore  # noqa: PLC0415 (heavy, optional)
-
-        backend, version = await PostgresStore.read_schema_version(database_url, **kwargs)
+        backend, version = await _postgres().read_schema_version(database_url, **kwargs)
     elif database_url == _SUPABASE:
-        from jobping.store.supabase import SupabaseStore  # noqa: PLC0415 (heavy, optional)
-
-        backend, version = await SupabaseStore.read_schema_version(**kwargs)
+        backend, version = await _supabase().read_schema_version(**kwargs)
     else:
         raise _unsupported(database_url)
     return SchemaStatus.of(backend, version, "postgres")
@@ -146,10 +157,35 @@ def store_options(settings: Settings) -> dict[str, Any]:
     return {}
 
 
-def _sqlite_path(database_url: str) -> str:
+def _postgres() -> type[PostgresStore]:
+    """The PostgreSQL backend, imported now (psycopg is heavy and an optional extra)."""
+    try:
+        from jobping.store.postgres import PostgresStore  # noqa: PLC0415 (heavy, optional)
+    except ImportError as exc:
+        if (exc.name or "").partition(".")[0] not in {"psycopg", "psycopg_pool"}:
+            raise
+        raise MissingExtra("PostgreSQL", "'jobping[postgres]'") from None
+    return PostgresStore
+
+
+def _supabase() -> type[SupabaseStore]:
+    """The Supabase REST backend, imported now (the supabase client is heavy)."""
+    try:
+        from jobping.store.supabase import SupabaseStore  # noqa: PLC0415 (heavy)
+    except ImportError as exc:
+        if (exc.name or "").partition(".")[0] not in {"supabase", "postgrest"}:
+            raise
+        raise MissingExtra("Supabase's REST API", "supabase") from None
+    return SupabaseStore
+
+
+def _sqlite_path(database_url: str, *, must_exist: bool = False) -> str:
+    """The SQLite path of the URL; ``NoDatabase`` if ``must_exist`` and there is no file."""
     path = database_url.removeprefix(_SQLITE_PREFIX)
     if not path:
         raise ConfigError({"DATABASE_URL": "sqlite:/// needs a file path after it"})
+    if must_exist and path != ":memory:" and not Path(path).exists():
+        raise NoDatabase(str(Path(path).resolve()))
     return path
 
 

@@ -12,11 +12,12 @@ clock.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import AsyncIterator, Collection, Sequence
 from datetime import date, datetime
 from typing import Protocol
 
 from jobping.models import Enrichment, Job, RunRecord
+from jobping.store._query import JobFilter
 from jobping.store._values import (
     BreakerSnapshot,
     BudgetCounters,
@@ -31,6 +32,7 @@ __all__ = [
     "BreakerStore",
     "BudgetLedger",
     "EnrichmentBacklog",
+    "JobQueries",
     "JobStore",
     "LeaseStore",
     "QuotaLedger",
@@ -67,6 +69,19 @@ class JobStore(Protocol):
 
     async def deactivate_stale(self, *, source: str, last_seen_before: datetime) -> int:
         """Mark the active jobs of ``source`` last seen before the cutoff inactive; count them."""
+        ...
+
+
+class JobQueries(Protocol):
+    """The operator's reading of the jobs table (``jobping jobs``), page by page."""
+
+    def iter_jobs(
+        self, where: JobFilter, *, limit: int | None = None, page_rows: int = 1000
+    ) -> AsyncIterator[Job]:
+        """The jobs ``where`` selects, newest first (``created_at`` descending, ``job_hash``).
+
+        Read ``page_rows`` at a time (memory stays constant), at most ``limit`` in all.
+        """
         ...
 
 
@@ -268,6 +283,7 @@ class BudgetLedger(Protocol):
 
 class Store(
     JobStore,
+    JobQueries,
     EnrichmentBacklog,
     RunLog,
     LeaseStore,

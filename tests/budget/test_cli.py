@@ -18,6 +18,7 @@ def test_budget_json_parses_and_needs_no_key(
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'ledger.db'}")
     monkeypatch.setenv("OPENAI_DAILY_COST_LIMIT", "2.5")
     monkeypatch.setenv("BUDGET_TIMEZONE", "Europe/Berlin")
+    assert run_cli(["db", "migrate"], capsys)[0] == 0  # budget creates no database (#10)
 
     code, out, err = run_cli(["budget", "--json"], capsys)
 
@@ -36,6 +37,7 @@ def test_budget_text_shows_the_windows_and_the_backlog(
 ) -> None:
     """The table names today and this month, the projection and the jobs waiting."""
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'ledger.db'}")
+    assert run_cli(["db", "migrate"], capsys)[0] == 0  # budget creates no database (#10)
 
     code, out, err = run_cli(["budget"], capsys)
 

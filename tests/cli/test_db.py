@@ -17,10 +17,26 @@ KEY = "service-role-SENTINEL-db-5f1e"
 SUPABASE = "http://127.0.0.1:54321"
 
 
-def test_status_of_a_new_database_lists_every_migration_and_changes_nothing(
+def test_status_of_a_missing_database_says_so_and_changes_nothing(
     database: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """db status --json on a missing file: version 0, all pending, exit 1, no file made."""
+    """db status on a missing file: exit 2 naming how to create it, no file made (#10).
+
+    It used to answer version 0 with every migration pending (exit 1).
+    """
+    code, out, err = run_cli(["db", "status", "--json"], capsys)
+
+    assert code == 2
+    assert out == ""
+    assert "jobping db migrate" in err
+    assert not database.exists()
+
+
+def test_status_of_an_empty_database_lists_every_migration(
+    database: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """db status --json on an existing file with no schema: version 0, all pending, exit 1."""
+    sqlite3.connect(database).close()
     code, out, _ = run_cli(["db", "status", "--json"], capsys)
 
     assert code == 1
@@ -30,7 +46,6 @@ def test_status_of_a_new_database_lists_every_migration_and_changes_nothing(
         "latest": len(LABELS),
         "pending": LABELS,
     }
-    assert not database.exists()
 
 
 def test_migrate_applies_the_missing_migrations_once(

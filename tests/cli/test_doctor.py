@@ -19,6 +19,7 @@ def test_doctor_json_reports_store_and_missing_keys(
     """doctor --json is valid JSON with the store's schema version and the missing keys."""
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'doc.db'}")
     monkeypatch.setenv("REED_API_KEY", SENTINEL)
+    assert run_cli(["db", "migrate"], capsys)[0] == 0  # doctor creates no database (#10)
     code, out, err = run_cli(["doctor", "--json"], capsys)
     report = json.loads(out)
     assert code == 0, err
@@ -48,6 +49,7 @@ def test_doctor_text_output_masks_secrets(
 ) -> None:
     """The human-readable report shows the store and never the secret."""
     monkeypatch.setenv("OPENAI_API_KEY", SENTINEL)
+    assert run_cli(["db", "migrate"], capsys)[0] == 0  # doctor creates no database (#10)
     code, out, err = run_cli(["doctor"], capsys)
     assert code == 0, err
     assert "schema version" in out
@@ -83,6 +85,8 @@ def test_python_dash_m_runs_the_cli(tmp_path: Path) -> None:
     config = tmp_path / "conf.toml"
     config.write_text(f'database_url = "sqlite:///{tmp_path / "m.db"}"\n')
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    migrate = [sys.executable, "-m", "jobping", "--config", str(config), "db", "migrate"]
+    subprocess.run(migrate, env=env, cwd=tmp_path, timeout=60, check=True, capture_output=True)
     done = subprocess.run(
         [sys.executable, "-m", "jobping", "--config", str(config), "doctor", "--json"],
         capture_output=True,

@@ -8,6 +8,7 @@ from jobping.store import (
     BreakerStore,
     BudgetLedger,
     EnrichmentBacklog,
+    JobQueries,
     JobStore,
     LeaseStore,
     QuotaLedger,
@@ -18,7 +19,16 @@ from jobping.store.postgres import PostgresStore
 from jobping.store.sqlite import SqliteStore
 from jobping.store.supabase import SupabaseStore
 
-ROLES = (JobStore, EnrichmentBacklog, RunLog, LeaseStore, QuotaLedger, BreakerStore, BudgetLedger)
+ROLES = (
+    JobStore,
+    JobQueries,
+    EnrichmentBacklog,
+    RunLog,
+    LeaseStore,
+    QuotaLedger,
+    BreakerStore,
+    BudgetLedger,
+)
 LIFECYCLE = {"description", "close", "schema_version"}
 
 
@@ -32,7 +42,7 @@ def test_each_method_belongs_to_exactly_one_role() -> None:
     counts = Counter(name for role in ROLES for name in _members(role))
     assert [name for name, count in counts.items() if count > 1] == []
     assert _members(Store) == LIFECYCLE
-    assert len(counts) + len(LIFECYCLE) == 34
+    assert len(counts) + len(LIFECYCLE) == 35  # iter_jobs (JobQueries) added by #10
 
 
 def test_every_backend_implements_every_role() -> None:

@@ -13,6 +13,7 @@ from rich.progress import Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
+from jobping.cli._views.live import logs_above
 from jobping.orchestrator import RunObserver, RunReport, ScraperReport, TierReport
 
 __all__ = ["progress", "render_report"]
@@ -107,6 +108,8 @@ class _LiveProgress:
                 item.name, total=None, tier=item.tier, status=status
             )
         self._progress.update(self._rows[key], completed=item.found, status=status)
+        if done >= item.targets:  # finished: its timer stops at its own duration
+            self._progress.stop_task(self._rows[key])
 
 
 @contextmanager
@@ -124,5 +127,5 @@ def progress(console: Console | None) -> Iterator[RunObserver | None]:
         console=console,
     )
     logging.getLogger("jobping").setLevel(logging.WARNING)  # the display replaces the logs
-    with display:
+    with display, logs_above():
         yield _LiveProgress(display)

@@ -44,9 +44,9 @@ def _table(jobs: list[Job]) -> Table:
     for column in ("title", "company", "location"):
         table.add_column(column, ratio=2)
     table.add_column("work", no_wrap=True)
-    table.add_column("posted", no_wrap=True, min_width=10)
+    table.add_column("posted", min_width=10, overflow="fold")  # a date is never cut
     table.add_column("salary")
-    table.add_column("url", ratio=2, overflow="ellipsis")
+    table.add_column("url", ratio=2, overflow="fold")  # wrapped whole, never cut
     for number, job in enumerate(jobs, start=1):
         posted = job.posted_at.date().isoformat() if job.posted_at else ""
         cells = [job.title, job.company, job.location or "", job.work_environment.value]

@@ -10,11 +10,12 @@ function: those role methods come from the other mixin,
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import AsyncIterator, Collection, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
 from jobping.models import Enrichment, Job, RunRecord
+from jobping.store._query import JobFilter, after_clause, filter_clauses
 from jobping.store._rows import (
     aware,
     breaker_from_row,
@@ -40,6 +41,26 @@ class PostgresQueries:
         raise NotImplementedError
 
     # jobs -------------------------------------------------------------------------------
+    async def iter_jobs(
+        self, where: JobFilter, *, limit: int | None = None, page_rows: int = 1000
+    ) -> AsyncIterator[Job]:
+        """The jobs ``where`` selects, newest first, read ``page_rows`` at a time."""
+        clauses, params = filter_clauses(where, mark="%s", ilike="ILIKE {}", moment=aware)
+        left = limit
+        after: tuple[object, ...] | None = None
+        while left is None or left > 0:
+            size = page_rows if left is None else min(page_rows, left)
+            page = [*clauses, after_clause("%s")] if after else clauses
+            query = sql.SELECT_JOBS + (" WHERE " + " AND ".join(page) if page else "")
+            query += " ORDER BY created_at DESC, job_hash LIMIT %s"
+            rows = await self._fetch(query, (*params, *(after or ()), size))
+            for row in rows:
+                yield job_from_row(row[0])
+            if len(rows) < size:
+                return
+            after = (rows[-1][1], rows[-1][1], rows[-1][2])
+            left = None if left is None else left - len(rows)
+
     async def get_job(self, job_hash: str) -> Job | None:
         """The stored job with that hash, or None."""
         rows = await self._fetch(sql.GET_JOB, (job_hash,))

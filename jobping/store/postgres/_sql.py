@@ -45,6 +45,7 @@ __all__ = [
     "SAVE_ENRICHMENT",
     "SAVE_RUN",
     "SCHEMA_VERSION",
+    "SELECT_JOBS",
     "SESSION_SETTINGS",
     "SLEEP",
     "USAGE_BY_DAY",
@@ -110,6 +111,7 @@ WHERE j.job_hash = i.job_hash AND {_row("j", _REWRITTEN)} IS DISTINCT FROM {_NEW
 
 GET_JOB = "SELECT to_jsonb(j) FROM jobs AS j WHERE job_hash = %s"
 COUNT_JOBS = "SELECT count(*) FROM jobs"
+SELECT_JOBS = "SELECT to_jsonb(j), created_at, job_hash FROM jobs AS j"
 # Backfill: served by the index jobs_backfill (is_active, posted_at DESC, job_hash).
 RECENT_ACTIVE_JOBS = """
 SELECT to_jsonb(j) FROM jobs AS j

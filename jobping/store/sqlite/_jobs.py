@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Collection, Sequence
+from collections.abc import AsyncIterator, Collection, Sequence
 from datetime import datetime, timedelta
 from operator import attrgetter, itemgetter
 from typing import Any
 
 from jobping.models import Enrichment, Job
 from jobping.store._migrate import immediate
+from jobping.store._query import JobFilter, filter_clauses
 from jobping.store._rows import (
     CONTENT_COLUMNS,
     ENRICHED_COLUMNS,
@@ -195,6 +196,31 @@ class SqliteJobs:
         if not jobs:
             return UpsertResult()
         return await self._db.call(lambda connection: _upsert(connection, jobs, seen))
+
+    async def iter_jobs(
+        self, where: JobFilter, *, limit: int | None = None, page_rows: int = 1000
+    ) -> AsyncIterator[Job]:
+        """The jobs ``where`` selects, newest first: one query, fetched ``page_rows`` at a time.
+
+        SQLite sorts once (in its temporary store) and hands the rows over page by page, so
+        neither side holds the whole result.
+        """
+        if limit is not None and limit <= 0:
+            return
+        clauses, params = filter_clauses(
+            where, mark="?", ilike="LIKE {} ESCAPE '\\'", moment=to_text
+        )
+        sql = _SELECT_JOBS + (" WHERE " + " AND ".join(clauses) if clauses else "")
+        sql += " ORDER BY created_at DESC, job_hash LIMIT ?"
+        cursor = await self._db.call(
+            lambda c: c.execute(sql, (*params, -1 if limit is None else limit))
+        )
+        try:
+            while rows := await self._db.call(lambda _c: cursor.fetchmany(page_rows)):
+                for row in rows:
+                    yield _job(row)
+        finally:
+            await self._db.call(lambda _c: cursor.close())
 
     async def get_job(self, job_hash: str) -> Job | None:
         """The stored job with that hash, or None."""

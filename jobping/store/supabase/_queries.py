@@ -14,7 +14,8 @@ from collections.abc import AsyncIterator, Callable, Collection, Iterable, Mappi
 from datetime import date, datetime
 from typing import Any
 
-from jobping.models import Enrichment, Job, RunRecord
+from jobping.models import Enrichment, Job, RunRecord, WorkEnvironment
+from jobping.store._query import JobFilter, like_pattern
 from jobping.store._rows import (
     breaker_from_row,
     breaker_row,
@@ -111,6 +112,25 @@ class SupabaseQueries:
             if len(found) == limit:
                 break
         return found
+
+    async def iter_jobs(
+        self, where: JobFilter, *, limit: int | None = None, page_rows: int = PAGE_ROWS
+    ) -> AsyncIterator[Job]:
+        """The jobs ``where`` selects, newest first, one ``Range`` page at a time."""
+        if limit is not None and limit <= 0:
+            return
+        size = min(page_rows, limit) if limit is not None else page_rows
+
+        def page() -> Any:
+            query = _job_filter(self._table("jobs").select("*"), where)
+            return query.order("created_at", desc=True).order("job_hash")
+
+        count = 0
+        async for row in self._pages(page, size):
+            yield job_from_row(row)
+            count += 1
+            if count == limit:
+                return
 
     async def deactivate_stale(self, *, source: str, last_seen_before: datetime) -> int:
         """Mark the active jobs of ``source`` last seen before the cutoff inactive; count them."""
@@ -252,6 +272,28 @@ class SupabaseQueries:
             return query.order("reservation_id")
 
         return [row async for row in self._pages(page)]
+
+
+def _job_filter(query: Any, where: JobFilter) -> Any:
+    """``query`` narrowed by ``where`` with PostgREST's operators (as ``_query`` does in SQL)."""
+    if where.source is not None:
+        query = query.eq("source", where.source)
+    if where.company is not None:
+        query = query.ilike("company", like_pattern(where.company))
+    if where.remote is not None:
+        remote = WorkEnvironment.REMOTE.value
+        query = query.eq(_ENV, remote) if where.remote else query.neq(_ENV, remote)
+    if where.active is not None:
+        query = query.eq("is_active", where.active)
+    if where.since is not None:
+        query = query.gte("created_at", iso(where.since))
+    if where.search is not None:
+        quoted = '"' + like_pattern(where.search).replace("\\", "\\\\").replace('"', '\\"') + '"'
+        query = query.or_(",".join(f"{c}.ilike.{quoted}" for c in ("title", "company", "location")))
+    return query
+
+
+_ENV = "work_environment"
 
 
 def _backlog(query: Any, max_failures: int) -> Any:

@@ -159,7 +159,7 @@ async def test_a_missing_database_is_a_store_error_without_the_password(
     ],
 )
 async def test_a_pool_smaller_than_its_minimum_is_a_config_error(
-    options: dict[str, int], problem: str
+    options: dict[str, Any], problem: str
 ) -> None:
     """pool_max_size below pool_min_size (or 0) is refused before any connection."""
     with pytest.raises(ConfigError, match=problem):

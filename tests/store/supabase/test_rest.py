@@ -23,6 +23,7 @@ from jobping.store import (
     BudgetHold,
     BudgetUsage,
     BudgetWindow,
+    JobFilter,
     QuotaWindow,
     UpsertResult,
     open_store,
@@ -591,3 +592,53 @@ async def test_usage_totals_count_lost_answers_and_overshoots(
 
     assert (total.calls, total.lost_calls, total.lost_micro_usd, total.overshoots) == (3, 1, 7, 1)
     assert await supabase.prompt_token_ratios() == {"mini": 2.5}
+
+
+async def test_iter_jobs_sends_every_filter_and_reads_range_pages(
+    supabase: SupabaseStore, api: respx.MockRouter
+) -> None:
+    """jobs on Supabase: PostgREST filters as in SQL, newest first, paged (#10)."""
+    route = api.get("/jobs").mock(
+        side_effect=[
+            httpx.Response(200, json=[stored(1), stored(2)]),
+            httpx.Response(200, json=[stored(3)]),
+        ]
+    )
+    where = JobFilter(
+        source="lever",
+        company="a_b",
+        remote=True,
+        active=False,
+        since=NOW,
+        search='x, "y"',
+    )
+
+    jobs = [job.job_hash async for job in supabase.iter_jobs(where, page_rows=2)]
+
+    assert jobs == ["hash-000001", "hash-000002", "hash-000003"]
+    assert route.call_count == 2
+    sent = route.calls[0].request
+    assert dict(sent.url.params) == {
+        "select": "*",
+        "source": "eq.lever",
+        "company": "ilike.%a\\_b%",
+        "work_environment": "eq.remote",
+        "is_active": "eq.false",
+        "created_at": f"gte.{NOW.isoformat()}",
+        "or": '(title.ilike."%x, \\"y\\"%",company.ilike."%x, \\"y\\"%",'
+        'location.ilike."%x, \\"y\\"%")',
+        "order": "created_at.desc,job_hash.asc",
+        "offset": "0",
+        "limit": "2",
+    }
+    assert [call.request.url.params["offset"] for call in route.calls] == ["0", "2"]
+
+
+async def test_iter_jobs_stops_at_the_limit(supabase: SupabaseStore, api: respx.MockRouter) -> None:
+    """A limit smaller than a page asks for that many rows only, and yields no more."""
+    route = api.get("/jobs").respond(200, json=[stored(1), stored(2)])
+
+    jobs = [job.job_hash async for job in supabase.iter_jobs(JobFilter(), limit=2)]
+
+    assert jobs == ["hash-000001", "hash-000002"]
+    assert route.calls.last.request.url.params["limit"] == "2"
