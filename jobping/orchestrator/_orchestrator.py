@@ -182,6 +182,7 @@ class Orchestrator:
                 await group.start(self.shutdown.watch_signals)
             if lease is not None:
                 group.start_soon(lease.keep_renewed, self._lost_lease)
+            group.start_soon(self._watch_loop, report)
             with anyio.CancelScope() as work:
                 group.start_soon(self.shutdown.guard, work)
                 await self._scrape(report, sink)
@@ -289,6 +290,16 @@ class Orchestrator:
             await lease.release()
         except StoreError as exc:
             logger.error("could not release the run lease (it expires by itself): %s", exc)
+
+    @staticmethod
+    async def _watch_loop(report: RunReport) -> None:
+        """Record the longest the event loop was blocked (a short sleep's overshoot)."""
+        tick = 0.01
+        while True:
+            started = anyio.current_time()
+            await anyio.sleep(tick)
+            late = anyio.current_time() - started - tick
+            report.longest_loop_block_seconds = max(report.longest_loop_block_seconds, late)
 
     async def _record_progress(self) -> None:
         """Record the run's counts so far (after each batch), stamped ``progress_at``."""

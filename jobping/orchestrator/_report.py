@@ -200,6 +200,9 @@ class RunReport:
     http: dict[str, Any] = field(default_factory=dict)
     """The client's total request stats."""
     enrichment: dict[str, Any] | None = None
+    longest_loop_block_seconds: float = 0.0
+    """The longest the event loop was held by one piece of work (parsing, a slow hook):
+    what lease renewal and every request in flight waited at worst."""
     """What the enrichment after the tiers did (None when it did not run)."""
     backfill: list[Job] = field(default_factory=list, repr=False)
     """The jobs tier 3 took from the store (for callers; the JSON has their count)."""
@@ -265,6 +268,7 @@ class RunReport:
             "deactivated": dict(self.deactivated),
             "http": self.http,
             "enrichment": self.enrichment,
+            "longest_loop_block_seconds": round(self.longest_loop_block_seconds, 4),
         }
 
     def to_record(self) -> RunRecord:

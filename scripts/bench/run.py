@@ -109,6 +109,8 @@ async def bench(targets: int, jobs: int, error_rate: float, concurrency: int) ->
     print(f"run time: {run_seconds:.2f} s (process wall time {wall:.2f} s, start-up included)")
     print(f"jobs/second: {totals['found'] / run_seconds:,.0f} (stored: {totals['new']:,})")
     print(f"peak RSS of the run process: {peak / 2**20:.0f} MiB")
+    block = report["longest_loop_block_seconds"] * 1000
+    print(f"longest event-loop block during the run: {block:.0f} ms (lease renewal waits that)")
     print(
         f"baseline, raw httpx fetch + json decode (no retry, no store): {raw_seconds:.2f} s,"
         f" {fetched:,} jobs decoded, {failed} requests failed,"

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+from collections.abc import AsyncIterator, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -11,9 +12,9 @@ import anyio.lowlevel
 import pytest
 
 from jobping.errors import EnrichmentUnavailable, LeaseHeld
-from jobping.models import RunRecord, RunStatus
+from jobping.models import Job, RunRecord, RunStatus
 from jobping.orchestrator import LEASE_NAME, Orchestrator, RunReport, ScraperReport
-from jobping.scraping import Scraper
+from jobping.scraping import ScrapeContext, Scraper, Target
 from jobping.settings import Settings
 from jobping.store import Store
 from jobping.testing import FakeClock
@@ -326,3 +327,24 @@ async def test_nothing_is_enriched_in_a_dry_run_or_without_new_jobs(
     await orchestrator(settings, store, [make(Board, "p")], enricher=enricher).run()
 
     assert enricher.limits == []
+
+
+class Blocking(Board):
+    """Holds the event loop for 0.2 s (CPU-bound parsing that never awaits), then yields."""
+
+    async def iter_jobs(self, ctx: ScrapeContext, target: Target) -> AsyncIterator[Job]:
+        """Block, then one job."""
+        until = time.monotonic() + 0.2
+        while time.monotonic() < until:
+            pass
+        yield job(self.source, f"{target.value}-0")
+
+
+async def test_the_report_names_the_longest_event_loop_block(
+    make_settings: SettingsFactory, store: Store
+) -> None:
+    """#12: a scraper holding the loop 0.2 s shows as a block of at least that in the report."""
+    report = await orchestrator(make_settings(run_min_jobs=1), store, [make(Blocking, "b")]).run()
+
+    assert report.longest_loop_block_seconds >= 0.15  # measured lateness only grows under load
+    assert report.to_dict()["longest_loop_block_seconds"] >= 0.15
