@@ -17,6 +17,8 @@ from jobping.settings import Settings
 __all__ = ["FieldLimits"]
 
 _CUT_MARK = "…"
+_CUT_FIELDS = ("title", "company", "location", "description")
+"""The fields cut to their limit (each a field of ``FieldLimits`` and of ``Job``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,15 +50,10 @@ class FieldLimits:
         """
         if len(job.job_url) > self.url:
             raise ValueError(f"job_url is {len(job.job_url)} characters, over {self.url}")
-        limits = {
-            "title": self.title,
-            "company": self.company,
-            "location": self.location,
-            "description": self.description,
-        }
         cuts: dict[str, Any] = {
             name: value[: limit - len(_CUT_MARK)].rstrip() + _CUT_MARK
-            for name, limit in limits.items()
-            if isinstance(value := getattr(job, name), str) and len(value) > limit
+            for name in _CUT_FIELDS
+            if isinstance(value := getattr(job, name), str)
+            and len(value) > (limit := getattr(self, name))
         }
         return (dataclasses.replace(job, **cuts) if cuts else job), sorted(cuts)

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from jobping._database_urls import POSTGRES_PREFIXES
-from jobping.services._store import settings_store
+from jobping.services._store import settings_store, worker_queue
 from jobping.settings import Settings
 from jobping.store import SchemaStatus, schema_status, store_options
 
@@ -34,11 +33,10 @@ async def queue_schema(settings: Settings, *, apply: bool) -> dict[str, Any] | N
 
     None without PostgreSQL or without the worker extra.
     """
-    url = settings.database_url
-    if not url.startswith(POSTGRES_PREFIXES):
+    worker = worker_queue(settings)
+    if worker is None:
         return None
-    try:
-        from jobping.worker import queue_schema_at  # noqa: PLC0415 (optional extra)
-    except ImportError:
-        return None
-    return (await queue_schema_at(url, apply=apply)).to_dict()
+    schema: dict[str, Any] = (
+        await worker.queue_schema_at(settings.database_url, apply=apply)
+    ).to_dict()
+    return schema

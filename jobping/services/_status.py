@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from jobping._database_urls import POSTGRES_PREFIXES
 from jobping.http import domain_status
 from jobping.models import RunRecord
 from jobping.services._lease import describe_lease
-from jobping.services._store import settings_store
+from jobping.services._store import settings_store, worker_queue
 from jobping.settings import Settings
 
 __all__ = ["gather_status"]
@@ -40,13 +39,12 @@ async def gather_status(
 
 async def _queue(settings: Settings, now: datetime) -> dict[str, Any] | None:
     """The workers' queue (workers, depth, failures, next occurrences), if there is one."""
-    if not settings.database_url.startswith(POSTGRES_PREFIXES):
+    worker = worker_queue(settings)
+    if worker is None:
         return None
-    try:
-        from jobping.worker import queue_status_at  # noqa: PLC0415 (optional extra)
-    except ImportError:
-        return None
-    queue: dict[str, Any] = await queue_status_at(settings.database_url, settings.schedule, now=now)
+    queue: dict[str, Any] = await worker.queue_status_at(
+        settings.database_url, settings.schedule, now=now
+    )
     return queue
 
 
