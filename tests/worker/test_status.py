@@ -47,7 +47,7 @@ async def test_status_shows_a_live_worker_and_the_tasks_waiting_per_queue(
         with anyio.fail_after(WAIT_SECONDS):
             while not _workers(data := await anyio.to_thread.run_sync(status_json, capsys)):  # noqa: ASYNC110 - another process
                 await anyio.sleep(0.2)
-            while "jobping_workers 1.0\n" not in await _text(metrics):  # noqa: ASYNC110
+            while "jobping_workers 1.0\n" not in (prom := await _text(metrics)):  # noqa: ASYNC110
                 await anyio.sleep(0.2)
         await workers.stop()
 
@@ -57,7 +57,7 @@ async def test_status_shows_a_live_worker_and_the_tasks_waiting_per_queue(
     assert (worker["pid"], worker["running"]) == (process.pid, 0)
     assert queue["queues"]["scrape"] == {"todo": 3, "doing": 0, "failed": 0}
     assert queue["next"]["run"].endswith("T03:00:00+00:00")
-    prom = await _text(metrics)
+    # `prom` is the file as it was while the worker ran: on stop it rewrites it with none
     assert 'jobping_queue_tasks{queue="scrape",status="todo"} 3.0\n' in prom
     assert f'jobping_worker_tasks_running{{host="{worker["host"]}",pid="{worker["pid"]}"' in prom
     assert 'jobping_schedule_next_timestamp_seconds{entry="run"}' in prom
