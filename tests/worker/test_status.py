@@ -47,7 +47,9 @@ async def test_status_shows_a_live_worker_and_the_tasks_waiting_per_queue(
         with anyio.fail_after(WAIT_SECONDS):
             while not _workers(data := await anyio.to_thread.run_sync(status_json, capsys)):  # noqa: ASYNC110 - another process
                 await anyio.sleep(0.2)
-            while "jobping_workers 1.0\n" not in (prom := await _text(metrics)):  # noqa: ASYNC110
+            # the file is rewritten periodically: wait for a writing that knows the pid too
+            known = f'pid="{process.pid}"'
+            while known not in (prom := await _text(metrics)):  # noqa: ASYNC110
                 await anyio.sleep(0.2)
         await workers.stop()
 
