@@ -7,8 +7,9 @@ The prompt has a token budget per job: :data:`CUT_MARK` ends a field cut to its 
 description's setting, :data:`FIELD_TOKEN_CAP` for the title, company and location).
 """
 
-from jobping.enrich._enricher import ClientFactory, Enriched, Enricher, EnrichReport
+from jobping.enrich._enricher import ClientFactory, Enriched, Enricher
 from jobping.enrich._prompt import CUT_MARK, FIELD_TOKEN_CAP, build_messages
+from jobping.enrich._report import EnrichReport
 from jobping.enrich._schema import ANSWER_SCHEMA, RESPONSE_FORMAT, TAXONOMY, parse_answer
 
 __all__ = [

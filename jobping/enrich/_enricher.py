@@ -28,9 +28,9 @@ from __future__ import annotations
 import logging
 import random
 import uuid
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Self, cast
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Self, cast
 
 import anyio
 import httpx2
@@ -39,16 +39,12 @@ from openai.types.chat import ChatCompletion, ChatCompletionMessageParam
 from openai.types.chat.completion_create_params import ResponseFormat
 
 from jobping._retry import parse_retry_after, retrying, wait_retry_after
-from jobping.budget import (
-    RETRY_WAIT_CAP_SECONDS,
-    Reservation,
-    TokenBudget,
-    Usage,
-    count_chat_tokens,
-    encoding_name_for_model,
-)
+from jobping.budget import RETRY_WAIT_CAP_SECONDS, TokenBudget
+from jobping.enrich._batch import BATCH_HOLD_SECONDS, BatchPath
+from jobping.enrich._completion import answer, billed_usage, prompt_counter
 from jobping.enrich._prompt import build_messages
-from jobping.enrich._schema import RESPONSE_FORMAT, parse_answer
+from jobping.enrich._report import EnrichReport
+from jobping.enrich._schema import RESPONSE_FORMAT
 from jobping.errors import (
     BudgetExhausted,
     EnrichmentError,
@@ -67,7 +63,6 @@ log = logging.getLogger("jobping.enrich")
 ClientFactory = Callable[[], openai.AsyncOpenAI]
 """Makes the SDK client (the Enricher turns its retries off)."""
 _BACKOFF_BASE_SECONDS = 1.0
-_MAX_ERRORS_KEPT = 20
 _NO_CREDIT = "insufficient_quota"
 _TRANSIENT = (
     openai.RateLimitError,
@@ -95,35 +90,6 @@ class _Spend:
     model: str | None = None
 
 
-@dataclass(slots=True)
-class EnrichReport:
-    """What a batch of enrichments did."""
-
-    enriched: int = 0
-    skipped: int = 0
-    """Jobs left in the backlog because no model fitted the budget."""
-    failed: int = 0
-    by_model: dict[str, int] = field(default_factory=dict)
-    micro_usd: int = 0
-    """What the calls cost, invalid answers included."""
-    errors: list[str] = field(default_factory=list)
-    """The first messages of the failures (already redacted)."""
-    stopped: str | None = None
-    """Why enrichment stopped early (the provider refuses every call), or None."""
-
-    def to_dict(self) -> dict[str, Any]:
-        """The report as JSON-ready data."""
-        return {
-            "enriched": self.enriched,
-            "skipped": self.skipped,
-            "failed": self.failed,
-            "by_model": dict(sorted(self.by_model.items())),
-            "cost_usd": self.micro_usd / 1_000_000,
-            "errors": list(self.errors),
-            "stopped": self.stopped,
-        }
-
-
 class Enricher:
     """Enriches jobs with the OpenAI chat API (or a compatible server) within the budget."""
 
@@ -136,7 +102,9 @@ class Enricher:
         client_factory: ClientFactory | None = None,
         sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
         jitter: Callable[[], float] = random.random,
+        batch: bool = False,
     ) -> None:
+        """``batch``: :meth:`enrich_backlog` sends the backlog through the Batch API."""
         key = settings.openai_api_key
         if key is None or not key.get_secret_value():
             raise MissingCredential("OPENAI_API_KEY")
@@ -149,6 +117,10 @@ class Enricher:
         self._holder = f"enricher-{uuid.uuid4().hex}"
         self._sleep = sleep
         self._jitter = jitter
+        self._batch = batch
+        self._batches = BatchPath(
+            settings, store, budget, self._client, holder=self._holder, error=self._error
+        )
         for model, retired in budget.prices.retired_models(
             settings.openai_models, budget.clock().astimezone(budget.tz).date()
         ):
@@ -177,27 +149,34 @@ class Enricher:
         """
         spend = _Spend()
         completion, model = await self._call(job, spend)
-        return Enriched(_answer(completion, model), model, spend.micro_usd)
+        return Enriched(answer(completion, model), model, spend.micro_usd)
 
     async def enrich_backlog(self, *, limit: int) -> EnrichReport:
-        """Claim up to ``limit`` jobs of the backlog (newest first), enrich and save them.
+        """Collect the finished batches, then claim up to ``limit`` jobs of the backlog.
 
-        The claim (``OPENAI_CLAIM_TTL_SECONDS``) keeps other processes off these jobs, so no
-        job is paid for twice; the claims of the jobs neither saved nor failed (skipped,
-        cancelled) are released at the end.
+        The claimed jobs (newest first) are enriched and saved, or with ``batch`` sent as
+        one Batch API batch. The claim (``OPENAI_CLAIM_TTL_SECONDS``, a batch's window for
+        a batch) keeps other processes off these jobs, so no job is paid for twice; the
+        claims of the jobs neither saved, failed nor sent (skipped, cancelled) are released
+        at the end.
         """
+        report = EnrichReport()
+        await self._batches.collect(report)
+        ttl = BATCH_HOLD_SECONDS if self._batch else self._settings.openai_claim_ttl_seconds
         jobs = await self._store.claim_enrichment(
-            self._holder,
-            limit=limit,
-            ttl_seconds=self._settings.openai_claim_ttl_seconds,
-            now=self._budget.clock(),
+            self._holder, limit=limit, ttl_seconds=ttl, now=self._budget.clock()
         )
+        sent: set[str] = set()
         try:
-            return await self.enrich_jobs(jobs)
+            if self._batch:
+                sent = await self._batches.submit(jobs, report)
+            else:
+                await self._enrich_into(jobs, report)
         finally:
             with anyio.CancelScope(shield=True):
-                hashes = [job.job_hash for job in jobs]
+                hashes = [job.job_hash for job in jobs if job.job_hash not in sent]
                 await self._store.release_enrichment_claims(self._holder, hashes)
+        return report
 
     async def enrich_jobs(self, jobs: Sequence[Job]) -> EnrichReport:
         """Enrich ``jobs`` concurrently (``OPENAI_CONCURRENCY`` at once) and save each result.
@@ -209,6 +188,11 @@ class Enricher:
             StoreError: the store failed (the first error; the other calls are cancelled).
         """
         report = EnrichReport()
+        await self._enrich_into(jobs, report)
+        return report
+
+    async def _enrich_into(self, jobs: Sequence[Job], report: EnrichReport) -> None:
+        """:meth:`enrich_jobs`, counted in ``report``."""
         limiter = anyio.CapacityLimiter(self._settings.openai_concurrency)
         try:
             async with anyio.create_task_group() as group:
@@ -217,7 +201,6 @@ class Enricher:
                     group.start_soon(self._enrich_and_save, job, report, limiter, scope)
         except BaseExceptionGroup as errors:
             raise _first(errors) from None
-        return report
 
     async def _enrich_and_save(
         self,
@@ -230,7 +213,7 @@ class Enricher:
             spend = _Spend()
             try:
                 completion, model = await self._call(job, spend)
-                enrichment = _answer(completion, model)
+                enrichment = answer(completion, model)
             except BudgetExhausted:
                 report.skipped += 1
                 return
@@ -240,9 +223,7 @@ class Enricher:
                 scope.cancel()
                 return
             except EnrichmentError as exc:
-                report.failed += 1
-                if len(report.errors) < _MAX_ERRORS_KEPT:
-                    report.errors.append(f"{job.job_hash}: {exc}")
+                report.record_failure(f"{job.job_hash}: {exc}")
                 log.warning("enrichment of %s failed: %s", job.job_hash, exc)
                 await self._store.record_enrichment_failure(job.job_hash)
                 return
@@ -279,7 +260,7 @@ class Enricher:
         )
         try:
             answered: tuple[ChatCompletion, str] = await controller(
-                self._attempt, messages, _prompt_counter(messages), spend
+                self._attempt, messages, prompt_counter(messages), spend
             )
         except _TRANSIENT as exc:
             message = f"gave up after {attempts} attempts: {self._describe(exc)}"
@@ -332,7 +313,7 @@ class Enricher:
             raise
         with anyio.CancelScope(shield=True):
             spend.micro_usd += await self._budget.commit(
-                reservation, _usage(completion, reservation)
+                reservation, billed_usage(completion, reservation)
             )
         return completion, model
 
@@ -395,44 +376,3 @@ def _default_client(settings: Settings) -> openai.AsyncOpenAI:
         timeout=settings.openai_timeout_seconds,
         max_retries=0,
     )
-
-
-def _prompt_counter(messages: Sequence[Mapping[str, str]]) -> Callable[[str], int]:
-    """Prompt tokens per model, counted once per tiktoken encoding."""
-    counts: dict[str, int] = {}
-
-    def count(model: str) -> int:
-        encoding = encoding_name_for_model(model)
-        if encoding not in counts:
-            counts[encoding] = count_chat_tokens(messages, model, RESPONSE_FORMAT)
-        return counts[encoding]
-
-    return count
-
-
-def _usage(completion: ChatCompletion, reservation: Reservation) -> Usage:
-    """The billed usage; a server that reports none is charged the worst case."""
-    usage = completion.usage
-    if usage is None:
-        log.warning("%s reported no usage: the worst case is committed", reservation.model)
-        return reservation.worst_usage
-    prompt, output = max(usage.prompt_tokens, 0), max(usage.completion_tokens, 0)
-    prompt_details, output_details = usage.prompt_tokens_details, usage.completion_tokens_details
-    cached = (prompt_details.cached_tokens or 0) if prompt_details else 0
-    reasoning = (output_details.reasoning_tokens or 0) if output_details else 0
-    return Usage(prompt, output, min(max(cached, 0), prompt), min(max(reasoning, 0), output))
-
-
-def _answer(completion: ChatCompletion, model: str) -> Enrichment:
-    """The validated enrichment in the completion, or EnrichmentError saying what is wrong."""
-    if not completion.choices:
-        raise EnrichmentError("the response has no answer", model=model)
-    choice = completion.choices[0]
-    if choice.message.refusal:
-        raise EnrichmentError("the model refused to answer", model=model)
-    if choice.finish_reason == "length":
-        raise EnrichmentError("the answer was cut at max_completion_tokens", model=model)
-    try:
-        return parse_answer(choice.message.content or "")
-    except ValueError as exc:
-        raise EnrichmentError(f"invalid answer: {exc}", model=model) from None

@@ -207,6 +207,7 @@ def _app(api: Api, datasets: dict[str, Dataset], injector: FaultInjector) -> web
 def _openai_app(chat: ChatCompletions) -> web.Application:
     app = web.Application()
     app.router.add_post(CHAT_PATH, chat.handle)
+    chat.batches.add_routes(app)
     return app
 
 
