@@ -1,0 +1,239 @@
+"""The Batch API path (#11): submit, restart, collect; the ledger equals the sandbox's bill.
+
+The real SDK talks to the sandbox's OpenAI-compatible server (files and batches), each
+"process" is its own store connection and Enricher on one database, and the sandbox's
+completion delay runs on the test's fake clock.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+import anyio
+import pytest
+
+from jobping.budget import PriceTable, TokenBudget
+from jobping.enrich import Enricher, EnrichReport
+from jobping.sandbox import Sandbox, serve_sandbox
+from jobping.settings import Settings, load_settings
+from jobping.store import EnrichmentBatch, Store
+from jobping.testing import FakeClock
+from tests.budget import NOW
+from tests.enrich.conftest import build_jobs
+from tests.helpers import opened_store
+
+pytestmark = pytest.mark.anyio
+
+MODEL = "gpt-5.4-mini"
+JOBS = 12
+DELAY = 6 * 3600.0
+DAY = f"day:{NOW.date().isoformat()}"
+
+
+@pytest.fixture
+async def sandbox(clock: FakeClock) -> AsyncIterator[Sandbox]:
+    """The sandbox, its batches finished 6 hours (of the fake clock) after they are created."""
+    async with serve_sandbox() as served:
+        served.chat.batches.clock = clock.monotonic
+        served.chat.batches.delay_seconds = DELAY
+        yield served
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def url(request: pytest.FixtureRequest, db_url: str) -> str:
+    """A fresh database of each backend, shared by the "processes" of a test."""
+    if request.param == "sqlite":
+        return db_url
+    postgres: str = request.getfixturevalue("postgres_url")
+    return postgres
+
+
+def settings_for(sandbox: Sandbox, url: str) -> Settings:
+    """Settings on the sandbox's OpenAI endpoint, one model, the shared database."""
+    settings = sandbox.apply(load_settings(env_file=None, database_url=url))
+    return settings.model_copy(update={"openai_models": [MODEL]})
+
+
+async def enrich(
+    settings: Settings, url: str, clock: FakeClock, *, batch: bool, limit: int = JOBS
+) -> EnrichReport:
+    """One ``jobping enrich`` process: its own store and Enricher, then closed."""
+    async with opened_store(url) as store:
+        budget = TokenBudget.from_settings(settings, store, clock=clock)
+        async with Enricher(settings, store, budget, batch=batch) as enricher:
+            return await enricher.enrich_backlog(limit=limit)
+
+
+async def ledger(store: Store) -> tuple[int, int, int]:
+    """µUSD committed today, µUSD still held, calls recorded."""
+    day = (await store.budget_counters([DAY], now=NOW))[DAY]
+    calls = sum(t.calls for t in await store.budget_usage_by_model(NOW.date(), NOW.date()))
+    return day.micro_usd_committed, day.micro_usd_reserved, calls
+
+
+def server_bill(sandbox: Sandbox, *, batch: bool = True) -> int:
+    """What the sandbox billed for its batch lines, per line rounded up as the ledger does."""
+    prices = PriceTable.load()
+    total = 0
+    for usage in sandbox.chat.batches.billed:
+        price = prices.price(usage.model)
+        price = price.at_batch_rates() if batch else price
+        total += price.cost_micro_usd(
+            usage.prompt_tokens,
+            usage.cached_tokens,
+            usage.completion_tokens,
+            reasoning_tokens=usage.reasoning_tokens,
+        )
+    return total
+
+
+async def the_batch(store: Store) -> EnrichmentBatch:
+    """The one batch of the store."""
+    (batch,) = await store.enrichment_batches()
+    return batch
+
+
+async def test_submit_restart_collect_commits_exactly_the_servers_bill(
+    sandbox: Sandbox, url: str, clock: FakeClock
+) -> None:
+    """Submit, a sync process finding every job claimed, a restart, collect: ledger == bill.
+
+    Fails without the batch path (no batch, the jobs enriched synchronously), with holds
+    or claims that end before the batch does, or with standard prices committed.
+    """
+    settings = settings_for(sandbox, url)
+    async with opened_store(url) as store:
+        await store.upsert_jobs(build_jobs(JOBS, words=40), seen_at=NOW)
+
+    submitted = await enrich(settings, url, clock, batch=True)
+    assert (submitted.submitted, submitted.batches_in_flight, submitted.enriched) == (JOBS, 1, 0)
+    async with opened_store(url) as store:
+        committed, held, calls = await ledger(store)
+        batch = await the_batch(store)
+    assert (committed, calls) == (0, 0)
+    assert held == batch.reserved_micro_usd > 0  # the worst case of every line, held
+    assert batch.state == "submitted" and len(batch.lines) == JOBS
+
+    clock.advance(hours=2)  # past the synchronous claims' 30 minutes, inside the batch's day
+    sync = await enrich(settings, url, clock, batch=False)
+    assert (sync.enriched, sync.batches_in_flight, sandbox.chat.requests) == (0, 1, 0)
+
+    clock.advance(DELAY)
+    collected = await enrich(settings, url, clock, batch=False)  # a new process collects
+    assert (collected.enriched, collected.failed, collected.batches_in_flight) == (JOBS, 0, 0)
+    async with opened_store(url) as store:
+        committed, held, calls = await ledger(store)
+        batch = await the_batch(store)
+        backlog = await store.count_jobs_needing_enrichment()
+        enriched = await store.get_job("job-0000")
+    bill = server_bill(sandbox)
+    assert (committed, held, calls) == (bill, 0, JOBS)
+    assert (batch.state, batch.micro_usd, backlog) == ("completed", bill, 0)
+    assert collected.micro_usd == bill
+    assert enriched is not None and enriched.enrichment_model == MODEL
+    assert bill * 2 - JOBS <= server_bill(sandbox, batch=False) <= bill * 2  # half price
+
+
+async def test_a_batch_still_running_is_left_in_flight_and_its_jobs_claimed(
+    sandbox: Sandbox, db_url: str, clock: FakeClock
+) -> None:
+    """Before the sandbox finishes it, collecting reads the batch and settles nothing."""
+    settings = settings_for(sandbox, db_url)
+    async with opened_store(db_url) as store:
+        await store.upsert_jobs(build_jobs(JOBS, words=40), seen_at=NOW)
+    await enrich(settings, db_url, clock, batch=True)
+    clock.advance(DELAY / 2)
+    again = await enrich(settings, db_url, clock, batch=True)
+    assert (again.submitted, again.enriched, again.batches_in_flight) == (0, 0, 1)
+    async with opened_store(db_url) as store:
+        probe = await store.claim_enrichment("probe", limit=JOBS, ttl_seconds=1, now=clock())
+        assert probe == []  # every job is claimed by the batch
+        assert (await the_batch(store)).state == "submitted"
+
+
+async def test_two_collectors_at_once_commit_the_batch_once(
+    sandbox: Sandbox, url: str, clock: FakeClock
+) -> None:
+    """Two processes collecting one finished batch: one takes it, every line charged once."""
+    settings = settings_for(sandbox, url)
+    async with opened_store(url) as store:
+        await store.upsert_jobs(build_jobs(JOBS, words=40), seen_at=NOW)
+    await enrich(settings, url, clock, batch=True)
+    clock.advance(DELAY)
+    reports: list[EnrichReport] = []
+
+    async def collect() -> None:
+        reports.append(await enrich(settings, url, clock, batch=False, limit=0))
+
+    async with anyio.create_task_group() as group:
+        group.start_soon(collect)
+        group.start_soon(collect)
+
+    assert sorted(report.enriched for report in reports) == [0, JOBS]
+    async with opened_store(url) as store:
+        committed, held, calls = await ledger(store)
+        batch = await the_batch(store)
+    assert (committed, held, calls) == (server_bill(sandbox), 0, JOBS)
+    assert batch.micro_usd == committed
+
+
+@pytest.mark.parametrize(("outcome", "run"), [("expired", JOBS // 2), ("failed", 0)])
+async def test_an_expired_or_failed_batch_commits_what_ran_and_releases_the_rest(
+    sandbox: Sandbox, db_url: str, clock: FakeClock, outcome: str, run: int
+) -> None:
+    """What the output file bills is committed; the rest's holds and claims are released."""
+    settings = settings_for(sandbox, db_url)
+    sandbox.chat.batches.outcome = outcome
+    async with opened_store(db_url) as store:
+        await store.upsert_jobs(build_jobs(JOBS, words=40), seen_at=NOW)
+    await enrich(settings, db_url, clock, batch=True)
+    clock.advance(DELAY)
+    report = await enrich(settings, db_url, clock, batch=False, limit=0)  # collect only
+    async with opened_store(db_url) as store:
+        committed, held, calls = await ledger(store)
+        batch = await the_batch(store)
+        backlog = await store.count_jobs_needing_enrichment()
+    assert len(sandbox.chat.batches.billed) == run
+    assert (committed, held, calls) == (server_bill(sandbox), 0, run)
+    assert (batch.state, report.failed, report.enriched) == (outcome, 0, run)
+    assert backlog == JOBS - run  # the jobs never run are back in the backlog, unclaimed
+    async with opened_store(db_url) as store:
+        again = await store.claim_enrichment("probe", limit=JOBS, ttl_seconds=1, now=clock())
+    assert len(again) == JOBS - run
+
+
+async def test_submitting_past_the_budget_sends_only_what_fits(
+    sandbox: Sandbox, db_url: str, clock: FakeClock
+) -> None:
+    """The budget refuses the lines past its limit: they stay in the backlog, unclaimed."""
+    settings = settings_for(sandbox, db_url)
+    async with opened_store(db_url) as store:
+        await store.upsert_jobs(build_jobs(JOBS, words=40), seen_at=NOW)
+        budget = TokenBudget.from_settings(settings, store, clock=clock)
+        worst = budget.worst_case(MODEL, 400, settings.openai_max_output_tokens, batch=True)
+    tight = settings.model_copy(update={"openai_daily_token_limit": worst.tokens * 5})
+    report = await enrich(tight, db_url, clock, batch=True)
+    assert 0 < report.submitted < JOBS
+    assert report.submitted + report.skipped == JOBS
+    async with opened_store(db_url) as store:
+        free = await store.claim_enrichment("probe", limit=JOBS, ttl_seconds=1, now=clock())
+    assert len(free) == report.skipped
+
+
+async def test_the_batch_requests_are_the_synchronous_ones(
+    sandbox: Sandbox, db_url: str, clock: FakeClock
+) -> None:
+    """Each JSONL line carries the sync path's body: model, strict schema, output cap."""
+    settings = settings_for(sandbox, db_url)
+    async with opened_store(db_url) as store:
+        await store.upsert_jobs(build_jobs(2, words=40), seen_at=NOW)
+    await enrich(settings, db_url, clock, batch=True)
+    (data,) = sandbox.chat.batches.files.values()
+    lines: list[dict[str, Any]] = [json.loads(line) for line in data.decode().splitlines()]
+    assert sorted(line["custom_id"] for line in lines) == ["job-0000", "job-0001"]
+    body = lines[0]["body"]
+    assert body["model"] == MODEL
+    assert body["response_format"]["json_schema"]["strict"] is True
+    assert body["max_completion_tokens"] == settings.openai_max_output_tokens
