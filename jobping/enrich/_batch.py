@@ -16,6 +16,9 @@ committed and the job counts a failure, as on the synchronous path); a line answ
 an error status is released and counts a failure; a line never run (the batch expired,
 failed or was cancelled) is released and its job goes back to the backlog. Then the
 batch's final state and cost are recorded.
+
+The provider is reached through a :class:`BatchApi` (the SDK's, in ``_enricher``: the only
+module that imports openai).
 """
 
 from __future__ import annotations
@@ -24,25 +27,28 @@ import json
 import logging
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Final
+from dataclasses import dataclass
+from typing import Any, Final, Protocol
 
 import anyio
-import openai
-import pydantic
-from openai.types import Batch
-from openai.types.chat import ChatCompletion
 
-from jobping.budget import Reservation, TokenBudget, WorstCase
-from jobping.enrich._completion import answer, billed_usage, prompt_counter
-from jobping.enrich._prompt import build_messages
+from jobping.budget import Reservation, TokenBudget, Usage, WorstCase
+from jobping.enrich._prompt import build_messages, prompt_counter
 from jobping.enrich._report import EnrichReport
 from jobping.enrich._schema import RESPONSE_FORMAT
 from jobping.errors import BudgetExhausted, EnrichmentError, EnrichmentUnavailable
-from jobping.models import Job
+from jobping.models import Enrichment, Job
 from jobping.settings import Settings
-from jobping.store import BatchLine, BudgetHold, EnrichmentBatch, Store
+from jobping.store import BATCH_STATES, BatchLine, BudgetHold, EnrichmentBatch, Store
 
-__all__ = ["BATCH_HOLD_SECONDS", "BatchPath"]
+__all__ = [
+    "BATCH_HOLD_SECONDS",
+    "CHAT_ENDPOINT",
+    "BatchApi",
+    "BatchPath",
+    "LineAnswer",
+    "RemoteBatch",
+]
 
 log = logging.getLogger("jobping.enrich")
 
@@ -52,9 +58,49 @@ BATCH_HOLD_SECONDS = BATCH_WINDOW_SECONDS + 3600.0
 """How long a batch's holds and claims last: its window, and an hour to collect it."""
 _TAKE_SECONDS = 900.0
 """How long a collector's take of a batch lasts (a crashed collector's is taken over)."""
-_ENDPOINT: Final = "/v1/chat/completions"
-_FINAL = frozenset(("completed", "expired", "failed", "cancelled"))
+CHAT_ENDPOINT: Final = "/v1/chat/completions"
+"""The endpoint of every batch line (and of the batch)."""
+_FINAL = frozenset(BATCH_STATES) - {"submitted"}
+"""The provider's statuses of a finished batch (ours: each is a final state)."""
 _OPEN_BATCHES = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteBatch:
+    """A batch as the provider reports it."""
+
+    status: str
+    output_file_id: str | None
+    error_file_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class LineAnswer:
+    """One answered line: its billed usage, and its enrichment or why it is not valid."""
+
+    usage: Usage
+    enrichment: Enrichment | None
+    problem: str | None = None
+
+
+class BatchApi(Protocol):
+    """The provider's files and batches. Each call raises ``EnrichmentError`` (redacted)."""
+
+    async def send(self, name: str, jsonl: bytes) -> tuple[str, str]:
+        """Upload the JSONL file and create its batch: the batch's id and the file's."""
+        ...
+
+    async def retrieve(self, batch_id: str) -> RemoteBatch:
+        """The batch's status and result files."""
+        ...
+
+    async def file_text(self, file_id: str) -> str:
+        """A file's content."""
+        ...
+
+    def read(self, body: object, reservation: Reservation) -> LineAnswer:
+        """An answered line's body (a chat completion); ``ValueError`` if unreadable."""
+        ...
 
 
 class BatchPath:
@@ -65,18 +111,15 @@ class BatchPath:
         settings: Settings,
         store: Store,
         budget: TokenBudget,
-        client: openai.AsyncOpenAI,
+        api: BatchApi,
         *,
         holder: str,
-        error: Callable[[Exception, str], Exception],
     ) -> None:
         self._settings = settings
         self._store = store
         self._budget = budget
-        self._client = client
+        self._api = api
         self._holder = holder
-        self._error = error
-        """Turns an SDK error into the jobping error to raise (secrets redacted)."""
 
     async def submit(self, jobs: Sequence[Job], report: EnrichReport) -> set[str]:
         """Send ``jobs`` (claimed for the batch's time) as one batch; the hashes sent.
@@ -88,24 +131,24 @@ class BatchPath:
         if not lines:
             return set()
         model = lines[0][1].model
+        name = f"jobping-{model}-{uuid.uuid4().hex[:12]}.jsonl"
         try:
-            batch = await self._send(model, requests)
+            batch_id, file_id = await self._api.send(name, ("\n".join(requests) + "\n").encode())
         except BaseException as exc:
             with anyio.CancelScope(shield=True):
                 for _, reservation in lines:
                     await self._budget.release(reservation)
-            if not isinstance(exc, Exception):
+            if not isinstance(exc, EnrichmentError):
                 raise
-            error = self._error(exc, model)
-            if isinstance(error, EnrichmentUnavailable):
-                report.stopped = str(error)
-            report.errors.append(f"batch not submitted: {error}")
-            log.error("batch not submitted: %s", error)
+            if isinstance(exc, EnrichmentUnavailable):
+                report.stopped = str(exc)
+            report.errors.append(f"batch not submitted: {exc}")
+            log.error("batch not submitted: %s", exc)
             return set()
         record = EnrichmentBatch(
-            batch_id=batch.id,
+            batch_id=batch_id,
             model=model,
-            input_file_id=batch.input_file_id,
+            input_file_id=file_id,
             holder=self._holder,
             max_output_tokens=self._settings.openai_max_output_tokens,
             submitted_at=self._budget.clock(),
@@ -116,18 +159,17 @@ class BatchPath:
             await self._store.save_batch(record)
         report.submitted += len(lines)
         report.batches_in_flight += 1
-        log.info("batch %s: %d jobs sent to %s", batch.id, len(lines), model)
+        log.info("batch %s: %d jobs sent to %s", batch_id, len(lines), model)
         return {job.job_hash for job, _ in lines}
 
     async def collect(self, report: EnrichReport) -> None:
         """Settle every batch of the store that the provider finished; count those in flight."""
         for batch in await self._store.enrichment_batches(open_only=True, limit=_OPEN_BATCHES):
             try:
-                remote = await self._client.batches.retrieve(batch.batch_id)
-            except openai.OpenAIError as exc:
-                error = self._error(exc, batch.model)
-                report.errors.append(f"batch {batch.batch_id} not read: {error}")
-                log.warning("batch %s not read: %s", batch.batch_id, error)
+                remote = await self._api.retrieve(batch.batch_id)
+            except EnrichmentError as exc:
+                report.errors.append(f"batch {batch.batch_id} not read: {exc}")
+                log.warning("batch %s not read: %s", batch.batch_id, exc)
                 continue
             if remote.status not in _FINAL:
                 report.batches_in_flight += 1
@@ -194,18 +236,9 @@ class BatchPath:
             raise BudgetExhausted("day", budget.resets_at("day", budget.clock()))
         return reservation
 
-    async def _send(self, model: str, requests: Sequence[str]) -> Batch:
-        """Upload the JSONL file and create the batch."""
-        data = ("\n".join(requests) + "\n").encode()
-        name = f"jobping-{model}-{uuid.uuid4().hex[:12]}.jsonl"
-        uploaded = await self._client.files.create(
-            file=(name, data, "application/jsonl"), purpose="batch"
-        )
-        return await self._client.batches.create(
-            completion_window="24h", endpoint=_ENDPOINT, input_file_id=uploaded.id
-        )
-
-    async def _settle(self, batch: EnrichmentBatch, remote: Batch, report: EnrichReport) -> None:
+    async def _settle(
+        self, batch: EnrichmentBatch, remote: RemoteBatch, report: EnrichReport
+    ) -> None:
         """Commit what the batch's files bill, release the rest, record its final state."""
         records = await self._results(remote)
         micro_usd = 0
@@ -230,14 +263,13 @@ class BatchPath:
             "recorded" if finished else "another collector recorded it",
         )
 
-    async def _results(self, remote: Batch) -> dict[str, dict[str, Any]]:
+    async def _results(self, remote: RemoteBatch) -> dict[str, dict[str, Any]]:
         """The lines of the batch's output and error files, by ``custom_id``."""
         records: dict[str, dict[str, Any]] = {}
         for file_id in (remote.output_file_id, remote.error_file_id):
             if not file_id:
                 continue
-            content = await self._client.files.content(file_id)
-            for text in content.text.splitlines():
+            for text in (await self._api.file_text(file_id)).splitlines():
                 if text.strip():
                     record = json.loads(text)
                     records[str(record.get("custom_id"))] = record
@@ -262,21 +294,21 @@ class BatchPath:
             await self._store.record_enrichment_failure(line.job_hash)
             return 0
         try:
-            completion = ChatCompletion.model_validate(response.get("body"))
-        except pydantic.ValidationError:
+            answered = self._api.read(response.get("body"), reservation)
+        except ValueError:
             cost = await self._budget.commit(reservation, reservation.worst_usage, answer_lost=True)
             self._failed(report, line.job_hash, "unreadable answer (charged its hold)")
             await self._store.record_enrichment_failure(line.job_hash)
             return cost
-        cost = await self._budget.commit(reservation, billed_usage(completion, reservation))
-        try:
-            enrichment = answer(completion, batch.model)
-        except EnrichmentError as exc:
-            self._failed(report, line.job_hash, str(exc))
+        cost = await self._budget.commit(reservation, answered.usage)
+        if answered.enrichment is None:
+            self._failed(report, line.job_hash, answered.problem or "no answer")
             await self._store.record_enrichment_failure(line.job_hash)
             return cost
         now = self._budget.clock()
-        await self._store.save_enrichment(line.job_hash, enrichment, model=batch.model, now=now)
+        await self._store.save_enrichment(
+            line.job_hash, answered.enrichment, model=batch.model, now=now
+        )
         report.enriched += 1
         report.by_model[batch.model] = report.by_model.get(batch.model, 0) + 1
         return cost
@@ -326,5 +358,5 @@ def _request(
         "response_format": RESPONSE_FORMAT,
         "max_completion_tokens": settings.openai_max_output_tokens,
     }
-    request = {"custom_id": job_hash, "method": "POST", "url": _ENDPOINT, "body": body}
+    request = {"custom_id": job_hash, "method": "POST", "url": CHAT_ENDPOINT, "body": body}
     return json.dumps(request, ensure_ascii=False, separators=(",", ":"))

@@ -35,16 +35,22 @@ from typing import Self, cast
 import anyio
 import httpx2
 import openai
+import pydantic
 from openai.types.chat import ChatCompletion, ChatCompletionMessageParam
 from openai.types.chat.completion_create_params import ResponseFormat
 
 from jobping._retry import parse_retry_after, retrying, wait_retry_after
-from jobping.budget import RETRY_WAIT_CAP_SECONDS, TokenBudget
-from jobping.enrich._batch import BATCH_HOLD_SECONDS, BatchPath
-from jobping.enrich._completion import answer, billed_usage, prompt_counter
-from jobping.enrich._prompt import build_messages
+from jobping.budget import RETRY_WAIT_CAP_SECONDS, Reservation, TokenBudget, Usage
+from jobping.enrich._batch import (
+    BATCH_HOLD_SECONDS,
+    CHAT_ENDPOINT,
+    BatchPath,
+    LineAnswer,
+    RemoteBatch,
+)
+from jobping.enrich._prompt import build_messages, prompt_counter
 from jobping.enrich._report import EnrichReport
-from jobping.enrich._schema import RESPONSE_FORMAT
+from jobping.enrich._schema import RESPONSE_FORMAT, parse_answer
 from jobping.errors import (
     BudgetExhausted,
     EnrichmentError,
@@ -118,9 +124,8 @@ class Enricher:
         self._sleep = sleep
         self._jitter = jitter
         self._batch = batch
-        self._batches = BatchPath(
-            settings, store, budget, self._client, holder=self._holder, error=self._error
-        )
+        api = _SdkBatches(self._client, self._failure)
+        self._batches = BatchPath(settings, store, budget, api, holder=self._holder)
         for model, retired in budget.prices.retired_models(
             settings.openai_models, budget.clock().astimezone(budget.tz).date()
         ):
@@ -149,7 +154,7 @@ class Enricher:
         """
         spend = _Spend()
         completion, model = await self._call(job, spend)
-        return Enriched(answer(completion, model), model, spend.micro_usd)
+        return Enriched(_answer(completion, model), model, spend.micro_usd)
 
     async def enrich_backlog(self, *, limit: int) -> EnrichReport:
         """Collect the finished batches, then claim up to ``limit`` jobs of the backlog.
@@ -213,7 +218,7 @@ class Enricher:
             spend = _Spend()
             try:
                 completion, model = await self._call(job, spend)
-                enrichment = answer(completion, model)
+                enrichment = _answer(completion, model)
             except BudgetExhausted:
                 report.skipped += 1
                 return
@@ -313,11 +318,11 @@ class Enricher:
             raise
         with anyio.CancelScope(shield=True):
             spend.micro_usd += await self._budget.commit(
-                reservation, billed_usage(completion, reservation)
+                reservation, _usage(completion, reservation)
             )
         return completion, model
 
-    def _error(self, exc: Exception, model: str) -> Exception:
+    def _error(self, exc: Exception, model: str | None) -> Exception:
         """What a failed attempt raises: a transient error as is, any other a jobping error."""
         if isinstance(exc, openai.RateLimitError) and _NO_CREDIT in (exc.code, exc.type):
             return EnrichmentUnavailable(self._describe(exc), model=model)
@@ -326,6 +331,11 @@ class Enricher:
         if isinstance(exc, _TRANSIENT) or not isinstance(exc, openai.OpenAIError):
             return exc
         return EnrichmentError(self._describe(exc), model=model)
+
+    def _failure(self, exc: openai.OpenAIError) -> EnrichmentError:
+        """A Batch API call's SDK error as a jobping error (a transient one too)."""
+        error = self._error(exc, None)
+        return error if isinstance(error, EnrichmentError) else EnrichmentError(self._describe(exc))
 
     def _retry_after(self, exc: BaseException | None) -> float | None:
         """Seconds a rate-limited attempt's server asked to wait, if it said."""
@@ -344,6 +354,58 @@ class Enricher:
             parts.append(exc.code)
         message = preview(str(exc), 300, self._secrets)
         return f"{' '.join(parts)}: {message}"
+
+
+class _SdkBatches:
+    """The Batch API (``/v1/files``, ``/v1/batches``) through the SDK, for ``BatchPath``."""
+
+    def __init__(
+        self,
+        client: openai.AsyncOpenAI,
+        failure: Callable[[openai.OpenAIError], EnrichmentError],
+    ) -> None:
+        self._client = client
+        self._failure = failure
+
+    async def send(self, name: str, jsonl: bytes) -> tuple[str, str]:
+        """Upload the JSONL file and create its batch (24 h): the batch's id and the file's."""
+        try:
+            uploaded = await self._client.files.create(
+                file=(name, jsonl, "application/jsonl"), purpose="batch"
+            )
+            batch = await self._client.batches.create(
+                completion_window="24h", endpoint=CHAT_ENDPOINT, input_file_id=uploaded.id
+            )
+        except openai.OpenAIError as exc:
+            raise self._failure(exc) from None
+        return batch.id, uploaded.id
+
+    async def retrieve(self, batch_id: str) -> RemoteBatch:
+        """The batch's status and result files."""
+        try:
+            batch = await self._client.batches.retrieve(batch_id)
+        except openai.OpenAIError as exc:
+            raise self._failure(exc) from None
+        return RemoteBatch(batch.status, batch.output_file_id, batch.error_file_id)
+
+    async def file_text(self, file_id: str) -> str:
+        """A file's content."""
+        try:
+            return (await self._client.files.content(file_id)).text
+        except openai.OpenAIError as exc:
+            raise self._failure(exc) from None
+
+    def read(self, body: object, reservation: Reservation) -> LineAnswer:
+        """An answered line's chat completion: its usage, and its enrichment or problem."""
+        try:
+            completion = ChatCompletion.model_validate(body)
+        except pydantic.ValidationError:
+            raise ValueError("the answer is not a chat completion") from None
+        usage = _usage(completion, reservation)
+        try:
+            return LineAnswer(usage, _answer(completion, reservation.model))
+        except EnrichmentError as exc:
+            return LineAnswer(usage, None, str(exc))
 
 
 def _may_be_billed(exc: BaseException) -> bool:
@@ -376,3 +438,31 @@ def _default_client(settings: Settings) -> openai.AsyncOpenAI:
         timeout=settings.openai_timeout_seconds,
         max_retries=0,
     )
+
+
+def _usage(completion: ChatCompletion, reservation: Reservation) -> Usage:
+    """The billed usage; a server that reports none is charged the worst case."""
+    usage = completion.usage
+    if usage is None:
+        log.warning("%s reported no usage: the worst case is committed", reservation.model)
+        return reservation.worst_usage
+    prompt, output = max(usage.prompt_tokens, 0), max(usage.completion_tokens, 0)
+    prompt_details, output_details = usage.prompt_tokens_details, usage.completion_tokens_details
+    cached = (prompt_details.cached_tokens or 0) if prompt_details else 0
+    reasoning = (output_details.reasoning_tokens or 0) if output_details else 0
+    return Usage(prompt, output, min(max(cached, 0), prompt), min(max(reasoning, 0), output))
+
+
+def _answer(completion: ChatCompletion, model: str) -> Enrichment:
+    """The validated enrichment in the completion, or EnrichmentError saying what is wrong."""
+    if not completion.choices:
+        raise EnrichmentError("the response has no answer", model=model)
+    choice = completion.choices[0]
+    if choice.message.refusal:
+        raise EnrichmentError("the model refused to answer", model=model)
+    if choice.finish_reason == "length":
+        raise EnrichmentError("the answer was cut at max_completion_tokens", model=model)
+    try:
+        return parse_answer(choice.message.content or "")
+    except ValueError as exc:
+        raise EnrichmentError(f"invalid answer: {exc}", model=model) from None
