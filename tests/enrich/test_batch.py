@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
 
 import anyio
@@ -18,11 +19,11 @@ from jobping.budget import PriceTable, TokenBudget
 from jobping.enrich import Enricher, EnrichReport
 from jobping.sandbox import Sandbox, serve_sandbox
 from jobping.settings import Settings, load_settings
-from jobping.store import EnrichmentBatch, Store
+from jobping.store import BatchLine, EnrichmentBatch, Store
 from jobping.testing import FakeClock
 from tests.budget import NOW
 from tests.enrich.conftest import build_jobs
-from tests.helpers import opened_store
+from tests.helpers import opened_store, run_main
 
 pytestmark = pytest.mark.anyio
 
@@ -237,3 +238,70 @@ async def test_the_batch_requests_are_the_synchronous_ones(
     assert body["model"] == MODEL
     assert body["response_format"]["json_schema"]["strict"] is True
     assert body["max_completion_tokens"] == settings.openai_max_output_tokens
+
+
+async def test_a_batch_is_taken_by_one_collector_until_its_take_expires(
+    url: str, clock: FakeClock
+) -> None:
+    """The store's compare-and-set: one live take at a time, finished only by its taker."""
+    line = BatchLine("job-0000", "r-1", 100, 90, 700, 1_000)
+    batch = EnrichmentBatch(
+        "batch_x", MODEL, "file-x", "holder", 600, NOW, NOW + timedelta(hours=25), (line,)
+    )
+    async with opened_store(url) as store:
+        await store.save_batch(batch)
+        assert await store.take_batch("batch_x", "a", ttl_seconds=60, now=NOW)
+        assert not await store.take_batch("batch_x", "b", ttl_seconds=60, now=NOW)
+        later = NOW + timedelta(seconds=61)
+        assert await store.take_batch("batch_x", "b", ttl_seconds=60, now=later)  # a crashed
+        assert not await store.finish_batch(
+            "batch_x", "a", state="completed", micro_usd=5, now=later
+        )
+        assert await store.finish_batch("batch_x", "b", state="expired", micro_usd=5, now=later)
+        assert not await store.take_batch("batch_x", "c", ttl_seconds=60, now=later)
+        (stored,) = await store.enrichment_batches()
+        assert await store.enrichment_batches(open_only=True) == []
+    assert (stored.state, stored.micro_usd, stored.collected_at) == ("expired", 5, later)
+    assert stored.lines == (line,)
+    assert stored.submitted_at == NOW
+
+
+async def test_jobping_enrich_batch_then_budget_then_enrich_collects(
+    sandbox: Sandbox,
+    db_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`enrich --batch` sends, `budget` shows it in flight and held, `enrich` collects it."""
+    async with opened_store(db_url) as store:
+        await store.upsert_jobs(build_jobs(4, words=40), seen_at=NOW)
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    monkeypatch.setenv("OPENAI_BASE_URL", sandbox.openai_base_url)
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-cli-test-key")
+    monkeypatch.setenv("OPENAI_MODELS", json.dumps([MODEL]))
+
+    async def cli(*argv: str) -> dict[str, Any]:
+        code = await anyio.to_thread.run_sync(run_main, [*argv, "--json"])
+        out, err = capsys.readouterr()
+        assert code == 0, err
+        report: dict[str, Any] = json.loads(out)
+        return report
+
+    sent = await cli("enrich", "--batch", "--limit", "4")
+    assert (sent["submitted"], sent["batches_in_flight"], sent["enriched"]) == (4, 1, 0)
+    (flying,) = (await cli("budget"))["batches"]
+    assert (flying["state"], flying["jobs"], flying["cost_usd"]) == ("submitted", 4, 0.0)
+    assert flying["reserved_usd"] > 0
+
+    sandbox.chat.batches.delay_seconds = 0.0
+    collected = await cli("enrich", "--limit", "1")
+    assert (collected["enriched"], collected["backlog"], collected["batches_in_flight"]) == (
+        4,
+        0,
+        0,
+    )
+    report = await cli("budget")
+    (done,) = report["batches"]
+    assert done["state"] == "completed"
+    assert done["cost_usd"] == report["today"]["cost_usd"]["used"] == collected["cost_usd"] > 0
+    assert report["today"]["cost_usd"]["reserved"] == 0
