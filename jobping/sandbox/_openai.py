@@ -48,7 +48,7 @@ from jobping.budget import (
 from jobping.sandbox._answers import enrichment_answer
 
 __all__ = [
-    "BATCH_OUTCOMES",
+    "BATCH_FILE_MAX_BYTES",
     "CHAT_PATH",
     "BatchEndpoints",
     "ChatCompletions",
@@ -58,8 +58,8 @@ __all__ = [
 ]
 
 CHAT_PATH = "/v1/chat/completions"
-BATCH_OUTCOMES = ("completed", "failed", "expired")
-"""What the sandbox makes of a batch once its delay has passed."""
+BATCH_FILE_MAX_BYTES = 200 * 1024 * 1024
+"""The largest upload (a batch's JSONL file) taken, as OpenAI's limit."""
 _CACHE_MIN_PROMPT_TOKENS = 1024
 _CACHE_BLOCK_TOKENS = 128
 _CACHE_HIT_RATE = 0.75
@@ -235,7 +235,7 @@ class BatchEndpoints:
         self.delay_seconds = 0.0
         """How long after its creation a batch is finished (on its next retrieve)."""
         self.outcome = "completed"
-        """One of ``BATCH_OUTCOMES``: what the finished batch becomes."""
+        """What a batch becomes once finished: ``completed``, ``failed`` or ``expired``."""
         self.files: dict[str, bytes] = {}
         self.billed: list[ChatUsage] = []
         """The usage of every batch line that ran (and was billed)."""
