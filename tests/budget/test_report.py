@@ -123,9 +123,11 @@ async def test_report_lists_batches_in_flight_with_their_hold_and_collected_ones
 ) -> None:
     """#11: ``jobping budget`` shows each Batch API batch: in flight, its hold; done, its cost."""
     budget = make_budget(limits=LIMITS)
+    held = 0
     for number in range(2):
         reservation = await budget.reserve("gpt-5.4-mini", 400, 100, batch=True)
         assert reservation is not None
+        held = reservation.worst.micro_usd
         line = BatchLine(
             f"job-{number}",
             reservation.hold.reservation_id,
@@ -153,13 +155,12 @@ async def test_report_lists_batches_in_flight_with_their_hold_and_collected_ones
 
     report = await budget_report(budget)
 
-    held = reservation.worst.micro_usd / 1_000_000
     assert [(b["batch_id"], b["state"], b["jobs"]) for b in report["batches"]] == [
         ("batch_1", "submitted", 1),
         ("batch_0", "completed", 1),
     ]
     assert [(b["reserved_usd"], b["cost_usd"]) for b in report["batches"]] == [
-        (held, 0.0),
+        (held / 1_000_000, 0.0),
         (0.0, 0.000321),
     ]
     assert report["batches"][1]["collected_at"] == clock.now.isoformat()
