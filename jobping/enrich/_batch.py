@@ -5,9 +5,12 @@ schema, ``max_completion_tokens``) as one JSONL line whose ``custom_id`` is the 
 Each line's worst case is reserved at the model's batch rates (the first line picks the
 model of the chain, a batch has one model), until the budget refuses; the file goes to
 ``/v1/files``, the batch to ``/v1/batches`` (24 h window), and the batch with every line's
-hold is recorded in the store. Holds and claims last the window and an hour more, so
-neither expires while the provider may still bill, and no synchronous call pays for a job
-of a batch.
+hold is recorded in the store. If the upload or the batch is refused, the holds are
+released; if the batch may have been created without us knowing its id (a timeout, a
+connection lost after sending, a cancellation), every line is charged its hold, "answer
+lost", as a synchronous call would be: the ledger is never below the bill. Holds and
+claims last the window and an hour more, so neither expires while the provider may still
+bill, and no synchronous call pays for a job of a batch.
 
 Collect: a batch the provider finished (completed, expired, failed or cancelled) is taken
 by one collector (a compare-and-set on its state in the store); each answered line commits
@@ -45,6 +48,7 @@ __all__ = [
     "BATCH_HOLD_SECONDS",
     "CHAT_ENDPOINT",
     "BatchApi",
+    "BatchMayExist",
     "BatchPath",
     "LineAnswer",
     "RemoteBatch",
@@ -83,11 +87,23 @@ class LineAnswer:
     problem: str | None = None
 
 
+class BatchMayExist(EnrichmentError):
+    """Creating the batch failed in a way that may have created it (its id unknown)."""
+
+
 class BatchApi(Protocol):
     """The provider's files and batches. Each call raises ``EnrichmentError`` (redacted)."""
 
-    async def send(self, name: str, jsonl: bytes) -> tuple[str, str]:
-        """Upload the JSONL file and create its batch: the batch's id and the file's."""
+    async def upload(self, name: str, jsonl: bytes) -> str:
+        """Upload a batch's JSONL file; its id."""
+        ...
+
+    async def create(self, file_id: str) -> str:
+        """Create the batch of an uploaded file (24 h window); its id.
+
+        Raises:
+            BatchMayExist: the request may have reached the provider (a timeout, ...).
+        """
         ...
 
     async def retrieve(self, batch_id: str) -> RemoteBatch:
@@ -127,17 +143,21 @@ class BatchPath:
         The jobs the budget refuses are left out (``report.skipped``): their claims, and
         those of every job if the batch could not be sent, are the caller's to release.
         """
-        lines, requests = await self._reserve(jobs, report)
-        if not lines:
-            return set()
-        model = lines[0][1].model
-        name = f"jobping-{model}-{uuid.uuid4().hex[:12]}.jsonl"
+        lines: list[tuple[Job, Reservation]] = []
+        creating = False
         try:
-            batch_id, file_id = await self._api.send(name, ("\n".join(requests) + "\n").encode())
+            requests = await self._reserve(jobs, lines, report)
+            if not lines:
+                return set()
+            model = lines[0][1].model
+            name = f"jobping-{model}-{uuid.uuid4().hex[:12]}.jsonl"
+            file_id = await self._api.upload(name, ("\n".join(requests) + "\n").encode())
+            creating = True
+            batch_id = await self._api.create(file_id)
         except BaseException as exc:
+            refused = isinstance(exc, EnrichmentError) and not isinstance(exc, BatchMayExist)
             with anyio.CancelScope(shield=True):
-                for _, reservation in lines:
-                    await self._budget.release(reservation)
+                await self._abandon(lines, report, may_exist=creating and not refused)
             if not isinstance(exc, EnrichmentError):
                 raise
             if isinstance(exc, EnrichmentUnavailable):
@@ -181,13 +201,26 @@ class BatchPath:
                 with anyio.CancelScope(shield=True):
                     await self._settle(batch, remote, report)
 
+    async def _abandon(
+        self, lines: Sequence[tuple[Job, Reservation]], report: EnrichReport, *, may_exist: bool
+    ) -> None:
+        """Settle the holds of a batch not recorded: charged if it may exist, else released."""
+        for _, reservation in lines:
+            if may_exist:
+                lost = reservation.worst_usage
+                report.micro_usd += await self._budget.commit(reservation, lost, answer_lost=True)
+            else:
+                await self._budget.release(reservation)
+
     async def _reserve(
-        self, jobs: Sequence[Job], report: EnrichReport
-    ) -> tuple[list[tuple[Job, Reservation]], list[str]]:
-        """Each job's hold at batch rates and its JSONL line, until the budget refuses."""
+        self, jobs: Sequence[Job], reserved: list[tuple[Job, Reservation]], report: EnrichReport
+    ) -> list[str]:
+        """Hold each job's worst case at batch rates into ``reserved``; the JSONL lines.
+
+        Stops where the budget refuses (the jobs left are counted skipped).
+        """
         settings = self._settings
         ratios = await self._store.prompt_token_ratios()
-        reserved: list[tuple[Job, Reservation]] = []
         requests: list[str] = []
         for job in jobs:
             messages = build_messages(
@@ -203,7 +236,7 @@ class BatchPath:
                 break
             reserved.append((job, reservation))
             requests.append(_request(job.job_hash, reservation.model, messages, settings))
-        return reserved, requests
+        return requests
 
     async def _hold(
         self,

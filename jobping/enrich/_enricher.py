@@ -44,6 +44,7 @@ from jobping.budget import RETRY_WAIT_CAP_SECONDS, Reservation, TokenBudget, Usa
 from jobping.enrich._batch import (
     BATCH_HOLD_SECONDS,
     CHAT_ENDPOINT,
+    BatchMayExist,
     BatchPath,
     LineAnswer,
     RemoteBatch,
@@ -367,18 +368,31 @@ class _SdkBatches:
         self._client = client
         self._failure = failure
 
-    async def send(self, name: str, jsonl: bytes) -> tuple[str, str]:
-        """Upload the JSONL file and create its batch (24 h): the batch's id and the file's."""
+    async def upload(self, name: str, jsonl: bytes) -> str:
+        """Upload a batch's JSONL file; its id."""
         try:
             uploaded = await self._client.files.create(
                 file=(name, jsonl, "application/jsonl"), purpose="batch"
             )
-            batch = await self._client.batches.create(
-                completion_window="24h", endpoint=CHAT_ENDPOINT, input_file_id=uploaded.id
-            )
         except openai.OpenAIError as exc:
             raise self._failure(exc) from None
-        return batch.id, uploaded.id
+        return uploaded.id
+
+    async def create(self, file_id: str) -> str:
+        """Create the batch of an uploaded file (24 h window); its id.
+
+        An error that may have reached the provider (``_may_be_billed``) is ``BatchMayExist``.
+        """
+        try:
+            batch = await self._client.batches.create(
+                completion_window="24h", endpoint=CHAT_ENDPOINT, input_file_id=file_id
+            )
+        except openai.OpenAIError as exc:
+            failure = self._failure(exc)
+            if _may_be_billed(exc):
+                raise BatchMayExist(str(failure)) from None
+            raise failure from None
+        return batch.id
 
     async def retrieve(self, batch_id: str) -> RemoteBatch:
         """The batch's status and result files."""

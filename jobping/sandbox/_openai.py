@@ -24,7 +24,9 @@ The Batch API (#11) is served too (:class:`BatchEndpoints`): ``POST /v1/files`` 
 once ``delay_seconds`` have passed since it was created (read on retrieve); ``outcome``
 switches on a failed batch (nothing run) or an expired one (half its lines run, the rest
 in the error file as ``batch_expired``). Each line that ran is billed: ``billed`` keeps
-their usage, so a test compares the ledger with the server's bill.
+their usage, so a test compares the ledger with the server's bill. ``create_fault``
+switches on a refused create (``error``: a 500, no batch) or a lost answer (``lost``: the
+batch is created, its response never sent).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import anyio
 from aiohttp import web
 
 from jobping.budget import (
@@ -236,6 +239,8 @@ class BatchEndpoints:
         """How long after its creation a batch is finished (on its next retrieve)."""
         self.outcome = "completed"
         """What a batch becomes once finished: ``completed``, ``failed`` or ``expired``."""
+        self.create_fault: str | None = None
+        """None, ``error`` (creating answers 500) or ``lost`` (created, never answered)."""
         self.files: dict[str, bytes] = {}
         self.billed: list[ChatUsage] = []
         """The usage of every batch line that ran (and was billed)."""
@@ -299,8 +304,12 @@ class BatchEndpoints:
             requests = [json.loads(line) for line in data.decode().splitlines() if line.strip()]
         except (ValueError, KeyError, TypeError) as exc:
             return openai_error(400, f"not a batch request: {exc}", "invalid_request_error")
+        if self.create_fault == "error":
+            return openai_error(500, "the sandbox refuses this batch", "server_error")
         batch = _Batch(len(self._batches), file_id, requests, self.clock())
         self._batches[batch.batch_id] = batch
+        if self.create_fault == "lost":
+            await anyio.sleep_forever()  # the client times out; the batch exists
         return web.json_response(self._body(batch))
 
     async def _retrieve(self, request: web.Request) -> web.Response:

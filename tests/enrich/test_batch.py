@@ -305,3 +305,29 @@ async def test_jobping_enrich_batch_then_budget_then_enrich_collects(
     assert done["state"] == "completed"
     assert done["cost_usd"] == report["today"]["cost_usd"]["used"] == collected["cost_usd"] > 0
     assert report["today"]["cost_usd"]["reserved"] == 0
+
+
+@pytest.mark.parametrize(("fault", "charged"), [("error", False), ("lost", True)])
+async def test_a_batch_not_recorded_is_released_or_charged_as_a_lost_answer(
+    sandbox: Sandbox, db_url: str, clock: FakeClock, fault: str, charged: bool
+) -> None:
+    """Refused: holds and claims released. Created with its answer lost: every hold charged.
+
+    Fails if a batch that may exist (its create timed out) is released: the provider
+    would bill it with nothing in the ledger.
+    """
+    sandbox.chat.batches.create_fault = fault
+    settings = settings_for(sandbox, db_url).model_copy(update={"openai_timeout_seconds": 0.5})
+    async with opened_store(db_url) as store:
+        await store.upsert_jobs(build_jobs(3, words=40), seen_at=NOW)
+    report = await enrich(settings, db_url, clock, batch=True)
+    async with opened_store(db_url) as store:
+        committed, held, calls = await ledger(store)
+        free = await store.claim_enrichment("probe", limit=3, ttl_seconds=1, now=clock())
+        lost = await store.budget_usage_by_model(NOW.date(), NOW.date())
+    assert (report.submitted, len(free), held) == (0, 3, 0)
+    assert report.errors and report.errors[0].startswith("batch not submitted")
+    assert (committed > 0, calls) == (charged, 3 if charged else 0)
+    assert report.micro_usd == committed
+    if charged:
+        assert [total.lost_calls for total in lost] == [3]
