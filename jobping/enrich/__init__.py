@@ -1,7 +1,9 @@
 """LLM enrichment of jobs under the token and cost budget.
 
 :class:`Enricher` sends one prompt per job with structured output, validates the answer and
-keeps every call within the :class:`~jobping.budget.TokenBudget`. :data:`TAXONOMY` is the
+keeps every call within the :class:`~jobping.budget.TokenBudget`; with ``batch=True`` it
+sends the backlog through OpenAI's Batch API at the batch rates, and every backlog run
+collects the batches the provider finished (#11). :data:`TAXONOMY` is the
 fixed list of job families a job is filed under; :data:`ANSWER_SCHEMA` the answer's schema.
 The prompt has a token budget per job: :data:`CUT_MARK` ends a field cut to its cap (the
 description's setting, :data:`FIELD_TOKEN_CAP` for the title, company and location).

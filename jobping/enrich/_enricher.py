@@ -21,6 +21,9 @@ Every openai error becomes a ``jobping.errors`` error here, with the class, stat
 and the message redacted. The SDK's exception is not chained (``from None``): a provider's
 message can quote the API key (OpenAI's 401 does), and a chained cause reaches any log
 line or traceback that shows the error.
+
+The Batch API path (``_batch``) reaches the provider through ``_SdkBatches`` here, so this
+stays the only module that imports openai.
 """
 
 from __future__ import annotations
