@@ -331,3 +331,24 @@ async def test_a_batch_not_recorded_is_released_or_charged_as_a_lost_answer(
     assert report.micro_usd == committed
     if charged:
         assert [total.lost_calls for total in lost] == [3]
+
+
+async def test_an_invalid_answer_in_a_batch_is_charged_and_counts_a_failure(
+    sandbox: Sandbox, db_url: str, clock: FakeClock
+) -> None:
+    """Answers cut at max_completion_tokens: billed, committed, each job one failure more."""
+    settings = settings_for(sandbox, db_url).model_copy(update={"openai_max_output_tokens": 16})
+    async with opened_store(db_url) as store:
+        await store.upsert_jobs(build_jobs(3, words=40), seen_at=NOW)
+    await enrich(settings, db_url, clock, batch=True)
+    clock.advance(DELAY)
+    report = await enrich(settings, db_url, clock, batch=False, limit=0)
+    async with opened_store(db_url) as store:
+        committed, held, calls = await ledger(store)
+        stored = await store.get_job("job-0000")
+        batch = await the_batch(store)
+    assert (report.enriched, report.failed, len(report.errors)) == (0, 3, 3)
+    assert "cut at max_completion_tokens" in report.errors[0]
+    assert (committed, held, calls) == (server_bill(sandbox), 0, 3)
+    assert committed > 0 and batch.micro_usd == committed
+    assert stored is not None and stored.enrichment_failures == 1
