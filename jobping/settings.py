@@ -207,6 +207,8 @@ class Settings(BaseSettings):
     """Enrichment calls in flight at once."""
     openai_claim_ttl_seconds: float = Field(default=1800.0, gt=0)
     """How long a process's claim on the jobs it enriches holds (a crashed one's is taken over)."""
+    enrich_batch: bool = False
+    """``jobping run`` sends the backlog through the Batch API (half price, answered in 24 h)."""
     openai_daily_token_limit: int = Field(default=100_000, ge=0)
     """Tokens a day, prompt and completion."""
     openai_monthly_token_limit: int = Field(default=3_000_000, ge=0)

@@ -40,7 +40,12 @@ from zoneinfo import ZoneInfo
 from typing_extensions import TypeVar  # a default (PEP 696) needs 3.13's typing
 
 from jobping.budget._chain import DEFAULT_THRESHOLDS, Allowance, Remaining, WorstCase, choose_model
-from jobping.budget._prices import MICRO_USD_PER_USD, PriceTable, check_price_overrides
+from jobping.budget._prices import (
+    MICRO_USD_PER_USD,
+    ModelPrice,
+    PriceTable,
+    check_price_overrides,
+)
 from jobping.errors import BudgetExhausted
 from jobping.store import BudgetCounters, BudgetHold, BudgetLedger, BudgetUsage, BudgetWindow
 
@@ -132,6 +137,8 @@ class Reservation:
     hold: BudgetHold
     estimated_prompt_tokens: int = 0
     """Our own count of the prompt (before the model's prompt ratio and the margin)."""
+    batch: bool = False
+    """A line of a Batch API batch: priced at the model's batch rates."""
 
     @property
     def worst_usage(self) -> Usage:
@@ -243,14 +250,18 @@ class TokenBudget(Generic[_LedgerT_co]):
             next_start = day + timedelta(days=1)
         return datetime.combine(next_start, time(), tzinfo=self.tz)
 
-    def worst_case(self, model: str, prompt_tokens: int, max_output_tokens: int) -> WorstCase:
+    def worst_case(
+        self, model: str, prompt_tokens: int, max_output_tokens: int, *, batch: bool = False
+    ) -> WorstCase:
         """The most a call can use: the prompt with its margin plus the whole output, priced.
+
+        ``batch``: at the model's Batch API rates.
 
         Raises:
             ConfigError: ``model`` has no price.
         """
         prompt = reserved_prompt_tokens(prompt_tokens)
-        cost = self.prices.price(model).cost_micro_usd(prompt, 0, max_output_tokens)
+        cost = self._price(model, batch=batch).cost_micro_usd(prompt, 0, max_output_tokens)
         return WorstCase(prompt + max_output_tokens, cost)
 
     def chain_thresholds(self, length: int) -> tuple[float, ...]:
@@ -266,18 +277,27 @@ class TokenBudget(Generic[_LedgerT_co]):
         return Remaining(_allowance(day, counters[day.key]), _allowance(month, counters[month.key]))
 
     async def reserve(
-        self, model: str, prompt_tokens: int, max_output_tokens: int, *, ratio: float = 1.0
+        self,
+        model: str,
+        prompt_tokens: int,
+        max_output_tokens: int,
+        *,
+        ratio: float = 1.0,
+        batch: bool = False,
+        ttl_seconds: float | None = None,
     ) -> Reservation | None:
         """Hold the worst case of a call to ``model``; None if it would pass any limit.
 
         ``ratio``: the model's reported-to-estimated prompt tokens; above 1, the counted
         prompt is scaled by it (a server that reports more than we count gets more held).
+        ``batch``: a line of a Batch API batch, at the batch rates; ``ttl_seconds``: how
+        long the hold lasts (default: the budget's, above the longest synchronous call).
         """
         now = self.clock()
         counted = prompt_tokens
         prompt_tokens = _scaled(counted, ratio)
-        worst = self.worst_case(model, prompt_tokens, max_output_tokens)
-        expires_at = now + timedelta(seconds=self.ttl_seconds)
+        worst = self.worst_case(model, prompt_tokens, max_output_tokens, batch=batch)
+        expires_at = now + timedelta(seconds=ttl_seconds or self.ttl_seconds)
         hold = BudgetHold(
             uuid.uuid4().hex, worst.tokens, worst.micro_usd, self.windows(now), expires_at
         )
@@ -287,7 +307,7 @@ class TokenBudget(Generic[_LedgerT_co]):
         log.debug("budget: %s reserved %d tokens, %d µUSD (worst case)", model, *_worst(worst))
         prompt = reserved_prompt_tokens(prompt_tokens)
         day = now.astimezone(self.tz).date()
-        return Reservation(model, prompt, max_output_tokens, worst, day, hold, counted)
+        return Reservation(model, prompt, max_output_tokens, worst, day, hold, counted, batch)
 
     async def reserve_in_chain(
         self,
@@ -296,11 +316,14 @@ class TokenBudget(Generic[_LedgerT_co]):
         max_output_tokens: int,
         *,
         fallback: bool = True,
+        batch: bool = False,
+        ttl_seconds: float | None = None,
     ) -> Reservation:
         """Hold the worst case of the first model of ``chain`` that ``choose_model`` allows.
 
         When the chosen model is refused (other calls took the room in between), the
-        choice is made again on fresh numbers, a few times at most.
+        choice is made again on fresh numbers, a few times at most. ``batch`` and
+        ``ttl_seconds`` are :meth:`reserve`'s.
 
         Raises:
             BudgetExhausted: no model may be used now; says which window and until when.
@@ -309,7 +332,7 @@ class TokenBudget(Generic[_LedgerT_co]):
 
         def worst(model: str) -> WorstCase:
             scaled = _scaled(prompt_tokens(model), ratios.get(model, 1.0))
-            return self.worst_case(model, scaled, max_output_tokens)
+            return self.worst_case(model, scaled, max_output_tokens, batch=batch)
 
         thresholds = self.chain_thresholds(len(chain))
         for _ in range(_RESERVE_RACES):
@@ -319,7 +342,12 @@ class TokenBudget(Generic[_LedgerT_co]):
                 break
             ratio = ratios.get(model, 1.0)
             reservation = await self.reserve(
-                model, prompt_tokens(model), max_output_tokens, ratio=ratio
+                model,
+                prompt_tokens(model),
+                max_output_tokens,
+                ratio=ratio,
+                batch=batch,
+                ttl_seconds=ttl_seconds,
             )
             if reservation is not None:
                 return reservation
@@ -336,7 +364,7 @@ class TokenBudget(Generic[_LedgerT_co]):
         Raises:
             ValueError: the usage is inconsistent (a negative count, cached > prompt, ...).
         """
-        price = self.prices.price(reservation.model)
+        price = self._price(reservation.model, batch=reservation.batch)
         cost = price.cost_micro_usd(
             usage.prompt_tokens,
             usage.cached_tokens,
@@ -379,6 +407,10 @@ class TokenBudget(Generic[_LedgerT_co]):
         """Drop the hold of a call that was not made or not billed; idempotent."""
         await self.store.release_budget(reservation.hold.reservation_id)
         log.debug("budget: %s hold released", reservation.model)
+
+    def _price(self, model: str, *, batch: bool) -> ModelPrice:
+        price = self.prices.price(model)
+        return price.at_batch_rates() if batch else price
 
     async def _warn(self, windows: Sequence[BudgetWindow]) -> None:
         """Log each threshold that committed usage crossed, once per window and measure."""

@@ -29,23 +29,45 @@ __all__ = [
 
 MICRO_USD_PER_USD = 1_000_000
 PriceOverrides = Mapping[str, Mapping[str, float | int | str | date]]
-"""Config's ``openai_prices``: per model, any of input, cached_input, output, retires."""
+"""Config's ``openai_prices``: per model, any of input, cached_input, output, the three
+``batch_`` rates, retires."""
 
 _RATES = ("input", "cached_input", "output")
-_FIELDS = frozenset((*_RATES, "retires"))
+_BATCH_RATES = tuple(f"batch_{rate}" for rate in _RATES)
+_FIELDS = frozenset((*_RATES, *_BATCH_RATES, "retires"))
 _SNAPSHOT = re.compile(r"(?P<base>.+)-\d{4}-\d{2}-\d{2}")
 _MODELS_KEY = "OPENAI_MODELS (openai_models)"
 
 
 @dataclass(frozen=True, slots=True)
 class ModelPrice:
-    """One model's rates in USD per 1M tokens (= µUSD per token) and its shutdown date."""
+    """One model's rates in USD per 1M tokens (= µUSD per token) and its shutdown date.
+
+    The ``batch_`` rates are the Batch API's; None: the Standard rate applies there too.
+    """
 
     model: str
     input: Decimal
     cached_input: Decimal
     output: Decimal
     retires: date | None = None
+    batch_input: Decimal | None = None
+    batch_cached_input: Decimal | None = None
+    batch_output: Decimal | None = None
+
+    def at_batch_rates(self) -> ModelPrice:
+        """This model's price through the Batch API (each missing batch rate: the Standard one)."""
+
+        def rate(batch: Decimal | None, standard: Decimal) -> Decimal:
+            return standard if batch is None else batch
+
+        return ModelPrice(
+            self.model,
+            rate(self.batch_input, self.input),
+            rate(self.batch_cached_input, self.cached_input),
+            rate(self.batch_output, self.output),
+            self.retires,
+        )
 
     def cost_usd(
         self,
@@ -208,19 +230,26 @@ def _entry(
 
     found = len(problems)
     for name in sorted(fields.keys() - _FIELDS):
-        problems[key(name)] = "unknown field (use input, cached_input, output or retires)"
+        problems[key(name)] = (
+            "unknown field (use input, cached_input, output, their batch_ rates or retires)"
+        )
     merged = ({} if base is None else {name: getattr(base, name) for name in _FIELDS}) | dict(
         fields
     )
     for name in ("input", "output"):
         if name not in merged:
             problems[key(name)] = "needed for a model without a shipped price"
-    rates = {name: _rate(merged[name], key(name), problems) for name in _RATES if name in merged}
+    rates = {
+        name: _rate(merged[name], key(name), problems)
+        for name in (*_RATES, *_BATCH_RATES)
+        if merged.get(name) is not None
+    }
     retires = _date(merged.get("retires"), key("retires"), problems)
     if len(problems) > found:
         return None
     cached = rates.get("cached_input", rates["input"])  # no known discount: assume none
-    return ModelPrice(model, rates["input"], cached, rates["output"], retires)
+    batch = (rates.get(name) for name in _BATCH_RATES)
+    return ModelPrice(model, rates["input"], cached, rates["output"], retires, *batch)
 
 
 def _rate(value: object, key: str, problems: dict[str, str]) -> Decimal:

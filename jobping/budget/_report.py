@@ -2,7 +2,8 @@
 
 Today and this month against each limit (committed usage; live reservations shown apart),
 per model, per day for the last ``days`` days (days without calls are zeros), the
-projection to the month's end at the pace so far, the warning thresholds crossed, and the
+projection to the month's end at the pace so far, the warning thresholds crossed, the
+latest Batch API batches (in flight: what they hold; collected: what they cost) and the
 jobs waiting for enrichment. Plain JSON-ready data: the CLI renders it.
 """
 
@@ -15,16 +16,25 @@ from typing import Any, Protocol
 
 from jobping.budget._budget import TokenBudget, crossed_thresholds
 from jobping.budget._prices import MICRO_USD_PER_USD
-from jobping.store import BudgetCounters, BudgetLedger, BudgetWindow, EnrichmentBacklog, UsageTotal
+from jobping.store import (
+    BudgetCounters,
+    BudgetLedger,
+    BudgetWindow,
+    EnrichmentBacklog,
+    EnrichmentBatch,
+    EnrichmentBatches,
+    UsageTotal,
+)
 
 __all__ = ["ReportStore", "budget_report"]
 
+_BATCHES_SHOWN = 20
 _MIN_ELAPSED = timedelta(hours=1)
 """The projection divides by at least this much of the month, so it starts sane."""
 
 
-class ReportStore(BudgetLedger, EnrichmentBacklog, Protocol):
-    """What the report reads: the ledger, and the size of the enrichment backlog."""
+class ReportStore(BudgetLedger, EnrichmentBacklog, EnrichmentBatches, Protocol):
+    """What the report reads: the ledger, the enrichment backlog's size, the batches."""
 
 
 async def budget_report(budget: TokenBudget[ReportStore], *, days: int = 30) -> dict[str, Any]:
@@ -58,7 +68,25 @@ async def budget_report(budget: TokenBudget[ReportStore], *, days: int = 30) -> 
             {"window": w.window, "measure": w.measure, "threshold": w.threshold, "share": w.share}
             for w in warnings
         ],
+        "batches": [
+            _batch(batch, budget) for batch in await store.enrichment_batches(limit=_BATCHES_SHOWN)
+        ],
         "backlog": await store.count_jobs_needing_enrichment(),
+    }
+
+
+def _batch(batch: EnrichmentBatch, budget: TokenBudget[ReportStore]) -> dict[str, Any]:
+    """A batch: in flight, what it holds; collected, what it cost."""
+    collected = batch.collected_at
+    return {
+        "batch_id": batch.batch_id,
+        "model": batch.model,
+        "state": batch.state,
+        "jobs": len(batch.lines),
+        "submitted_at": batch.submitted_at.astimezone(budget.tz).isoformat(),
+        "collected_at": None if collected is None else collected.astimezone(budget.tz).isoformat(),
+        "reserved_usd": _usd(batch.reserved_micro_usd) if batch.state == "submitted" else 0.0,
+        "cost_usd": _usd(batch.micro_usd),
     }
 
 

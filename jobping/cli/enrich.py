@@ -19,9 +19,19 @@ def enrich(
     limit: Annotated[
         int, typer.Option("--limit", min=1, help="Most jobs to enrich in this run.")
     ] = 100,
+    batch: Annotated[
+        bool,
+        typer.Option(
+            "--batch", help="Send the jobs through the Batch API (half price, within 24 h)."
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
-    """Enrich jobs of the backlog (newest first) until the limit or the budget is reached."""
+    """Enrich jobs of the backlog (newest first) until the limit or the budget is reached.
+
+    Batches sent earlier (``--batch``, or ``jobping run`` with ENRICH_BATCH) that the
+    provider finished are collected first.
+    """
     import anyio  # noqa: PLC0415 (fast start-up)
 
     from jobping.cli._views.live import busy  # noqa: PLC0415 (rich)
@@ -30,7 +40,7 @@ def enrich(
     state: AppState = ctx.obj
     settings = state.settings()
     with busy(stderr(), f"enriching up to {limit} jobs of the backlog"):
-        report = anyio.run(lambda: enrich_backlog(settings, limit=limit))
+        report = anyio.run(lambda: enrich_backlog(settings, limit=limit, batch=batch))
     if as_json:
         emit_json(report)
     else:
@@ -48,6 +58,11 @@ def _render(report: dict[str, Any]) -> None:
         f"enriched {report['enriched']} ({models or 'no call'}), cost ${report['cost_usd']:.4f};"
         f" skipped for the budget {report['skipped']}; failed {report['failed']}"
     )
+    if report["submitted"] or report["batches_in_flight"]:
+        console.print(
+            f"sent in a batch {report['submitted']}; batches in flight"
+            f" {report['batches_in_flight']} (collected by a later `jobping enrich`)"
+        )
     for message in report["errors"]:
         console.print(f"failed: {message}")
     if report["stopped"]:

@@ -21,6 +21,9 @@ Every openai error becomes a ``jobping.errors`` error here, with the class, stat
 and the message redacted. The SDK's exception is not chained (``from None``): a provider's
 message can quote the API key (OpenAI's 401 does), and a chained cause reaches any log
 line or traceback that shows the error.
+
+The Batch API path (``_batch``) reaches the provider through ``_SdkBatches`` here, so this
+stays the only module that imports openai.
 """
 
 from __future__ import annotations
@@ -28,26 +31,29 @@ from __future__ import annotations
 import logging
 import random
 import uuid
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Self, cast
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Self, cast
 
 import anyio
 import httpx2
 import openai
+import pydantic
 from openai.types.chat import ChatCompletion, ChatCompletionMessageParam
 from openai.types.chat.completion_create_params import ResponseFormat
 
 from jobping._retry import parse_retry_after, retrying, wait_retry_after
-from jobping.budget import (
-    RETRY_WAIT_CAP_SECONDS,
-    Reservation,
-    TokenBudget,
-    Usage,
-    count_chat_tokens,
-    encoding_name_for_model,
+from jobping.budget import RETRY_WAIT_CAP_SECONDS, Reservation, TokenBudget, Usage
+from jobping.enrich._batch import (
+    BATCH_HOLD_SECONDS,
+    CHAT_ENDPOINT,
+    BatchMayExist,
+    BatchPath,
+    LineAnswer,
+    RemoteBatch,
 )
-from jobping.enrich._prompt import build_messages
+from jobping.enrich._prompt import build_messages, prompt_counter
+from jobping.enrich._report import EnrichReport
 from jobping.enrich._schema import RESPONSE_FORMAT, parse_answer
 from jobping.errors import (
     BudgetExhausted,
@@ -67,7 +73,6 @@ log = logging.getLogger("jobping.enrich")
 ClientFactory = Callable[[], openai.AsyncOpenAI]
 """Makes the SDK client (the Enricher turns its retries off)."""
 _BACKOFF_BASE_SECONDS = 1.0
-_MAX_ERRORS_KEPT = 20
 _NO_CREDIT = "insufficient_quota"
 _TRANSIENT = (
     openai.RateLimitError,
@@ -95,35 +100,6 @@ class _Spend:
     model: str | None = None
 
 
-@dataclass(slots=True)
-class EnrichReport:
-    """What a batch of enrichments did."""
-
-    enriched: int = 0
-    skipped: int = 0
-    """Jobs left in the backlog because no model fitted the budget."""
-    failed: int = 0
-    by_model: dict[str, int] = field(default_factory=dict)
-    micro_usd: int = 0
-    """What the calls cost, invalid answers included."""
-    errors: list[str] = field(default_factory=list)
-    """The first messages of the failures (already redacted)."""
-    stopped: str | None = None
-    """Why enrichment stopped early (the provider refuses every call), or None."""
-
-    def to_dict(self) -> dict[str, Any]:
-        """The report as JSON-ready data."""
-        return {
-            "enriched": self.enriched,
-            "skipped": self.skipped,
-            "failed": self.failed,
-            "by_model": dict(sorted(self.by_model.items())),
-            "cost_usd": self.micro_usd / 1_000_000,
-            "errors": list(self.errors),
-            "stopped": self.stopped,
-        }
-
-
 class Enricher:
     """Enriches jobs with the OpenAI chat API (or a compatible server) within the budget."""
 
@@ -136,7 +112,9 @@ class Enricher:
         client_factory: ClientFactory | None = None,
         sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
         jitter: Callable[[], float] = random.random,
+        batch: bool = False,
     ) -> None:
+        """``batch``: :meth:`enrich_backlog` sends the backlog through the Batch API."""
         key = settings.openai_api_key
         if key is None or not key.get_secret_value():
             raise MissingCredential("OPENAI_API_KEY")
@@ -149,6 +127,9 @@ class Enricher:
         self._holder = f"enricher-{uuid.uuid4().hex}"
         self._sleep = sleep
         self._jitter = jitter
+        self._batch = batch
+        api = _SdkBatches(self._client, self._failure)
+        self._batches = BatchPath(settings, store, budget, api, holder=self._holder)
         for model, retired in budget.prices.retired_models(
             settings.openai_models, budget.clock().astimezone(budget.tz).date()
         ):
@@ -180,24 +161,31 @@ class Enricher:
         return Enriched(_answer(completion, model), model, spend.micro_usd)
 
     async def enrich_backlog(self, *, limit: int) -> EnrichReport:
-        """Claim up to ``limit`` jobs of the backlog (newest first), enrich and save them.
+        """Collect the finished batches, then claim up to ``limit`` jobs of the backlog.
 
-        The claim (``OPENAI_CLAIM_TTL_SECONDS``) keeps other processes off these jobs, so no
-        job is paid for twice; the claims of the jobs neither saved nor failed (skipped,
-        cancelled) are released at the end.
+        The claimed jobs (newest first) are enriched and saved, or with ``batch`` sent as
+        one Batch API batch. The claim (``OPENAI_CLAIM_TTL_SECONDS``, a batch's window for
+        a batch) keeps other processes off these jobs, so no job is paid for twice; the
+        claims of the jobs neither saved, failed nor sent (skipped, cancelled) are released
+        at the end.
         """
+        report = EnrichReport()
+        await self._batches.collect(report)
+        ttl = BATCH_HOLD_SECONDS if self._batch else self._settings.openai_claim_ttl_seconds
         jobs = await self._store.claim_enrichment(
-            self._holder,
-            limit=limit,
-            ttl_seconds=self._settings.openai_claim_ttl_seconds,
-            now=self._budget.clock(),
+            self._holder, limit=limit, ttl_seconds=ttl, now=self._budget.clock()
         )
+        sent: set[str] = set()
         try:
-            return await self.enrich_jobs(jobs)
+            if self._batch:
+                sent = await self._batches.submit(jobs, report)
+            else:
+                await self._enrich_into(jobs, report)
         finally:
             with anyio.CancelScope(shield=True):
-                hashes = [job.job_hash for job in jobs]
+                hashes = [job.job_hash for job in jobs if job.job_hash not in sent]
                 await self._store.release_enrichment_claims(self._holder, hashes)
+        return report
 
     async def enrich_jobs(self, jobs: Sequence[Job]) -> EnrichReport:
         """Enrich ``jobs`` concurrently (``OPENAI_CONCURRENCY`` at once) and save each result.
@@ -209,6 +197,11 @@ class Enricher:
             StoreError: the store failed (the first error; the other calls are cancelled).
         """
         report = EnrichReport()
+        await self._enrich_into(jobs, report)
+        return report
+
+    async def _enrich_into(self, jobs: Sequence[Job], report: EnrichReport) -> None:
+        """:meth:`enrich_jobs`, counted in ``report``."""
         limiter = anyio.CapacityLimiter(self._settings.openai_concurrency)
         try:
             async with anyio.create_task_group() as group:
@@ -217,7 +210,6 @@ class Enricher:
                     group.start_soon(self._enrich_and_save, job, report, limiter, scope)
         except BaseExceptionGroup as errors:
             raise _first(errors) from None
-        return report
 
     async def _enrich_and_save(
         self,
@@ -240,9 +232,7 @@ class Enricher:
                 scope.cancel()
                 return
             except EnrichmentError as exc:
-                report.failed += 1
-                if len(report.errors) < _MAX_ERRORS_KEPT:
-                    report.errors.append(f"{job.job_hash}: {exc}")
+                report.record_failure(f"{job.job_hash}: {exc}")
                 log.warning("enrichment of %s failed: %s", job.job_hash, exc)
                 await self._store.record_enrichment_failure(job.job_hash)
                 return
@@ -279,7 +269,7 @@ class Enricher:
         )
         try:
             answered: tuple[ChatCompletion, str] = await controller(
-                self._attempt, messages, _prompt_counter(messages), spend
+                self._attempt, messages, prompt_counter(messages), spend
             )
         except _TRANSIENT as exc:
             message = f"gave up after {attempts} attempts: {self._describe(exc)}"
@@ -336,7 +326,7 @@ class Enricher:
             )
         return completion, model
 
-    def _error(self, exc: Exception, model: str) -> Exception:
+    def _error(self, exc: Exception, model: str | None) -> Exception:
         """What a failed attempt raises: a transient error as is, any other a jobping error."""
         if isinstance(exc, openai.RateLimitError) and _NO_CREDIT in (exc.code, exc.type):
             return EnrichmentUnavailable(self._describe(exc), model=model)
@@ -345,6 +335,11 @@ class Enricher:
         if isinstance(exc, _TRANSIENT) or not isinstance(exc, openai.OpenAIError):
             return exc
         return EnrichmentError(self._describe(exc), model=model)
+
+    def _failure(self, exc: openai.OpenAIError) -> EnrichmentError:
+        """A Batch API call's SDK error as a jobping error (a transient one too)."""
+        error = self._error(exc, None)
+        return error if isinstance(error, EnrichmentError) else EnrichmentError(self._describe(exc))
 
     def _retry_after(self, exc: BaseException | None) -> float | None:
         """Seconds a rate-limited attempt's server asked to wait, if it said."""
@@ -363,6 +358,71 @@ class Enricher:
             parts.append(exc.code)
         message = preview(str(exc), 300, self._secrets)
         return f"{' '.join(parts)}: {message}"
+
+
+class _SdkBatches:
+    """The Batch API (``/v1/files``, ``/v1/batches``) through the SDK, for ``BatchPath``."""
+
+    def __init__(
+        self,
+        client: openai.AsyncOpenAI,
+        failure: Callable[[openai.OpenAIError], EnrichmentError],
+    ) -> None:
+        self._client = client
+        self._failure = failure
+
+    async def upload(self, name: str, jsonl: bytes) -> str:
+        """Upload a batch's JSONL file; its id."""
+        try:
+            uploaded = await self._client.files.create(
+                file=(name, jsonl, "application/jsonl"), purpose="batch"
+            )
+        except openai.OpenAIError as exc:
+            raise self._failure(exc) from None
+        return uploaded.id
+
+    async def create(self, file_id: str) -> str:
+        """Create the batch of an uploaded file (24 h window); its id.
+
+        An error that may have reached the provider (``_may_be_billed``) is ``BatchMayExist``.
+        """
+        try:
+            batch = await self._client.batches.create(
+                completion_window="24h", endpoint=CHAT_ENDPOINT, input_file_id=file_id
+            )
+        except openai.OpenAIError as exc:
+            failure = self._failure(exc)
+            if _may_be_billed(exc):
+                raise BatchMayExist(str(failure)) from None
+            raise failure from None
+        return batch.id
+
+    async def retrieve(self, batch_id: str) -> RemoteBatch:
+        """The batch's status and result files."""
+        try:
+            batch = await self._client.batches.retrieve(batch_id)
+        except openai.OpenAIError as exc:
+            raise self._failure(exc) from None
+        return RemoteBatch(batch.status, batch.output_file_id, batch.error_file_id)
+
+    async def file_text(self, file_id: str) -> str:
+        """A file's content."""
+        try:
+            return (await self._client.files.content(file_id)).text
+        except openai.OpenAIError as exc:
+            raise self._failure(exc) from None
+
+    def read(self, body: object, reservation: Reservation) -> LineAnswer:
+        """An answered line's chat completion: its usage, and its enrichment or problem."""
+        try:
+            completion = ChatCompletion.model_validate(body)
+        except pydantic.ValidationError:
+            raise ValueError("the answer is not a chat completion") from None
+        usage = _usage(completion, reservation)
+        try:
+            return LineAnswer(usage, _answer(completion, reservation.model))
+        except EnrichmentError as exc:
+            return LineAnswer(usage, None, str(exc))
 
 
 def _may_be_billed(exc: BaseException) -> bool:
@@ -395,19 +455,6 @@ def _default_client(settings: Settings) -> openai.AsyncOpenAI:
         timeout=settings.openai_timeout_seconds,
         max_retries=0,
     )
-
-
-def _prompt_counter(messages: Sequence[Mapping[str, str]]) -> Callable[[str], int]:
-    """Prompt tokens per model, counted once per tiktoken encoding."""
-    counts: dict[str, int] = {}
-
-    def count(model: str) -> int:
-        encoding = encoding_name_for_model(model)
-        if encoding not in counts:
-            counts[encoding] = count_chat_tokens(messages, model, RESPONSE_FORMAT)
-        return counts[encoding]
-
-    return count
 
 
 def _usage(completion: ChatCompletion, reservation: Reservation) -> Usage:

@@ -9,11 +9,18 @@ marked with ``CUT_MARK`` so the model knows the text goes on.
 
 from __future__ import annotations
 
-from jobping.budget import count_tokens, truncate_to_tokens
-from jobping.enrich._schema import MAX_CATEGORIES, MAX_SUMMARY_CHARS, TAXONOMY
+from collections.abc import Callable, Mapping, Sequence
+
+from jobping.budget import (
+    count_chat_tokens,
+    count_tokens,
+    encoding_name_for_model,
+    truncate_to_tokens,
+)
+from jobping.enrich._schema import MAX_CATEGORIES, MAX_SUMMARY_CHARS, RESPONSE_FORMAT, TAXONOMY
 from jobping.models import Job
 
-__all__ = ["CUT_MARK", "FIELD_TOKEN_CAP", "SYSTEM_PROMPT", "build_messages"]
+__all__ = ["CUT_MARK", "FIELD_TOKEN_CAP", "SYSTEM_PROMPT", "build_messages", "prompt_counter"]
 
 FIELD_TOKEN_CAP = 64
 """Tokens of a short field (title, company, location) sent at most."""
@@ -56,3 +63,16 @@ def _cut(text: str | None, cap: int, model: str) -> str:
         return text
     room = max(cap - count_tokens(CUT_MARK, model), 0)  # the mark counts within the cap
     return truncate_to_tokens(kept, room, model) + CUT_MARK
+
+
+def prompt_counter(messages: Sequence[Mapping[str, str]]) -> Callable[[str], int]:
+    """Prompt tokens per model, counted once per tiktoken encoding."""
+    counts: dict[str, int] = {}
+
+    def count(model: str) -> int:
+        encoding = encoding_name_for_model(model)
+        if encoding not in counts:
+            counts[encoding] = count_chat_tokens(messages, model, RESPONSE_FORMAT)
+        return counts[encoding]
+
+    return count

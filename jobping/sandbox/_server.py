@@ -25,7 +25,7 @@ from jobping.errors import ConfigError, UnknownScraper
 from jobping.sandbox._apis import APIS, Api, BadRequest, NotFound, Query
 from jobping.sandbox._data import Dataset, Scale, load_datasets
 from jobping.sandbox._faults import FaultInjector, Faults
-from jobping.sandbox._openai import CHAT_PATH, ChatCompletions
+from jobping.sandbox._openai import BATCH_FILE_MAX_BYTES, CHAT_PATH, ChatCompletions
 from jobping.scraping import discover_scrapers
 from jobping.settings import ScraperConfig, Settings
 
@@ -205,8 +205,9 @@ def _app(api: Api, datasets: dict[str, Dataset], injector: FaultInjector) -> web
 
 
 def _openai_app(chat: ChatCompletions) -> web.Application:
-    app = web.Application()
+    app = web.Application(client_max_size=BATCH_FILE_MAX_BYTES)
     app.router.add_post(CHAT_PATH, chat.handle)
+    chat.batches.add_routes(app)
     return app
 
 

@@ -19,11 +19,17 @@ __all__ = ["enrich_backlog"]
 
 
 async def enrich_backlog(
-    settings: Settings, *, limit: int, clock: Callable[[], datetime] | None = None
+    settings: Settings,
+    *,
+    limit: int,
+    batch: bool = False,
+    clock: Callable[[], datetime] | None = None,
 ) -> dict[str, Any]:
     """Enrich up to ``limit`` backlog jobs; the report and the backlog left, as plain data.
 
-    ``interrupted``: SIGTERM or SIGINT stopped it (in the main thread only).
+    Finished Batch API batches are collected first; with ``batch`` the jobs are sent as a
+    new batch instead of enriched now. ``interrupted``: SIGTERM or SIGINT stopped it (in
+    the main thread only).
 
     Raises:
         MissingCredential: OPENAI_API_KEY is not set.
@@ -34,7 +40,7 @@ async def enrich_backlog(
         received: list[str] = []
         report = EnrichReport()
         async with (
-            Enricher(settings, store, budget) as enricher,
+            Enricher(settings, store, budget, batch=batch) as enricher,
             anyio.create_task_group() as group,
         ):
             if threading.current_thread() is threading.main_thread():  # where signals arrive

@@ -83,4 +83,5 @@ def _enricher(settings: Settings, store: Store, clock: Callable[[], datetime] | 
     from jobping.budget import TokenBudget  # noqa: PLC0415 (heavy, optional)
     from jobping.enrich import Enricher  # noqa: PLC0415 (heavy, optional)
 
-    return Enricher(settings, store, TokenBudget.from_settings(settings, store, clock=clock))
+    budget = TokenBudget.from_settings(settings, store, clock=clock)
+    return Enricher(settings, store, budget, batch=settings.enrich_batch)

@@ -1,7 +1,8 @@
 """The store: role interfaces, several backends, one chosen once by ``open_store``.
 
-Consumers ask for the roles they use (``JobStore``, ``EnrichmentBacklog``, ``RunLog``,
-``LeaseStore``, ``QuotaLedger``, ``BreakerStore``, ``BudgetLedger``); ``Store`` is all of them
+Consumers ask for the roles they use (``JobStore``, ``EnrichmentBacklog``,
+``EnrichmentBatches``, ``RunLog``, ``LeaseStore``, ``QuotaLedger``, ``BreakerStore``,
+``BudgetLedger``); ``Store`` is all of them
 on one database, as :func:`open_store` returns it.
 
 ``DATABASE_URL`` picks the backend: ``sqlite:///relative/path``, ``sqlite:////absolute/path``
@@ -30,6 +31,7 @@ from jobping.store._roles import (
     BreakerStore,
     BudgetLedger,
     EnrichmentBacklog,
+    EnrichmentBatches,
     JobQueries,
     JobStore,
     LeaseStore,
@@ -39,11 +41,14 @@ from jobping.store._roles import (
 )
 from jobping.store._status import SchemaStatus, sqlite_schema_version
 from jobping.store._values import (
+    BATCH_STATES,
+    BatchLine,
     BreakerSnapshot,
     BudgetCounters,
     BudgetHold,
     BudgetUsage,
     BudgetWindow,
+    EnrichmentBatch,
     QuotaWindow,
     UpsertResult,
     UsageTotal,
@@ -55,6 +60,8 @@ if TYPE_CHECKING:
     from jobping.store.supabase import SupabaseStore
 
 __all__ = [
+    "BATCH_STATES",
+    "BatchLine",
     "BreakerSnapshot",
     "BreakerStore",
     "BudgetCounters",
@@ -63,6 +70,8 @@ __all__ = [
     "BudgetUsage",
     "BudgetWindow",
     "EnrichmentBacklog",
+    "EnrichmentBatch",
+    "EnrichmentBatches",
     "JobFilter",
     "JobQueries",
     "JobStore",

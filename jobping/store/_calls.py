@@ -17,8 +17,16 @@ from datetime import datetime
 from typing import Any
 
 from jobping.models import Job
-from jobping.store._rows import check_amount, iso, job_from_row, moment_or_none
-from jobping.store._values import BudgetHold, BudgetUsage, QuotaWindow
+from jobping.store._rows import (
+    batch_from_row,
+    batch_line_rows,
+    batch_row,
+    check_amount,
+    iso,
+    job_from_row,
+    moment_or_none,
+)
+from jobping.store._values import BudgetHold, BudgetUsage, EnrichmentBatch, QuotaWindow
 
 __all__ = [
     "FunctionCalls",
@@ -27,6 +35,8 @@ __all__ = [
     "claim_enrichment",
     "commit_budget",
     "consume_quota",
+    "enrichment_batches",
+    "finish_batch",
     "record_enrichment_failure",
     "release_budget",
     "release_enrichment_claims",
@@ -34,6 +44,8 @@ __all__ = [
     "release_quota",
     "renew_lease",
     "reserve_budget",
+    "save_batch",
+    "take_batch",
 ]
 
 
@@ -164,6 +176,44 @@ def release_enrichment_claims(holder: str, job_hashes: Sequence[str]) -> SqlFunc
     return SqlFunctionCall("jobping_release_enrichment_claims", params)
 
 
+def save_batch(batch: EnrichmentBatch) -> SqlFunctionCall:
+    """Record a submitted batch and its jobs."""
+    params = {"p_batch": batch_row(batch), "p_lines": batch_line_rows(batch)}
+    return SqlFunctionCall("jobping_save_batch", params)
+
+
+def enrichment_batches(open_only: bool, limit: int) -> SqlFunctionCall:
+    """The batches, newest first, each with its jobs (a JSON array)."""
+    return SqlFunctionCall(
+        "jobping_enrichment_batches", {"p_open_only": open_only, "p_limit": limit}
+    )
+
+
+def take_batch(batch_id: str, collector: str, ttl_seconds: float, now: datetime) -> SqlFunctionCall:
+    """Take a submitted batch to collect it (a boolean)."""
+    params = {
+        "p_batch_id": batch_id,
+        "p_collector": collector,
+        "p_ttl_seconds": ttl_seconds,
+        "p_now": iso(now),
+    }
+    return SqlFunctionCall("jobping_take_batch", params)
+
+
+def finish_batch(
+    batch_id: str, collector: str, state: str, micro_usd: int, now: datetime
+) -> SqlFunctionCall:
+    """Set the final state of a taken batch (a boolean)."""
+    params = {
+        "p_batch_id": batch_id,
+        "p_collector": collector,
+        "p_state": state,
+        "p_micro_usd": micro_usd,
+        "p_now": iso(now),
+    }
+    return SqlFunctionCall("jobping_finish_batch", params)
+
+
 class FunctionCalls:
     """Every role method that is one call of a SQL function: a mixin; the store has ``_call``.
 
@@ -236,3 +286,26 @@ class FunctionCalls:
     async def release_budget(self, reservation_id: str) -> None:
         """Drop the hold and give its amounts back; idempotent."""
         await self._call(release_budget(reservation_id))
+
+    async def save_batch(self, batch: EnrichmentBatch) -> None:
+        """Record a submitted batch and its jobs."""
+        await self._call(save_batch(batch))
+
+    async def enrichment_batches(
+        self, *, open_only: bool = False, limit: int = 100
+    ) -> list[EnrichmentBatch]:
+        """The batches (only the submitted ones if ``open_only``), newest first."""
+        rows = await self._call(enrichment_batches(open_only, limit))
+        return [batch_from_row(row) for row in rows or ()]
+
+    async def take_batch(
+        self, batch_id: str, collector: str, *, ttl_seconds: float, now: datetime
+    ) -> bool:
+        """Take a submitted batch to collect it; False if another collector holds it."""
+        return bool(await self._call(take_batch(batch_id, collector, ttl_seconds, now)))
+
+    async def finish_batch(
+        self, batch_id: str, collector: str, *, state: str, micro_usd: int, now: datetime
+    ) -> bool:
+        """Set the final state of a batch ``collector`` took; False if not its own."""
+        return bool(await self._call(finish_batch(batch_id, collector, state, micro_usd, now)))

@@ -23,6 +23,7 @@ from jobping.store._values import (
     BudgetCounters,
     BudgetHold,
     BudgetUsage,
+    EnrichmentBatch,
     QuotaWindow,
     UpsertResult,
     UsageTotal,
@@ -32,6 +33,7 @@ __all__ = [
     "BreakerStore",
     "BudgetLedger",
     "EnrichmentBacklog",
+    "EnrichmentBatches",
     "JobQueries",
     "JobStore",
     "LeaseStore",
@@ -133,6 +135,44 @@ class EnrichmentBacklog(Protocol):
 
         Nothing if no job has that hash.
         """
+
+
+class EnrichmentBatches(Protocol):
+    """The enrichment batches sent through the Batch API, in flight or collected (#11)."""
+
+    async def save_batch(self, batch: EnrichmentBatch) -> None:
+        """Record a submitted batch and its jobs (state ``submitted``), in one transaction.
+
+        Raises:
+            StoreError: a batch with that id is already recorded.
+        """
+
+    async def enrichment_batches(
+        self, *, open_only: bool = False, limit: int = 100
+    ) -> list[EnrichmentBatch]:
+        """The batches (only those still ``submitted`` if ``open_only``), newest first."""
+        ...
+
+    async def take_batch(
+        self, batch_id: str, collector: str, *, ttl_seconds: float, now: datetime
+    ) -> bool:
+        """Take a submitted batch to collect it; False if another collector holds it.
+
+        One guarded statement (compare-and-set): taken only while the batch is
+        ``submitted`` and nobody else's take is live (takes expire after ``ttl_seconds``,
+        so a crashed collector's batch is taken over).
+        """
+        ...
+
+    async def finish_batch(
+        self, batch_id: str, collector: str, *, state: str, micro_usd: int, now: datetime
+    ) -> bool:
+        """Set the final ``state`` of a batch ``collector`` took, and what it cost.
+
+        One guarded statement: False (nothing written) unless the batch is still
+        ``submitted`` and taken by ``collector``.
+        """
+        ...
 
 
 class RunLog(Protocol):
@@ -285,6 +325,7 @@ class Store(
     JobStore,
     JobQueries,
     EnrichmentBacklog,
+    EnrichmentBatches,
     RunLog,
     LeaseStore,
     QuotaLedger,

@@ -17,14 +17,14 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from operator import attrgetter
 from typing import Any
 
 from jobping.errors import StoreError
 from jobping.models import Enrichment, Job, RunRecord, RunStatus
-from jobping.store._values import BreakerSnapshot
+from jobping.store._values import BatchLine, BreakerSnapshot, EnrichmentBatch
 
 __all__ = [
     "BREAKER_COLUMNS",
@@ -38,6 +38,9 @@ __all__ = [
     "SCRAPED_COLUMNS",
     "WRITTEN_COLUMNS",
     "aware",
+    "batch_from_row",
+    "batch_line_rows",
+    "batch_row",
     "breaker_from_row",
     "breaker_row",
     "check_amount",
@@ -265,3 +268,53 @@ def breaker_from_row(row: Mapping[str, Any]) -> BreakerSnapshot:
         _parse_or_none(row["retry_at"]),
         float(row["cooldown_seconds"]),
     )
+
+
+def batch_row(
+    batch: EnrichmentBatch, text: Callable[[datetime], str | None] = iso
+) -> dict[str, Any]:
+    """The ``enrichment_batches`` row of a newly submitted batch (times as ``text`` has them)."""
+    return {
+        "batch_id": batch.batch_id,
+        "model": batch.model,
+        "input_file_id": batch.input_file_id,
+        "holder": batch.holder,
+        "max_output_tokens": batch.max_output_tokens,
+        "reserved_tokens": batch.reserved_tokens,
+        "reserved_micro_usd": batch.reserved_micro_usd,
+        "submitted_at": text(batch.submitted_at),
+        "expires_at": text(batch.expires_at),
+    }
+
+
+def batch_line_rows(batch: EnrichmentBatch) -> list[dict[str, Any]]:
+    """The ``enrichment_batch_jobs`` rows of a batch."""
+    return [{"batch_id": batch.batch_id, **dataclasses.asdict(line)} for line in batch.lines]
+
+
+def batch_from_row(row: Mapping[str, Any]) -> EnrichmentBatch:
+    """A batch from its row with a ``lines`` list of its job rows (JSON text or decoded)."""
+    lines = row["lines"]
+    if isinstance(lines, str):
+        lines = json.loads(lines)
+    fields = [field.name for field in dataclasses.fields(BatchLine)]
+    return EnrichmentBatch(
+        batch_id=row["batch_id"],
+        model=row["model"],
+        input_file_id=row["input_file_id"],
+        holder=row["holder"],
+        max_output_tokens=int(row["max_output_tokens"]),
+        submitted_at=_moment(row["submitted_at"]),
+        expires_at=_moment(row["expires_at"]),
+        lines=tuple(BatchLine(**{name: line[name] for name in fields}) for line in lines),
+        state=row["state"],
+        micro_usd=int(row["micro_usd"]),
+        collected_at=moment_or_none(row["collected_at"]),
+    )
+
+
+def _moment(value: object) -> datetime:
+    moment = moment_or_none(value)
+    if moment is None:
+        raise StoreError(f"expected a time, got {value!r}")
+    return moment

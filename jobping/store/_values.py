@@ -6,11 +6,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 __all__ = [
+    "BATCH_STATES",
+    "BatchLine",
     "BreakerSnapshot",
     "BudgetCounters",
     "BudgetHold",
     "BudgetUsage",
     "BudgetWindow",
+    "EnrichmentBatch",
     "QuotaWindow",
     "UpsertResult",
     "UsageTotal",
@@ -144,3 +147,54 @@ class UsageTotal:
     def tokens(self) -> int:
         """Prompt plus completion tokens."""
         return self.prompt_tokens + self.completion_tokens
+
+
+BATCH_STATES = ("submitted", "completed", "expired", "failed", "cancelled")
+"""An enrichment batch's states: in flight, then one final state once collected."""
+
+
+@dataclass(frozen=True, slots=True)
+class BatchLine:
+    """One job of an enrichment batch and the hold of its worst case in the budget ledger.
+
+    ``prompt_tokens`` are the prompt tokens held (the margin included),
+    ``estimated_prompt_tokens`` our own count; ``tokens`` and ``micro_usd`` the hold.
+    """
+
+    job_hash: str
+    reservation_id: str
+    prompt_tokens: int
+    estimated_prompt_tokens: int
+    tokens: int
+    micro_usd: int
+
+
+@dataclass(frozen=True, slots=True)
+class EnrichmentBatch:
+    """A batch of enrichment requests sent through OpenAI's Batch API (#11).
+
+    ``batch_id`` is the provider's; ``holder`` holds the claims on its jobs and every hold
+    lasts until ``expires_at``. ``micro_usd`` is what collecting it committed.
+    """
+
+    batch_id: str
+    model: str
+    input_file_id: str
+    holder: str
+    max_output_tokens: int
+    submitted_at: datetime
+    expires_at: datetime
+    lines: tuple[BatchLine, ...]
+    state: str = "submitted"
+    micro_usd: int = 0
+    collected_at: datetime | None = None
+
+    @property
+    def reserved_tokens(self) -> int:
+        """The tokens held for the batch's worst case."""
+        return sum(line.tokens for line in self.lines)
+
+    @property
+    def reserved_micro_usd(self) -> int:
+        """The µUSD held for the batch's worst case."""
+        return sum(line.micro_usd for line in self.lines)

@@ -19,7 +19,12 @@ openai SDK imports.)
    ``--jobs`` jobs at once, as that many ``jobping enrich`` processes would. Printed: paid
    calls per enriched job (1.00: no job paid twice), the ledger's tokens over the server's
    (1.00: every paid call charged), and the cost per 1,000 enriched jobs of the synchronous
-   path. (The Batch API path of #11 is not built yet: no batch column to print next to it.)
+   path.
+4. The Batch API path (#11), in the same run on the same jobs: one Enricher submits the
+   whole backlog as one batch, its store is closed (a restart), a new Enricher on a new
+   connection collects it. Printed: the ledger against the sandbox's bill (exact, in µUSD),
+   and the cost per 1,000 enriched jobs next to the synchronous path's, with their ratio
+   (target: <= 0.55).
 """
 
 from __future__ import annotations
@@ -207,10 +212,9 @@ async def _drain(enricher: Enricher) -> int:
     return enriched
 
 
-async def _spend(jobs: int, enrichers: int) -> None:
-    print(f"\nenrichment spend: {enrichers} enrichers, one SQLite file, {jobs:,} jobs, {MODEL}")
+def _backlog(jobs: int) -> list[Job]:
     descriptions = _descriptions(jobs)
-    backlog = [
+    return [
         Job(
             job_hash=f"bench-{n:06d}",
             title=f"Engineer {n}",
@@ -221,6 +225,12 @@ async def _spend(jobs: int, enrichers: int) -> None:
         )
         for n in range(jobs)
     ]
+
+
+async def _spend(jobs: int, enrichers: int) -> float:
+    """The synchronous path; its cost per 1,000 enriched jobs (USD)."""
+    print(f"\nenrichment spend: {enrichers} enrichers, one SQLite file, {jobs:,} jobs, {MODEL}")
+    backlog = _backlog(jobs)
     with tempfile.TemporaryDirectory() as directory:
         url = f"sqlite:///{Path(directory) / 'spend.db'}"
         async with serve_sandbox() as sandbox:
@@ -256,12 +266,68 @@ async def _spend(jobs: int, enrichers: int) -> None:
     print(f"{'ledger tokens / server tokens (1.00: all charged)':<58} {ledger_ratio:>9.2f}")
     per_thousand = total.micro_usd / enriched * 1_000 / 1_000_000
     print(f"{'cost per 1,000 enriched jobs, synchronous path':<58} ${per_thousand:>8.4f}")
+    return per_thousand
+
+
+async def _batch_spend(jobs: int, sync_per_thousand: float) -> None:
+    """The Batch API path on the same jobs: submit, restart, collect; ledger against bill."""
+    print(f"\nBatch API path: one batch of {jobs:,} jobs, {MODEL}, submit / restart / collect")
+    with tempfile.TemporaryDirectory() as directory:
+        url = f"sqlite:///{Path(directory) / 'batch.db'}"
+        async with serve_sandbox() as sandbox:
+            settings = sandbox.apply(load_settings(env_file=None, database_url=url))
+            settings = settings.model_copy(
+                update={"openai_models": [MODEL], "openai_daily_token_limit": 10**12}
+            )
+            started = time.perf_counter()
+            store = await open_store(url)
+            try:
+                await store.upsert_jobs(_backlog(jobs), seen_at=NOW)
+                budget = TokenBudget.from_settings(settings, store)
+                async with Enricher(settings, store, budget, batch=True) as enricher:
+                    sent = await enricher.enrich_backlog(limit=jobs)
+            finally:
+                await store.close()
+            submitted = time.perf_counter() - started
+            store = await open_store(url)  # the restart: a new connection, a new Enricher
+            try:
+                budget = TokenBudget.from_settings(settings, store)
+                async with Enricher(settings, store, budget) as enricher:
+                    collected = await enricher.enrich_backlog(limit=0)
+                today = datetime.now(UTC).date()
+                (total,) = await store.budget_usage_by_model(today, today)
+            finally:
+                await store.close()
+            seconds = time.perf_counter() - started
+            prices = PriceTable.load().price(MODEL).at_batch_rates()
+            bill = sum(
+                prices.cost_micro_usd(
+                    u.prompt_tokens,
+                    u.cached_tokens,
+                    u.completion_tokens,
+                    reasoning_tokens=u.reasoning_tokens,
+                )
+                for u in sandbox.chat.batches.billed
+            )
+    print(
+        f"{'jobs sent / enriched at collection':<58} {sent.submitted:>9,} / {collected.enriched:,}"
+        f" (submit {submitted:.2f} s, all {seconds:.2f} s)"
+    )
+    print(
+        f"{'ledger µUSD / sandbox bill µUSD (equal: exact)':<58} {total.micro_usd:>9,} / {bill:,}"
+    )
+    per_thousand = total.micro_usd / collected.enriched * 1_000 / 1_000_000
+    print(f"{'cost per 1,000 enriched jobs, synchronous path':<58} ${sync_per_thousand:>8.4f}")
+    print(f"{'cost per 1,000 enriched jobs, Batch API path':<58} ${per_thousand:>8.4f}")
+    ratio = per_thousand / sync_per_thousand
+    print(f"{'batch / synchronous (target <= 0.55)':<58} {ratio:>9.3f}")
 
 
 async def _main(pairs: int, tasks: int, prompts: int, jobs: int, enrichers: int) -> None:
     await _ledger(pairs, tasks)
     _counting(prompts)
-    await _spend(jobs, enrichers)
+    sync_per_thousand = await _spend(jobs, enrichers)
+    await _batch_spend(jobs, sync_per_thousand)
 
 
 if __name__ == "__main__":

@@ -46,6 +46,21 @@ async def test_worst_case_is_the_prompt_with_margin_plus_all_output_at_full_pric
     assert worst == WorstCase(tokens=1_566, micro_usd=3_050)  # 799.5 + 2,250 rounded up
 
 
+async def test_a_batch_line_is_held_and_committed_at_the_batch_rates(
+    make_budget: MakeBudget, clock: FakeClock
+) -> None:
+    """#11: 1,066 x 0.375 + 500 x 2.25 held for a day and more; the usage at batch rates."""
+    budget = make_budget()
+    reservation = await budget.reserve(MINI, 1_000, 500, batch=True, ttl_seconds=90_000)
+    assert reservation is not None
+    assert reservation.worst == WorstCase(tokens=1_566, micro_usd=1_525)  # 399.75 + 1,125 up
+    assert (reservation.hold.expires_at - clock.now).total_seconds() == 90_000
+
+    cost = await budget.commit(reservation, Usage(1_000, 400, cached_tokens=200))
+
+    assert cost == 300 + 8 + 900  # 800 x 0.375 + 200 x 0.0375 (7.5, up) + 400 x 2.25
+
+
 async def test_commit_prices_each_token_class_once(make_budget: MakeBudget, store: Store) -> None:
     """(1000-200) x 0.75 + 200 x 0.075 + 400 x 4.50: reasoning tokens are not charged twice."""
     budget = make_budget()

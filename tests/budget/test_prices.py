@@ -67,7 +67,34 @@ def test_shipped_prices(
 ) -> None:
     """Spot checks of the shipped rates (USD per 1M tokens) and shutdown dates."""
     input_, cached_input, output = (D(rate) for rate in rates)
-    assert table.price(model) == ModelPrice(model, input_, cached_input, output, retires)
+    price = table.price(model)
+    assert (price.input, price.cached_input, price.output) == (input_, cached_input, output)
+    assert price.retires == retires
+
+
+def test_every_shipped_model_has_batch_rates_at_half_its_standard_ones(table: PriceTable) -> None:
+    """#11: each model's Batch API rates are shipped, half the Standard ones (OpenAI's rule)."""
+    for model in table.models:
+        price = table.price(model)
+        batch = price.at_batch_rates()
+        assert (price.batch_input, price.batch_cached_input, price.batch_output) == (
+            batch.input,
+            batch.cached_input,
+            batch.output,
+        ), model
+        assert (batch.input * 2, batch.cached_input * 2, batch.output * 2) == (
+            price.input,
+            price.cached_input,
+            price.output,
+        ), model
+
+
+def test_a_model_without_batch_rates_is_charged_its_standard_rates_in_a_batch() -> None:
+    """No known batch discount: none assumed (a batch never looks cheaper than it may be)."""
+    table = PriceTable.load({"local-llama": {"input": 1, "output": 2}})
+    price = table.price("local-llama")
+    assert price.at_batch_rates() == dataclasses.replace(price)
+    assert price.batch_input is None
 
 
 def test_default_chain_is_priced_and_current(table: PriceTable) -> None:
@@ -162,7 +189,14 @@ def test_override_changes_only_the_given_fields() -> None:
     """Overriding gpt-5-nano's output keeps its other rates and its shutdown date."""
     table = PriceTable.load({"gpt-5-nano": {"output": 0.5}})
     assert table.price("gpt-5-nano") == ModelPrice(
-        "gpt-5-nano", D("0.05"), D("0.005"), D("0.5"), retires=date(2026, 12, 11)
+        "gpt-5-nano",
+        D("0.05"),
+        D("0.005"),
+        D("0.5"),
+        retires=date(2026, 12, 11),
+        batch_input=D("0.025"),
+        batch_cached_input=D("0.0025"),
+        batch_output=D("0.20"),
     )
 
 
@@ -196,7 +230,7 @@ def test_bad_overrides_name_every_bad_key() -> None:
     overrides: PriceOverrides = {
         "mystery": {"input": "cheap", "colour": "blue"},
         "gpt-5": {"output": -1, "retires": "soon"},
-        "gpt-5-mini": {"input": "NaN", "cached_input": True},
+        "gpt-5-mini": {"input": "NaN", "cached_input": True, "batch_output": -0.5},
     }
     with pytest.raises(ConfigError) as info:
         PriceTable.load(overrides)
@@ -210,6 +244,7 @@ def test_bad_overrides_name_every_bad_key() -> None:
             "gpt-5.retires",
             "gpt-5-mini.input",
             "gpt-5-mini.cached_input",
+            "gpt-5-mini.batch_output",
         )
     }
     assert "needed for a model without a shipped price" in str(info.value)

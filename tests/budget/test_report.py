@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from jobping.budget import BudgetLimits, TokenBudget, Usage, budget_report
-from jobping.store import Store
+from jobping.store import BatchLine, EnrichmentBatch, Store
 from jobping.testing import FakeClock
 from tests.budget.conftest import MakeBudget
 from tests.store import build_job
@@ -116,3 +116,51 @@ async def test_the_report_shows_lost_answer_spend_and_overshoots_per_model(
     assert mini["lost_answers_cost_usd"] == charged / 1_000_000 > 0
     assert "used more than its reservation" in caplog.text
     assert await budget.store.prompt_token_ratios() == {"gpt-5.4-mini": 10.0}
+
+
+async def test_report_lists_batches_in_flight_with_their_hold_and_collected_ones_with_cost(
+    make_budget: MakeBudget, clock: FakeClock, store: Store
+) -> None:
+    """#11: ``jobping budget`` shows each Batch API batch: in flight, its hold; done, its cost."""
+    budget = make_budget(limits=LIMITS)
+    held = 0
+    for number in range(2):
+        reservation = await budget.reserve("gpt-5.4-mini", 400, 100, batch=True)
+        assert reservation is not None
+        held = reservation.worst.micro_usd
+        line = BatchLine(
+            f"job-{number}",
+            reservation.hold.reservation_id,
+            reservation.prompt_tokens,
+            400,
+            reservation.worst.tokens,
+            reservation.worst.micro_usd,
+        )
+        await store.save_batch(
+            EnrichmentBatch(
+                f"batch_{number}",
+                "gpt-5.4-mini",
+                f"file-{number}",
+                "holder",
+                100,
+                clock.now + timedelta(minutes=number),
+                clock.now + timedelta(hours=25),
+                (line,),
+            )
+        )
+    assert await store.take_batch("batch_0", "me", ttl_seconds=60, now=clock.now)
+    assert await store.finish_batch(
+        "batch_0", "me", state="completed", micro_usd=321, now=clock.now
+    )
+
+    report = await budget_report(budget)
+
+    assert [(b["batch_id"], b["state"], b["jobs"]) for b in report["batches"]] == [
+        ("batch_1", "submitted", 1),
+        ("batch_0", "completed", 1),
+    ]
+    assert [(b["reserved_usd"], b["cost_usd"]) for b in report["batches"]] == [
+        (held / 1_000_000, 0.0),
+        (0.0, 0.000321),
+    ]
+    assert report["batches"][1]["collected_at"] == clock.now.isoformat()

@@ -41,7 +41,26 @@ def render_budget(report: dict[str, Any]) -> None:
             f"warning: {warning['share']:.0%} of the {warning['window']} {warning['measure']}"
             f" limit used (threshold {warning['threshold']:.0%})"
         )
+    if report["batches"]:
+        console.print(_batches_table(report["batches"]))
     console.print(f"jobs waiting for enrichment: {report['backlog']:,}")
+
+
+def _batches_table(batches: list[dict[str, Any]]) -> Table:
+    table = Table(
+        "batch", "model", "state", "jobs", "submitted", "reserved", "cost", title="Batch API"
+    )
+    for batch in batches:
+        table.add_row(
+            batch["batch_id"],
+            batch["model"],
+            batch["state"],
+            f"{batch['jobs']:,}",
+            batch["submitted_at"][:16].replace("T", " "),
+            f"${batch['reserved_usd']:.4f}",
+            f"${batch['cost_usd']:.4f}",
+        )
+    return table
 
 
 def _usage_table(title: str, key: str, rows: list[dict[str, Any]]) -> Table:

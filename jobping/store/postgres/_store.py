@@ -24,6 +24,7 @@ from typing import Any
 
 import psycopg
 from psycopg.conninfo import conninfo_to_dict
+from psycopg.types.json import Jsonb
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 from jobping.errors import ConfigError, MigrationError, StoreError
@@ -248,8 +249,12 @@ class PostgresStore(PostgresQueries, FunctionCalls):
             return await cursor.fetchall() if rows else []
 
     async def _call(self, call: SqlFunctionCall) -> Any:
-        """Run one SQL function call; the value it returns."""
-        return (await self._fetch(call.sql, call.params))[0][0]
+        """Run one SQL function call; the value it returns.
+
+        JSON objects, and lists of them, go as ``jsonb`` (other values as psycopg adapts them).
+        """
+        params = {name: _jsonb_or_value(value) for name, value in call.params.items()}
+        return (await self._fetch(call.sql, params))[0][0]
 
     @asynccontextmanager
     async def _connection(self) -> AsyncIterator[_Connection]:
@@ -297,6 +302,14 @@ async def _version(connection: _Connection) -> int:
     if not _first(await (await connection.execute(sql.HAS_MIGRATIONS_TABLE)).fetchone()):
         return 0
     return int(_first(await (await connection.execute(sql.SCHEMA_VERSION)).fetchone()))
+
+
+def _jsonb_or_value(value: object) -> object:
+    if isinstance(value, dict) or (
+        isinstance(value, list) and value and isinstance(value[0], dict)
+    ):
+        return Jsonb(value)
+    return value
 
 
 def _first(row: tuple[Any, ...] | None) -> Any:

@@ -21,6 +21,7 @@ from jobping.store._rows import (
     run_from_row,
 )
 from jobping.store._values import BreakerSnapshot, QuotaWindow
+from jobping.store.sqlite._batches import SqliteBatches
 from jobping.store.sqlite._budget import SqliteBudgetLedger
 from jobping.store.sqlite._connection import (
     SqliteConnection,
@@ -56,7 +57,7 @@ ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded
 WHERE leases.holder = excluded.holder OR leases.expires_at <= ? RETURNING expires_at"""
 
 
-class SqliteStore(SqliteJobs, SqliteBudgetLedger):
+class SqliteStore(SqliteJobs, SqliteBudgetLedger, SqliteBatches):
     """The Store on a SQLite file (or ``:memory:``); open it with :meth:`open`."""
 
     def __init__(self, db: SqliteConnection) -> None:
