@@ -48,29 +48,17 @@ _GROUPS = ("db", "lease")
 
 
 class _LazyCommands(MutableMapping[str, Command]):
-    """The app's commands by name, each imported and built on first look-up."""
+    """The app's commands by name, each imported and built (as typer would) on first look-up."""
 
-    def __init__(self, group: TyperGroup) -> None:
-        self._group = group
+    def __init__(self) -> None:
         self._built: dict[str, Command] = {}
 
     def __getitem__(self, name: str) -> Command:
         if name not in self._built:
             if name not in _COMMANDS and name not in _GROUPS:
                 raise KeyError(name)
-            self._built[name] = self._build(name)
+            self._built[name] = _build(name)
         return self._built[name]
-
-    def _build(self, name: str) -> Command:
-        module = importlib.import_module(f"jobping.cli.{name}")
-        mode = self._group.rich_markup_mode
-        if name in _GROUPS:
-            info = TyperInfo(module.app, name=name)
-            return get_group_from_info(
-                info, pretty_exceptions_short=True, suggest_commands=True, rich_markup_mode=mode
-            )
-        info_ = CommandInfo(name=name, callback=getattr(module, name))
-        return get_command_from_info(info_, pretty_exceptions_short=True, rich_markup_mode=mode)
 
     def __setitem__(self, name: str, command: Command) -> None:
         self._built[name] = command
@@ -79,10 +67,29 @@ class _LazyCommands(MutableMapping[str, Command]):
         del self._built[name]
 
     def __iter__(self) -> Iterator[str]:
-        return iter(dict.fromkeys([*_COMMANDS, *_GROUPS, *self._built]))
+        return iter(self._names())
 
     def __len__(self) -> int:
-        return len(dict.fromkeys([*_COMMANDS, *_GROUPS, *self._built]))
+        return len(self._names())
+
+    def _names(self) -> dict[str, None]:
+        return dict.fromkeys([*_COMMANDS, *_GROUPS, *self._built])
+
+
+def _build(name: str) -> Command:
+    """The click command of ``name``, built with the app's settings like ``app.command()``."""
+    module = importlib.import_module(f"jobping.cli.{name}")
+    short, mode = app.pretty_exceptions_short, app.rich_markup_mode
+    if name in _GROUPS:
+        group = TyperInfo(module.app, name=name)
+        return get_group_from_info(
+            group,
+            pretty_exceptions_short=short,
+            suggest_commands=app.suggest_commands,
+            rich_markup_mode=mode,
+        )
+    command = CommandInfo(name=name, callback=getattr(module, name))
+    return get_command_from_info(command, pretty_exceptions_short=short, rich_markup_mode=mode)
 
 
 class _LazyGroup(TyperGroup):
@@ -90,7 +97,7 @@ class _LazyGroup(TyperGroup):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.commands = _LazyCommands(self)
+        self.commands = _LazyCommands()
 
 
 class LogFormat(enum.StrEnum):
