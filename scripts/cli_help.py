@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from jobping.cli._app import render_help
+from jobping.cli._help_text import MIN_COLUMNS
 
 TARGET = Path(__file__).parents[1] / "jobping" / "cli" / "_help_text.py"
 
@@ -28,8 +29,6 @@ HELP = """\\
 
 def main() -> None:
     """Render the app's help and write it into ``TARGET``."""
-    from jobping.cli._help_text import MIN_COLUMNS  # noqa: PLC0415 (the file being rewritten)
-
     text = render_help()
     if '"""' in text or "\\" in text:
         raise SystemExit("the help text holds a triple quote or a backslash: quote it by hand")
