@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from pydantic import BaseModel
 
 from jobping.cli._app import render_help
 from jobping.cli._help_text import HELP, MIN_COLUMNS
@@ -164,7 +165,7 @@ def test_settings_models_parse_no_source_for_descriptions() -> None:
     class is built, at every start of every command that loads the settings (15-30 ms each
     for ``Settings`` and ``DomainPolicy``); nothing reads the descriptions.
     """
-    models = [Settings, ScheduleConfig, ScraperConfig, DomainPolicy]
+    models: list[type[BaseModel]] = [Settings, ScheduleConfig, ScraperConfig, DomainPolicy]
     described = [
         f"{model.__name__}.{name}"
         for model in models
