@@ -4,6 +4,10 @@ Precedence, highest first: environment variables, the ``.env`` file, ``jobping.t
 from ``--config`` or ``JOBPING_CONFIG``), then the defaults below. Each field's env var is its
 name in upper case (``DATABASE_URL``); nested values use ``__`` (``HTTP_DEFAULTS__DAILY_QUOTA``).
 Invalid values raise ``ConfigError`` naming every bad key before any work starts.
+
+The attribute docstrings document the fields for readers only: pydantic is not asked to
+copy them into field descriptions (``use_attribute_docstrings`` reads and parses this file's
+source at import, a cost every command would pay for text nothing reads).
 """
 
 from __future__ import annotations
@@ -45,7 +49,7 @@ CONFIG_ENV_VAR = "JOBPING_CONFIG"
 class ScraperConfig(BaseModel):
     """Per-scraper settings: its targets, its tier, and a base-URL override (for a sandbox)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     enabled: bool = True
     """Whether ``jobping run`` runs this scraper."""
@@ -64,7 +68,7 @@ class ScheduleConfig(BaseModel):
     worker starts each occurrence, however many run.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     run: str | None = None
     """When to start a run (``0 * * * *``: every hour)."""
@@ -87,7 +91,6 @@ class Settings(BaseSettings):
         env_nested_delimiter="__",
         extra="ignore",
         validate_default=True,
-        use_attribute_docstrings=True,
     )
 
     # store ----------------------------------------------------------------------------

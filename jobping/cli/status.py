@@ -26,7 +26,6 @@ def status(
     """Show each domain's breaker and quota used/left today, the run lease and the last runs."""
     import anyio  # noqa: PLC0415 (fast start-up)
 
-    from jobping.cli._views.status import render_status  # noqa: PLC0415 (rich)
     from jobping.services import gather_status  # noqa: PLC0415 (fast start-up)
 
     state: AppState = ctx.obj
@@ -35,4 +34,6 @@ def status(
     if as_json:
         emit_json(data)
     else:
+        from jobping.cli._views.status import render_status  # noqa: PLC0415 (rich: a table)
+
         render_status(data)

@@ -24,7 +24,7 @@ _DOMAINS_KEY = "HTTP_DOMAINS (http_domains)"
 class DomainPolicy(BaseModel):
     """How JobPing treats one domain: quota, pacing, breaker, retries, limits."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     daily_quota: int | None = Field(default=None, ge=1)
     """Requests a day (every attempt counts); None means no daily quota."""
