@@ -36,6 +36,7 @@ from jobping.store._roles import (
     QuotaLedger,
     RunLog,
     Store,
+    ValidatorStore,
 )
 from jobping.store._status import SchemaStatus, sqlite_schema_version
 from jobping.store._values import (
@@ -45,6 +46,7 @@ from jobping.store._values import (
     BudgetUsage,
     BudgetWindow,
     QuotaWindow,
+    TargetValidators,
     UpsertResult,
     UsageTotal,
 )
@@ -73,8 +75,10 @@ __all__ = [
     "RunLog",
     "SchemaStatus",
     "Store",
+    "TargetValidators",
     "UpsertResult",
     "UsageTotal",
+    "ValidatorStore",
     "load_migrations",
     "open_store",
     "schema_status",

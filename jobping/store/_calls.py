@@ -17,8 +17,15 @@ from datetime import datetime
 from typing import Any
 
 from jobping.models import Job
-from jobping.store._rows import check_amount, iso, job_from_row, moment_or_none
-from jobping.store._values import BudgetHold, BudgetUsage, QuotaWindow
+from jobping.store._rows import (
+    check_amount,
+    iso,
+    job_from_row,
+    moment_or_none,
+    validators_from_row,
+    validators_row,
+)
+from jobping.store._values import BudgetHold, BudgetUsage, QuotaWindow, TargetValidators
 
 __all__ = [
     "FunctionCalls",
@@ -27,6 +34,8 @@ __all__ = [
     "claim_enrichment",
     "commit_budget",
     "consume_quota",
+    "load_validators",
+    "mark_jobs_seen",
     "record_enrichment_failure",
     "release_budget",
     "release_enrichment_claims",
@@ -34,6 +43,7 @@ __all__ = [
     "release_quota",
     "renew_lease",
     "reserve_budget",
+    "save_validators",
 ]
 
 
@@ -164,6 +174,23 @@ def release_enrichment_claims(holder: str, job_hashes: Sequence[str]) -> SqlFunc
     return SqlFunctionCall("jobping_release_enrichment_claims", params)
 
 
+def load_validators(scraper: str, target: str) -> SqlFunctionCall:
+    """The saved validators of one target (a JSON object, or null)."""
+    return SqlFunctionCall("jobping_load_validators", {"p_scraper": scraper, "p_target": target})
+
+
+def save_validators(validators: TargetValidators) -> SqlFunctionCall:
+    """Insert or replace the validators of one target."""
+    params = {f"p_{name}": value for name, value in validators_row(validators).items()}
+    return SqlFunctionCall("jobping_save_validators", params)
+
+
+def mark_jobs_seen(job_hashes: Sequence[str], seen_at: datetime, run_id: str) -> SqlFunctionCall:
+    """Mark these stored jobs seen (how many were)."""
+    params = {"p_job_hashes": list(job_hashes), "p_seen_at": iso(seen_at), "p_run_id": run_id}
+    return SqlFunctionCall("jobping_mark_jobs_seen", params)
+
+
 class FunctionCalls:
     """Every role method that is one call of a SQL function: a mixin; the store has ``_call``.
 
@@ -236,3 +263,20 @@ class FunctionCalls:
     async def release_budget(self, reservation_id: str) -> None:
         """Drop the hold and give its amounts back; idempotent."""
         await self._call(release_budget(reservation_id))
+
+    async def load_validators(self, scraper: str, target: str) -> TargetValidators | None:
+        """The validators saved for one target of a scraper, or None."""
+        row = await self._call(load_validators(scraper, target))
+        return validators_from_row(row) if row else None
+
+    async def save_validators(self, validators: TargetValidators) -> None:
+        """Insert or replace the validators of one target."""
+        await self._call(save_validators(validators))
+
+    async def mark_jobs_seen(
+        self, job_hashes: Sequence[str], *, seen_at: datetime, run_id: str
+    ) -> int:
+        """Mark the stored jobs with these hashes seen, in one statement; how many."""
+        if not job_hashes:
+            return 0
+        return int(await self._call(mark_jobs_seen(job_hashes, seen_at, run_id)))

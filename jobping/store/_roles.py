@@ -24,6 +24,7 @@ from jobping.store._values import (
     BudgetHold,
     BudgetUsage,
     QuotaWindow,
+    TargetValidators,
     UpsertResult,
     UsageTotal,
 )
@@ -38,6 +39,7 @@ __all__ = [
     "QuotaLedger",
     "RunLog",
     "Store",
+    "ValidatorStore",
 ]
 
 
@@ -281,6 +283,27 @@ class BudgetLedger(Protocol):
         ...
 
 
+class ValidatorStore(Protocol):
+    """Per target, what revalidates it (conditional requests), and the bulk sighting it allows."""
+
+    async def load_validators(self, scraper: str, target: str) -> TargetValidators | None:
+        """The validators saved for one target of a scraper, or None."""
+        ...
+
+    async def save_validators(self, validators: TargetValidators) -> None:
+        """Insert or replace the validators of ``(validators.scraper, validators.target)``."""
+
+    async def mark_jobs_seen(
+        self, job_hashes: Sequence[str], *, seen_at: datetime, run_id: str
+    ) -> int:
+        """Mark the stored jobs with these hashes seen now, in one statement; how many.
+
+        ``last_seen_at`` and ``scrape_timestamp`` become ``seen_at``, ``is_active`` true and
+        ``scraper_run_id`` ``run_id``; no other column changes. Unknown hashes are ignored.
+        """
+        ...
+
+
 class Store(
     JobStore,
     JobQueries,
@@ -290,6 +313,7 @@ class Store(
     QuotaLedger,
     BreakerStore,
     BudgetLedger,
+    ValidatorStore,
     Protocol,
 ):
     """Every role on one database, as :func:`~jobping.store.open_store` returns it."""

@@ -29,6 +29,7 @@ from jobping.store.sqlite._connection import (
     to_text_or_none,
 )
 from jobping.store.sqlite._jobs import SqliteJobs
+from jobping.store.sqlite._validators import SqliteValidators
 
 __all__ = ["SqliteStore"]
 
@@ -56,7 +57,7 @@ ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded
 WHERE leases.holder = excluded.holder OR leases.expires_at <= ? RETURNING expires_at"""
 
 
-class SqliteStore(SqliteJobs, SqliteBudgetLedger):
+class SqliteStore(SqliteJobs, SqliteBudgetLedger, SqliteValidators):
     """The Store on a SQLite file (or ``:memory:``); open it with :meth:`open`."""
 
     def __init__(self, db: SqliteConnection) -> None:
