@@ -16,13 +16,15 @@ from collections.abc import Awaitable, Callable, Sequence
 import anyio
 
 from jobping.errors import SkipError, StoreError
-from jobping.http import RequestEvent
+from jobping.http import RequestEvent, Validators
 from jobping.orchestrator._report import Outcome, ScraperReport
 from jobping.orchestrator._shutdown import RunStopped, StopFlag, StoppableClient
-from jobping.orchestrator._sink import JobSink
+from jobping.orchestrator._sink import Batch, JobSink
 from jobping.redact import preview
 from jobping.scraping import JsonClient, ScrapeContext, Scraper, Target
+from jobping.scraping._revalidation import ConditionalClient, Revalidation, TargetUnchanged
 from jobping.settings import Settings
+from jobping.store import TargetValidators, ValidatorStore
 
 __all__ = ["ScraperRunner", "ScraperStatsHook"]
 
@@ -59,7 +61,11 @@ class ScraperStatsHook:
 
 
 class ScraperRunner:
-    """Runs scrapers target by target into the sink, each unit isolated from the others."""
+    """Runs scrapers target by target into the sink, each unit isolated from the others.
+
+    ``validators``, when given (and the client can send conditional requests), revalidates
+    each target scraped whole in one request last time, and keeps what the next run needs.
+    """
 
     def __init__(
         self,
@@ -71,8 +77,11 @@ class ScraperRunner:
         shutdown: StopFlag,
         secrets: Sequence[str] = (),
         on_change: Callable[[ScraperReport], None] = lambda _report: None,
+        validators: ValidatorStore | None = None,
     ) -> None:
         self._settings = settings
+        conditional = isinstance(client, ConditionalClient)
+        self._validators = validators if conditional else None
         self._client = client
         self._sink = sink
         self._limiter = limiter
@@ -138,12 +147,15 @@ class ScraperRunner:
             if stopped := next((flag.reason for flag in flags if flag.reason), None):
                 report.record(Outcome.STOPPED, stopped)
                 return
+            stored, revalidation = await self._revalidation(scraper, target, flags)
             batch = self._sink.batch(report)
             token = _current.set(report)
             outcome: Outcome = Outcome.STOPPED
             reason: str | None = "cancelled"
             try:
-                outcome, reason = await self._scrape(scraper, target, batch.add, report, flags)
+                outcome, reason = await self._scrape(
+                    scraper, target, batch.add, report, flags, revalidation=revalidation
+                )
             except anyio.get_cancelled_exc_class():
                 reason = next((flag.reason for flag in flags if flag.reason), reason)
                 raise
@@ -152,6 +164,65 @@ class ScraperRunner:
                 await batch.flush()
                 report.record(outcome, reason)
                 self._on_change(report)
+            if outcome is Outcome.OK and revalidation is not None:
+                key = (scraper.name, str(target))
+                await self._revalidated(
+                    report, batch, key=key, stored=stored, revalidation=revalidation
+                )
+
+    async def _revalidation(
+        self, scraper: Scraper, target: Target, flags: tuple[StopFlag, ...]
+    ) -> tuple[TargetValidators | None, Revalidation | None]:
+        """What the target's last answer left (if anything), and its first request's revalidation.
+
+        None for both when the runner does not revalidate.
+        """
+        if self._validators is None:
+            return None, None
+        stored = await self._validators.load_validators(scraper.name, str(target))
+        previous = None
+        if stored is not None:
+            validators = Validators(stored.etag, stored.last_modified, stored.body_hash)
+            previous = (stored.url, validators)
+        return stored, Revalidation(StoppableClient(self._client, flags), previous)
+
+    async def _revalidated(
+        self,
+        report: ScraperReport,
+        batch: Batch,
+        *,
+        key: tuple[str, str],
+        stored: TargetValidators | None,
+        revalidation: Revalidation,
+    ) -> None:
+        """After a target ended ok: mark an unchanged answer's jobs seen, or keep a new answer's.
+
+        Only a target scraped whole in its one request keeps its answer's validators (a
+        target with more pages, or stopped by its page cap, depends on more than one answer).
+        """
+        if revalidation.unchanged is not None and stored is not None:
+            if revalidation.unchanged == "not_modified":
+                report.not_modified += 1
+            else:
+                report.body_unchanged += 1
+            await self._sink.mark_seen(stored.job_hashes, report)
+            self._on_change(report)
+            return
+        answer = revalidation.answer
+        if answer is None or not revalidation.whole or self._validators is None:
+            return
+        await self._validators.save_validators(
+            TargetValidators(
+                scraper=key[0],
+                target=key[1],
+                url=answer.url,
+                etag=answer.validators.etag,
+                last_modified=answer.validators.last_modified,
+                body_hash=answer.validators.body_hash,
+                job_hashes=tuple(dict.fromkeys(batch.job_hashes)),
+                saved_at=self._sink.now(),
+            )
+        )
 
     async def _scrape(
         self,
@@ -160,13 +231,17 @@ class ScraperRunner:
         add: Callable[[object], Awaitable[None]],
         report: ScraperReport,
         flags: tuple[StopFlag, ...],
+        *,
+        revalidation: Revalidation | None = None,
     ) -> tuple[Outcome, str | None]:
         """Scrape one target into ``add``; the outcome and its reason (never raises)."""
         timeout = self._settings.run_scraper_timeout_seconds
         client = StoppableClient(self._client, flags)
         ctx: ScrapeContext | None = None
         try:
-            ctx = ScrapeContext.for_scraper(scraper, client, self._settings)
+            ctx = ScrapeContext.for_scraper(
+                scraper, client, self._settings, revalidation=revalidation
+            )
             with anyio.fail_after(timeout):
                 jobs = scraper.scrape(ctx, target)
                 try:
@@ -174,6 +249,9 @@ class ScraperRunner:
                         await add(item)
                 finally:
                     await jobs.aclose()
+        except TargetUnchanged as exc:
+            if revalidation is not None:
+                revalidation.unchanged = exc.freshness
         except StoreError:
             raise  # the store failing is the run's failure, not this scraper's
         except SkipError as exc:
@@ -188,6 +266,8 @@ class ScraperRunner:
             if ctx is not None:
                 report.invalid += len(ctx.skipped)
                 report.page_cap_reached |= ctx.page_cap_reached
+                if revalidation is not None:
+                    revalidation.whole = ctx.requests == 1 and not ctx.page_cap_reached
         return Outcome.OK, None
 
     def _describe(self, where: str, exc: Exception) -> str:

@@ -55,6 +55,16 @@ class JobStore(Protocol):
         """
         ...
 
+    async def mark_jobs_seen(
+        self, job_hashes: Sequence[str], *, seen_at: datetime, run_id: str
+    ) -> int:
+        """Mark the stored jobs with these hashes seen now, in one statement; how many.
+
+        ``last_seen_at`` and ``scrape_timestamp`` become ``seen_at``, ``is_active`` true and
+        ``scraper_run_id`` ``run_id``; no other column changes. Unknown hashes are ignored.
+        """
+        ...
+
     async def get_job(self, job_hash: str) -> Job | None:
         """The stored job with that hash, or None."""
         ...
@@ -284,7 +294,7 @@ class BudgetLedger(Protocol):
 
 
 class ValidatorStore(Protocol):
-    """Per target, what revalidates it (conditional requests), and the bulk sighting it allows."""
+    """Per target, what revalidates it: the validators of its last answer and its jobs."""
 
     async def load_validators(self, scraper: str, target: str) -> TargetValidators | None:
         """The validators saved for one target of a scraper, or None."""
@@ -292,16 +302,6 @@ class ValidatorStore(Protocol):
 
     async def save_validators(self, validators: TargetValidators) -> None:
         """Insert or replace the validators of ``(validators.scraper, validators.target)``."""
-
-    async def mark_jobs_seen(
-        self, job_hashes: Sequence[str], *, seen_at: datetime, run_id: str
-    ) -> int:
-        """Mark the stored jobs with these hashes seen now, in one statement; how many.
-
-        ``last_seen_at`` and ``scrape_timestamp`` become ``seen_at``, ``is_active`` true and
-        ``scraper_run_id`` ``run_id``; no other column changes. Unknown hashes are ignored.
-        """
-        ...
 
 
 class Store(
