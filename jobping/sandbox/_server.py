@@ -215,7 +215,7 @@ def _app(
     injector: FaultInjector,
     conditional: ConditionalAnswers,
 ) -> web.Application:
-    app = web.Application(middlewares=[injector.middleware, conditional.middleware])
+    app = web.Application(middlewares=[conditional.middleware, injector.middleware])
     app.router.add_route(api.method, api.path, _handler(api, datasets, api.respond))
     if api.detail is not None:
         app.router.add_get(api.detail[0], _handler(api, datasets, api.detail[1]))
