@@ -2,12 +2,12 @@
 
 Both runs of each test go to one sandbox (its URLs, and so the stored validators, stay the
 same). Every scraper is a subclass of the built-in one counting the jobs it builds: what it
-parsed. The tier-1 sandbox is 14 scrapers, 19 requests, 80 jobs; 17 of its targets are
-one request each (hackernews pages through 3 listing requests).
+parsed. The tier-1 sandbox is 14 scrapers and 19 targets of one request each, 80 jobs.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from typing import Any
@@ -27,10 +27,17 @@ pytestmark = pytest.mark.anyio
 
 
 class Parses:
-    """How many jobs the scrapers built (parsed) since the last ``take``."""
+    """How many jobs the scrapers built (parsed) since the last ``take``.
+
+    A scraper named in ``breaking`` raises once it built ``break_after`` jobs: it fails
+    mid-way through its target, after a part of its jobs went to the sink.
+    """
 
     def __init__(self) -> None:
         self.count = 0
+        self.by_scraper: Counter[str] = Counter()
+        self.breaking: set[str] = set()
+        self.break_after = 1
 
     def take(self) -> int:
         """The count so far, then zero again."""
@@ -43,6 +50,9 @@ def counting(scraper: Scraper, parses: Parses) -> Scraper:
 
     def job(self: Scraper, **fields: Any) -> Job:
         parses.count += 1
+        parses.by_scraper[self.name] += 1
+        if self.name in parses.breaking and parses.by_scraper[self.name] > parses.break_after:
+            raise RuntimeError("broken mid-way")
         return super(counted, self).job(**fields)
 
     counted = type(f"Counting{type(scraper).__name__}", (type(scraper),), {"job": job})
@@ -60,7 +70,7 @@ class Runs:
         self.parses = Parses()
         self.clock = FakeClock()
 
-    async def run(self, **overrides: Any) -> RunReport:
+    async def run(self, *, dry_run: bool = False, **overrides: Any) -> RunReport:
         """One run (its settings changed by ``overrides``); the clock then moves an hour on."""
         settings = self.settings.model_copy(update=overrides)
         scrapers = [
@@ -68,7 +78,10 @@ class Runs:
             for row in discover_scrapers(settings)
             if row.scraper and row.name in SOURCES
         ]
-        report = await Orchestrator(settings, self.store, scrapers=scrapers, now=self.clock).run()
+        orchestrator = Orchestrator(
+            settings, self.store, scrapers=scrapers, now=self.clock, dry_run=dry_run
+        )
+        report = await orchestrator.run()
         self.clock.advance(3600)
         return report
 
@@ -96,13 +109,13 @@ def content(jobs: dict[str, Job]) -> dict[str, tuple[Any, ...]]:
     return {h: (j.title, j.company, j.job_url, j.description, j.is_active) for h, j in jobs.items()}
 
 
-async def test_a_second_run_over_unchanged_boards_parses_only_what_it_must(runs: Runs) -> None:
-    """The one-request targets answer 304: their jobs are marked seen unparsed, counted alike.
+async def test_a_second_run_over_unchanged_boards_parses_nothing(runs: Runs) -> None:
+    """Every target answers 304: its jobs are marked seen unparsed, and counted as if parsed.
 
-    Old code fetched and parsed every board again (80 parses, no 304). Now 17 targets get a
-    304 and only hackernews (3 requests: not revalidated) is parsed; the run still counts 80
-    jobs seen (the tier decision), every job's ``last_seen_at`` moves to the second run and
-    the table is otherwise the same. Each 304 is a request, counted like any other.
+    Old code fetched and parsed every board again (80 parses, no 304). Now the 19 requests
+    are 19 304s (each counted as a request and in the HTTP stats), nothing is parsed, the run
+    still counts 80 jobs seen (tier 1 is enough), every job's ``last_seen_at`` moves to the
+    second run (four days later: none is retired as stale) and the table is otherwise the same.
     """
     first = await runs.run(run_min_jobs=80)
     assert (first.status, runs.parses.take(), first.totals()["not_modified"]) == (
@@ -111,21 +124,108 @@ async def test_a_second_run_over_unchanged_boards_parses_only_what_it_must(runs:
         0,
     )
     before = await stored(runs.store)
+    runs.clock.advance(days=4)
 
     second = await runs.run(run_min_jobs=80)
 
     totals = second.totals()
-    assert runs.parses.take() == 5  # hackernews only
-    assert (totals["not_modified"], totals["body_unchanged"], runs.sandbox.conditional.not_modified) == (
-        17,
+    assert runs.parses.take() == 0
+    assert (totals["not_modified"], totals["body_unchanged"]) == (19, 0)
+    assert (runs.sandbox.conditional.not_modified, second.http["not_modified"]) == (19, 19)
+    assert (totals["requests"], second.http["requests"]) == (19, 19)
+    assert (totals["found"], totals["unchanged"], totals["new"], totals["updated"]) == (
+        80,
+        80,
         0,
-        17,
+        0,
     )
-    assert (totals["requests"], second.http["not_modified"]) == (19, 17)
-    assert (totals["found"], totals["unchanged"], totals["new"], totals["updated"]) == (80, 80, 0, 0)
     assert [(t.ran, t.contributed) for t in second.tiers] == [(True, 80), (False, 0), (False, 0)]
-    assert second.status is RunStatus.SUCCESS
+    assert (second.status, second.deactivated) == (
+        RunStatus.SUCCESS,
+        dict.fromkeys({s.source for s in second.scrapers}, 0),
+    )
     after = await stored(runs.store)
     assert content(after) == content(before)
     assert {job.last_seen_at for job in after.values()} == {second.started_at}
     assert {job.scraper_run_id for job in after.values()} == {second.run_id}
+
+
+async def test_a_changed_board_is_fetched_parsed_and_stored(runs: Runs) -> None:
+    """The board that changed answers 200 and its change is stored; the others answer 304.
+
+    Its new validators are kept: the run after that gets a 304 from it too.
+    """
+    await runs.run()
+    runs.parses.take()
+    target = runs.sandbox.targets["lever"][0]
+    board = runs.sandbox.board("lever", target)
+    items = board.items()
+    items[0] = items[0] | {"text": "Staff Engineer (renamed)"}
+    board.replace_items(items)
+
+    second = await runs.run()
+
+    lever = next(s for s in second.scrapers if s.name == "lever")
+    assert (runs.parses.take(), lever.not_modified, lever.updated, lever.unchanged) == (2, 0, 1, 1)
+    assert second.totals()["not_modified"] == 18
+    titles = {job.title for job in (await stored(runs.store)).values() if job.source == "lever"}
+    assert "Staff Engineer (renamed)" in titles
+    third = await runs.run()
+    assert (runs.parses.take(), third.totals()["not_modified"]) == (0, 19)
+
+
+async def test_a_target_that_failed_mid_way_keeps_no_validators(runs: Runs) -> None:
+    """A target failing after some of its jobs were stored keeps no validators: it is fetched
+    and parsed whole next time (a 304 would mark only the jobs it stored, and skip the rest).
+    """
+    runs.parses.breaking, runs.parses.break_after = {"lever"}, 1
+    first = await runs.run()
+    lever = next(s for s in first.scrapers if s.name == "lever")
+    assert (lever.status, lever.new) == ("failed", 1)
+    assert await runs.store.load_validators("lever", runs.sandbox.targets["lever"][0]) is None
+    assert await runs.store.load_validators("ashby", runs.sandbox.targets["ashby"][0]) is not None
+    runs.parses.breaking = set()
+    runs.parses.take()
+
+    second = await runs.run()
+
+    lever = next(s for s in second.scrapers if s.name == "lever")
+    assert (lever.status, lever.not_modified, lever.new, lever.unchanged) == ("ok", 0, 1, 1)
+    assert (runs.parses.take(), second.totals()["not_modified"]) == (2, 18)
+
+
+async def test_without_validators_an_unchanged_body_is_recognised_by_its_hash(
+    make_settings: SettingsFactory, store: Store
+) -> None:
+    """A source sending no ETag nor Last-Modified: the same body (by hash) is not parsed."""
+    async with serve_sandbox(validators=False) as sandbox:
+        runs = Runs(sandbox, make_settings(), store)
+        await runs.run()
+        assert runs.parses.take() == 80
+
+        second = await runs.run()
+
+    totals = second.totals()
+    assert (runs.parses.take(), totals["body_unchanged"], totals["not_modified"]) == (0, 19, 0)
+    assert (sandbox.conditional.not_modified, second.http["not_modified"]) == (0, 0)
+    assert (totals["found"], totals["unchanged"], second.status) == (80, 80, RunStatus.SUCCESS)
+
+
+async def test_conditional_requests_can_be_turned_off(runs: Runs) -> None:
+    """``HTTP_CONDITIONAL_REQUESTS=false``: every run fetches and parses every board."""
+    await runs.run(http_conditional_requests=False)
+    second = await runs.run(http_conditional_requests=False)
+
+    assert runs.parses.take() == 160
+    assert (second.totals()["not_modified"], second.totals()["body_unchanged"]) == (0, 0)
+    assert await runs.store.load_validators("ashby", runs.sandbox.targets["ashby"][0]) is None
+
+
+async def test_a_dry_run_neither_sends_nor_keeps_validators(runs: Runs) -> None:
+    """A dry run writes nothing, the validators neither: the next run parses everything."""
+    await runs.run(dry_run=True)
+    assert await runs.store.load_validators("ashby", runs.sandbox.targets["ashby"][0]) is None
+
+    second = await runs.run()
+
+    assert (runs.parses.take(), second.totals()["not_modified"]) == (160, 0)

@@ -70,6 +70,10 @@ async def test_mark_jobs_seen_touches_only_the_sighting_of_the_named_stored_jobs
         True,
         "run-2",
     )
-    assert (two.title, two.created_at, two.job_url) == (before.title, before.created_at, before.job_url)
+    assert (two.title, two.created_at, two.job_url) == (
+        before.title,
+        before.created_at,
+        before.job_url,
+    )
     assert (one.last_seen_at, one.is_active) == (LATER, True)
     assert (three.last_seen_at, three.is_active) == (NOW, False)
