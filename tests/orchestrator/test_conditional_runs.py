@@ -9,14 +9,13 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import AsyncIterator
-from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 
 from jobping.models import Job, RunStatus
 from jobping.orchestrator import Orchestrator, RunReport
-from jobping.sandbox import SOURCES, Faults, Sandbox, serve_sandbox
+from jobping.sandbox import SOURCES, Sandbox, serve_sandbox
 from jobping.scraping import Scraper, discover_scrapers
 from jobping.settings import Settings
 from jobping.store import JobFilter, Store
@@ -53,11 +52,13 @@ def counting(scraper: Scraper, parses: Parses) -> Scraper:
         parses.by_scraper[self.name] += 1
         if self.name in parses.breaking and parses.by_scraper[self.name] > parses.break_after:
             raise RuntimeError("broken mid-way")
-        return super(counted, self).job(**fields)
+        built: Job = base.job(self, **fields)
+        return built
 
-    counted = type(f"Counting{type(scraper).__name__}", (type(scraper),), {"job": job})
-    built: Scraper = counted()
-    return built
+    base = type(scraper)
+    counted = type(f"Counting{base.__name__}", (base,), {"job": job})
+    instance: Scraper = counted()
+    return instance
 
 
 class Runs:
@@ -175,8 +176,9 @@ async def test_a_changed_board_is_fetched_parsed_and_stored(runs: Runs) -> None:
 
 
 async def test_a_target_that_failed_mid_way_keeps_no_validators(runs: Runs) -> None:
-    """A target failing after some of its jobs were stored keeps no validators: it is fetched
-    and parsed whole next time (a 304 would mark only the jobs it stored, and skip the rest).
+    """A target failing after some of its jobs were stored keeps no validators.
+
+    It is fetched and parsed whole next time (a 304 would mark only the jobs it stored).
     """
     runs.parses.breaking, runs.parses.break_after = {"lever"}, 1
     first = await runs.run()
