@@ -100,7 +100,8 @@ class ScraperRunner:
 
     async def run_target(self, scraper: Scraper, target: Target, report: ScraperReport) -> None:
         """Run one target of ``scraper`` into the sink, isolated as ever (a worker's unit)."""
-        await self._run_target(scraper, target, report, (self._shutdown,))
+        known = await self._known(scraper)
+        await self._run_target(scraper, target, report, (self._shutdown,), known.get(str(target)))
 
     async def _run_scraper(
         self, scraper: Scraper, report: ScraperReport, flags: tuple[StopFlag, ...]
@@ -117,10 +118,12 @@ class ScraperRunner:
             if not targets:
                 report.reason = "no targets configured"
         self._on_change(report)
+        known = await self._known(scraper) if targets else {}
         try:
             async with anyio.create_task_group() as group:
                 for target in targets:
-                    group.start_soon(self._run_target, scraper, target, report, flags)
+                    stored = known.get(str(target))
+                    group.start_soon(self._run_target, scraper, target, report, flags, stored)
         finally:
             report.duration_seconds = anyio.current_time() - started
             self._on_change(report)
@@ -142,12 +145,13 @@ class ScraperRunner:
         target: Target,
         report: ScraperReport,
         flags: tuple[StopFlag, ...],
+        stored: TargetValidators | None = None,
     ) -> None:
         async with self._limiter:
             if stopped := next((flag.reason for flag in flags if flag.reason), None):
                 report.record(Outcome.STOPPED, stopped)
                 return
-            stored, revalidation = await self._revalidation(scraper, target, flags)
+            revalidation = self._revalidation(stored, flags)
             batch = self._sink.batch(report)
             token = _current.set(report)
             outcome: Outcome = Outcome.STOPPED
@@ -170,21 +174,23 @@ class ScraperRunner:
                     report, batch, key=key, stored=stored, revalidation=revalidation
                 )
 
-    async def _revalidation(
-        self, scraper: Scraper, target: Target, flags: tuple[StopFlag, ...]
-    ) -> tuple[TargetValidators | None, Revalidation | None]:
-        """What the target's last answer left (if anything), and its first request's revalidation.
+    async def _known(self, scraper: Scraper) -> dict[str, TargetValidators]:
+        """The validators the last answers of ``scraper``'s targets left, by target (one read)."""
+        return (
+            {} if self._validators is None else await self._validators.load_validators(scraper.name)
+        )
 
-        None for both when the runner does not revalidate.
-        """
+    def _revalidation(
+        self, stored: TargetValidators | None, flags: tuple[StopFlag, ...]
+    ) -> Revalidation | None:
+        """The revalidation of a target's first request (None when the runner does not)."""
         if self._validators is None:
-            return None, None
-        stored = await self._validators.load_validators(scraper.name, str(target))
+            return None
         previous = None
         if stored is not None:
             validators = Validators(stored.etag, stored.last_modified, stored.body_hash)
             previous = (stored.url, validators)
-        return stored, Revalidation(StoppableClient(self._client, flags), previous)
+        return Revalidation(StoppableClient(self._client, flags), previous)
 
     async def _revalidated(
         self,

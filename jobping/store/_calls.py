@@ -174,9 +174,9 @@ def release_enrichment_claims(holder: str, job_hashes: Sequence[str]) -> SqlFunc
     return SqlFunctionCall("jobping_release_enrichment_claims", params)
 
 
-def load_validators(scraper: str, target: str) -> SqlFunctionCall:
-    """The saved validators of one target (a JSON object, or null)."""
-    return SqlFunctionCall("jobping_load_validators", {"p_scraper": scraper, "p_target": target})
+def load_validators(scraper: str) -> SqlFunctionCall:
+    """The saved validators of the targets of a scraper (a JSON array of objects)."""
+    return SqlFunctionCall("jobping_load_validators", {"p_scraper": scraper})
 
 
 def save_validators(validators: TargetValidators) -> SqlFunctionCall:
@@ -264,10 +264,12 @@ class FunctionCalls:
         """Drop the hold and give its amounts back; idempotent."""
         await self._call(release_budget(reservation_id))
 
-    async def load_validators(self, scraper: str, target: str) -> TargetValidators | None:
-        """The validators saved for one target of a scraper, or None."""
-        row = await self._call(load_validators(scraper, target))
-        return validators_from_row(row) if row else None
+    async def load_validators(self, scraper: str) -> dict[str, TargetValidators]:
+        """The validators saved for the targets of a scraper, by target."""
+        saved = [
+            validators_from_row(row) for row in await self._call(load_validators(scraper)) or ()
+        ]
+        return {validators.target: validators for validators in saved}
 
     async def save_validators(self, validators: TargetValidators) -> None:
         """Insert or replace the validators of one target."""

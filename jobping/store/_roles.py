@@ -296,8 +296,8 @@ class BudgetLedger(Protocol):
 class ValidatorStore(Protocol):
     """Per target, what revalidates it: the validators of its last answer and its jobs."""
 
-    async def load_validators(self, scraper: str, target: str) -> TargetValidators | None:
-        """The validators saved for one target of a scraper, or None."""
+    async def load_validators(self, scraper: str) -> dict[str, TargetValidators]:
+        """The validators saved for the targets of a scraper, by target (one read)."""
         ...
 
     async def save_validators(self, validators: TargetValidators) -> None:

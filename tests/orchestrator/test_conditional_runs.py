@@ -18,7 +18,7 @@ from jobping.orchestrator import Orchestrator, RunReport
 from jobping.sandbox import SOURCES, Sandbox, serve_sandbox
 from jobping.scraping import Scraper, discover_scrapers
 from jobping.settings import Settings
-from jobping.store import JobFilter, Store
+from jobping.store import JobFilter, Store, TargetValidators
 from jobping.testing import FakeClock
 from tests.orchestrator.conftest import SettingsFactory
 
@@ -105,6 +105,12 @@ async def stored(store: Store) -> dict[str, Job]:
     return {job.job_hash: job async for job in store.iter_jobs(JobFilter())}
 
 
+async def kept(runs: Runs, scraper: str) -> TargetValidators | None:
+    """The validators kept for the first sandbox target of ``scraper``."""
+    known = await runs.store.load_validators(scraper)
+    return known.get(runs.sandbox.targets[scraper][0])
+
+
 def content(jobs: dict[str, Job]) -> dict[str, tuple[Any, ...]]:
     """What a job is, by hash, without when it was seen."""
     return {h: (j.title, j.company, j.job_url, j.description, j.is_active) for h, j in jobs.items()}
@@ -184,8 +190,8 @@ async def test_a_target_that_failed_mid_way_keeps_no_validators(runs: Runs) -> N
     first = await runs.run()
     lever = next(s for s in first.scrapers if s.name == "lever")
     assert (lever.status, lever.new) == ("failed", 1)
-    assert await runs.store.load_validators("lever", runs.sandbox.targets["lever"][0]) is None
-    assert await runs.store.load_validators("ashby", runs.sandbox.targets["ashby"][0]) is not None
+    assert await kept(runs, "lever") is None
+    assert await kept(runs, "ashby") is not None
     runs.parses.breaking = set()
     runs.parses.take()
 
@@ -220,13 +226,13 @@ async def test_conditional_requests_can_be_turned_off(runs: Runs) -> None:
 
     assert runs.parses.take() == 160
     assert (second.totals()["not_modified"], second.totals()["body_unchanged"]) == (0, 0)
-    assert await runs.store.load_validators("ashby", runs.sandbox.targets["ashby"][0]) is None
+    assert await kept(runs, "ashby") is None
 
 
 async def test_a_dry_run_neither_sends_nor_keeps_validators(runs: Runs) -> None:
     """A dry run writes nothing, the validators neither: the next run parses everything."""
     await runs.run(dry_run=True)
-    assert await runs.store.load_validators("ashby", runs.sandbox.targets["ashby"][0]) is None
+    assert await kept(runs, "ashby") is None
 
     second = await runs.run()
 

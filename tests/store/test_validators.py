@@ -29,20 +29,24 @@ def validators(**changes: object) -> TargetValidators:
     return TargetValidators(**(fields | changes))  # type: ignore[arg-type]
 
 
-async def test_saved_validators_load_back_whole_and_a_save_replaces(store: Store) -> None:
-    """What is saved per (scraper, target) loads back field for field; saving again replaces it."""
-    assert await store.load_validators("greenhouse", "stripe") is None
-    await store.save_validators(validators())
-    await store.save_validators(validators(target="figma", etag=None, job_hashes=()))
+async def test_saved_validators_load_back_whole_by_target_and_a_save_replaces(
+    store: Store,
+) -> None:
+    """Saved per (scraper, target), validators load back whole, one scraper's by target.
 
-    assert await store.load_validators("greenhouse", "stripe") == validators()
-    assert await store.load_validators("greenhouse", "figma") == validators(
-        target="figma", etag=None, job_hashes=()
-    )
+    Saving the same target again replaces its row.
+    """
+    assert await store.load_validators("greenhouse") == {}
+    figma = validators(target="figma", etag=None, job_hashes=())
+    await store.save_validators(validators())
+    await store.save_validators(figma)
+    await store.save_validators(validators(scraper="lever"))
+
+    assert await store.load_validators("greenhouse") == {"stripe": validators(), "figma": figma}
     newer = validators(etag='"def456"', last_modified=None, job_hashes=("hash-000003",))
     await store.save_validators(newer)
-    assert await store.load_validators("greenhouse", "stripe") == newer
-    assert await store.load_validators("lever", "stripe") is None
+    assert await store.load_validators("greenhouse") == {"stripe": newer, "figma": figma}
+    assert await store.load_validators("lever") == {"stripe": validators(scraper="lever")}
 
 
 async def test_mark_jobs_seen_touches_only_the_sighting_of_the_named_stored_jobs(

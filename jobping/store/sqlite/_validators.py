@@ -24,7 +24,7 @@ _COLUMNS = (
 )
 _LOAD = (
     f"SELECT {', '.join(_COLUMNS)} FROM target_validators"  # noqa: S608 (constant column names)
-    " WHERE scraper = ? AND target = ?"
+    " WHERE scraper = ?"
 )
 _SAVE = (
     f"INSERT OR REPLACE INTO target_validators ({', '.join(_COLUMNS)})"  # noqa: S608 (constant column names)
@@ -40,10 +40,11 @@ class SqliteValidators:
 
     _db: SqliteConnection
 
-    async def load_validators(self, scraper: str, target: str) -> TargetValidators | None:
-        """The validators saved for one target of a scraper, or None."""
-        rows = await self._db.read(_LOAD, (scraper, target))
-        return validators_from_row(dict(zip(_COLUMNS, rows[0], strict=True))) if rows else None
+    async def load_validators(self, scraper: str) -> dict[str, TargetValidators]:
+        """The validators saved for the targets of a scraper, by target."""
+        rows = await self._db.read(_LOAD, (scraper,))
+        saved = [validators_from_row(dict(zip(_COLUMNS, row, strict=True))) for row in rows]
+        return {validators.target: validators for validators in saved}
 
     async def save_validators(self, validators: TargetValidators) -> None:
         """Insert or replace the validators of one target."""

@@ -659,17 +659,17 @@ async def test_validators_and_the_bulk_sighting_are_rpcs(
         "saved_at": "2026-11-23T09:30:00+00:00",
     }
     save = api.post("/rpc/jobping_save_validators").respond(204)
-    load = api.post("/rpc/jobping_load_validators").respond(200, json=row)
+    load = api.post("/rpc/jobping_load_validators").respond(200, json=[row])
     mark = api.post("/rpc/jobping_mark_jobs_seen").respond(200, json=1)
 
     await supabase.save_validators(validators_from_row(row))
-    loaded = await supabase.load_validators("greenhouse", "stripe")
+    loaded = await supabase.load_validators("greenhouse")
     marked = await supabase.mark_jobs_seen(["hash-000001"], seen_at=NOW, run_id="run-1")
 
     assert body(save) == {f"p_{name}": value for name, value in row.items()}
-    assert body(load) == {"p_scraper": "greenhouse", "p_target": "stripe"}
-    assert loaded == validators_from_row(row)
-    assert (loaded is not None and loaded.job_hashes, marked) == (("hash-000001",), 1)
+    assert body(load) == {"p_scraper": "greenhouse"}
+    assert loaded == {"stripe": validators_from_row(row)}
+    assert (loaded["stripe"].job_hashes, marked) == (("hash-000001",), 1)
     assert body(mark) == {
         "p_job_hashes": ["hash-000001"],
         "p_seen_at": "2026-11-23T09:30:00+00:00",

@@ -15,14 +15,14 @@ CREATE TABLE target_validators (
     PRIMARY KEY (scraper, target)
 );
 
--- The saved validators of one target (a JSON object), or null.
-CREATE FUNCTION jobping_load_validators(p_scraper text, p_target text)
+-- The saved validators of the targets of a scraper (a JSON array of objects).
+CREATE FUNCTION jobping_load_validators(p_scraper text)
 RETURNS jsonb
 LANGUAGE sql STABLE
 SET search_path FROM CURRENT
 AS $$
-    SELECT to_jsonb(v) FROM target_validators AS v
-    WHERE v.scraper = p_scraper AND v.target = p_target
+    SELECT coalesce(jsonb_agg(to_jsonb(v)), '[]') FROM target_validators AS v
+    WHERE v.scraper = p_scraper
 $$;
 
 -- Insert or replace the validators of one target.
