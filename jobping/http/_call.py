@@ -25,6 +25,7 @@ from jobping.errors import (
     TransportError,
 )
 from jobping.http._breaker import CircuitBreaker
+from jobping.http._conditional import CONDITIONAL
 from jobping.http._events import RequestEvent, RequestHook, emit
 from jobping.http._stats import StatsHook
 from jobping.redact import redact_url, secret_values
@@ -109,9 +110,7 @@ class Call:
         self._parse = parse
         self._breaker = breaker
         self._env = env
-        self._conditional = "if-none-match" in request.headers or (
-            "if-modified-since" in request.headers
-        )
+        self._conditional = CONDITIONAL in request.extensions
         self._url: str | None = None
         self.domain = domain
         self.number = 0

@@ -18,6 +18,7 @@ from jobping.errors import JobPingError, RequestTimeout, ScrapeError
 from jobping.http._breaker import BreakerState
 from jobping.http._call import Call, CallEnv, is_retryable
 from jobping.http._conditional import (
+    CONDITIONAL,
     Revalidated,
     Validators,
     conditional_headers,
@@ -216,7 +217,7 @@ class ScrapeClient:
         known = previous[1] if previous is not None and previous[0] == redacted else Validators()
         extra = {"Accept": "*/*"} if text else {}
         sent = {**extra, **(headers or {}), **conditional_headers(known)}
-        extensions = None if text else _JSON_REQUEST
+        extensions = {CONDITIONAL: True} if text else {CONDITIONAL: True, **_JSON_REQUEST}
 
         def parse(response: httpx.Response, call: Call) -> Revalidated:
             if response.status_code == 304:

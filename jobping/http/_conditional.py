@@ -12,7 +12,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-__all__ = ["Revalidated", "Validators", "body_hash", "conditional_headers", "validators_of"]
+__all__ = [
+    "CONDITIONAL",
+    "Revalidated",
+    "Validators",
+    "body_hash",
+    "conditional_headers",
+    "validators_of",
+]
+
+CONDITIONAL = "jobping.conditional"
+"""Request extension: a conditional GET, which takes a 304 as an answer (not an error)."""
 
 Freshness = Literal["not_modified", "unchanged", "changed"]
 
