@@ -21,8 +21,15 @@ from jobping.orchestrator._report import Outcome, ScraperReport
 from jobping.orchestrator._shutdown import RunStopped, StopFlag, StoppableClient
 from jobping.orchestrator._sink import Batch, JobSink
 from jobping.redact import preview
-from jobping.scraping import JsonClient, ScrapeContext, Scraper, Target
-from jobping.scraping._revalidation import ConditionalClient, Revalidation, TargetUnchanged
+from jobping.scraping import (
+    ConditionalClient,
+    JsonClient,
+    Revalidation,
+    ScrapeContext,
+    Scraper,
+    Target,
+    TargetUnchanged,
+)
 from jobping.settings import Settings
 from jobping.store import TargetValidators, ValidatorStore
 
@@ -100,7 +107,7 @@ class ScraperRunner:
 
     async def run_target(self, scraper: Scraper, target: Target, report: ScraperReport) -> None:
         """Run one target of ``scraper`` into the sink, isolated as ever (a worker's unit)."""
-        known = await self._known(scraper)
+        known = await self._known(scraper, str(target))
         await self._run_target(scraper, target, report, (self._shutdown,), known.get(str(target)))
 
     async def _run_scraper(
@@ -174,11 +181,13 @@ class ScraperRunner:
                     report, batch, key=key, stored=stored, revalidation=revalidation
                 )
 
-    async def _known(self, scraper: Scraper) -> dict[str, TargetValidators]:
-        """The validators the last answers of ``scraper``'s targets left, by target (one read)."""
-        return (
-            {} if self._validators is None else await self._validators.load_validators(scraper.name)
-        )
+    async def _known(
+        self, scraper: Scraper, target: str | None = None
+    ) -> dict[str, TargetValidators]:
+        """What the last answers of ``scraper``'s targets (or that one) left, by target."""
+        if self._validators is None:
+            return {}
+        return await self._validators.load_validators(scraper.name, target=target)
 
     def _revalidation(
         self, stored: TargetValidators | None, flags: tuple[StopFlag, ...]

@@ -17,8 +17,7 @@ from typing import TYPE_CHECKING, Any
 import anyio
 from anyio.abc import TaskStatus
 
-from jobping.scraping import JsonClient
-from jobping.scraping._revalidation import ConditionalClient
+from jobping.scraping import ConditionalClient, JsonClient
 
 if TYPE_CHECKING:
     from jobping.http import Revalidated, Validators

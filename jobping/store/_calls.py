@@ -174,9 +174,9 @@ def release_enrichment_claims(holder: str, job_hashes: Sequence[str]) -> SqlFunc
     return SqlFunctionCall("jobping_release_enrichment_claims", params)
 
 
-def load_validators(scraper: str) -> SqlFunctionCall:
-    """The saved validators of the targets of a scraper (a JSON array of objects)."""
-    return SqlFunctionCall("jobping_load_validators", {"p_scraper": scraper})
+def load_validators(scraper: str, target: str | None) -> SqlFunctionCall:
+    """The saved validators of the targets of a scraper, or of one (a JSON array of objects)."""
+    return SqlFunctionCall("jobping_load_validators", {"p_scraper": scraper, "p_target": target})
 
 
 def save_validators(validators: TargetValidators) -> SqlFunctionCall:
@@ -264,11 +264,12 @@ class FunctionCalls:
         """Drop the hold and give its amounts back; idempotent."""
         await self._call(release_budget(reservation_id))
 
-    async def load_validators(self, scraper: str) -> dict[str, TargetValidators]:
-        """The validators saved for the targets of a scraper, by target."""
-        saved = [
-            validators_from_row(row) for row in await self._call(load_validators(scraper)) or ()
-        ]
+    async def load_validators(
+        self, scraper: str, *, target: str | None = None
+    ) -> dict[str, TargetValidators]:
+        """The validators saved for the targets of a scraper (or that one), by target."""
+        rows = await self._call(load_validators(scraper, target))
+        saved = [validators_from_row(row) for row in rows or ()]
         return {validators.target: validators for validators in saved}
 
     async def save_validators(self, validators: TargetValidators) -> None:

@@ -296,8 +296,10 @@ class BudgetLedger(Protocol):
 class ValidatorStore(Protocol):
     """Per target, what revalidates it: the validators of its last answer and its jobs."""
 
-    async def load_validators(self, scraper: str) -> dict[str, TargetValidators]:
-        """The validators saved for the targets of a scraper, by target (one read)."""
+    async def load_validators(
+        self, scraper: str, *, target: str | None = None
+    ) -> dict[str, TargetValidators]:
+        """The validators saved for the targets of a scraper (or that one), by target."""
         ...
 
     async def save_validators(self, validators: TargetValidators) -> None:

@@ -47,6 +47,8 @@ async def test_saved_validators_load_back_whole_by_target_and_a_save_replaces(
     await store.save_validators(newer)
     assert await store.load_validators("greenhouse") == {"stripe": newer, "figma": figma}
     assert await store.load_validators("lever") == {"stripe": validators(scraper="lever")}
+    assert await store.load_validators("greenhouse", target="figma") == {"figma": figma}
+    assert await store.load_validators("greenhouse", target="notion") == {}
 
 
 async def test_mark_jobs_seen_touches_only_the_sighting_of_the_named_stored_jobs(

@@ -24,7 +24,7 @@ _COLUMNS = (
 )
 _LOAD = (
     f"SELECT {', '.join(_COLUMNS)} FROM target_validators"  # noqa: S608 (constant column names)
-    " WHERE scraper = ?"
+    " WHERE scraper = ? AND (? IS NULL OR target = ?)"
 )
 _SAVE = (
     f"INSERT OR REPLACE INTO target_validators ({', '.join(_COLUMNS)})"  # noqa: S608 (constant column names)
@@ -40,9 +40,11 @@ class SqliteValidators:
 
     _db: SqliteConnection
 
-    async def load_validators(self, scraper: str) -> dict[str, TargetValidators]:
-        """The validators saved for the targets of a scraper, by target."""
-        rows = await self._db.read(_LOAD, (scraper,))
+    async def load_validators(
+        self, scraper: str, *, target: str | None = None
+    ) -> dict[str, TargetValidators]:
+        """The validators saved for the targets of a scraper (or that one), by target."""
+        rows = await self._db.read(_LOAD, (scraper, target, target))
         saved = [validators_from_row(dict(zip(_COLUMNS, row, strict=True))) for row in rows]
         return {validators.target: validators for validators in saved}
 

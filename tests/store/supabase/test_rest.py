@@ -667,7 +667,7 @@ async def test_validators_and_the_bulk_sighting_are_rpcs(
     marked = await supabase.mark_jobs_seen(["hash-000001"], seen_at=NOW, run_id="run-1")
 
     assert body(save) == {f"p_{name}": value for name, value in row.items()}
-    assert body(load) == {"p_scraper": "greenhouse"}
+    assert body(load) == {"p_scraper": "greenhouse", "p_target": None}
     assert loaded == {"stripe": validators_from_row(row)}
     assert (loaded["stripe"].job_hashes, marked) == (("hash-000001",), 1)
     assert body(mark) == {

@@ -15,14 +15,15 @@ CREATE TABLE target_validators (
     PRIMARY KEY (scraper, target)
 );
 
--- The saved validators of the targets of a scraper (a JSON array of objects).
-CREATE FUNCTION jobping_load_validators(p_scraper text)
+-- The saved validators of the targets of a scraper, or of its target p_target when it is
+-- not null (a JSON array of objects).
+CREATE FUNCTION jobping_load_validators(p_scraper text, p_target text)
 RETURNS jsonb
 LANGUAGE sql STABLE
 SET search_path FROM CURRENT
 AS $$
     SELECT coalesce(jsonb_agg(to_jsonb(v)), '[]') FROM target_validators AS v
-    WHERE v.scraper = p_scraper
+    WHERE v.scraper = p_scraper AND (p_target IS NULL OR v.target = p_target)
 $$;
 
 -- Insert or replace the validators of one target.
