@@ -11,12 +11,19 @@ from collections import Counter
 from collections.abc import AsyncIterator
 from typing import Any
 
+import anyio
 import pytest
+from rich.console import Console
 
+from jobping.cli._views.run import render_report
+from jobping.http import ScrapeClient
 from jobping.models import Job, RunStatus
-from jobping.orchestrator import Orchestrator, RunReport
+from jobping.orchestrator import JobSink, Orchestrator, RunReport, ScraperReport
+from jobping.orchestrator._metrics import render_metrics
+from jobping.orchestrator._runner import ScraperRunner
+from jobping.orchestrator._shutdown import StopFlag
 from jobping.sandbox import SOURCES, Sandbox, serve_sandbox
-from jobping.scraping import Scraper, discover_scrapers
+from jobping.scraping import Scraper, Target, discover_scrapers
 from jobping.settings import Settings
 from jobping.store import JobFilter, Store, TargetValidators
 from jobping.testing import FakeClock
@@ -237,3 +244,52 @@ async def test_a_dry_run_neither_sends_nor_keeps_validators(runs: Runs) -> None:
     second = await runs.run()
 
     assert (runs.parses.take(), second.totals()["not_modified"]) == (160, 0)
+
+
+async def test_the_report_the_terminal_and_the_metrics_count_unparsed_targets(
+    runs: Runs,
+) -> None:
+    """``--json`` per scraper, the terminal's total line and the metrics file show the 304s."""
+    await runs.run()
+    second = await runs.run()
+    console = Console(record=True, width=200)
+
+    render_report(second, console)
+
+    greenhouse = next(s for s in second.to_dict()["scrapers"] if s["name"] == "greenhouse")
+    assert (greenhouse["not_modified"], greenhouse["body_unchanged"]) == (2, 0)
+    assert "19 requests (19 not modified, 0 same body)" in console.export_text()
+    metrics = render_metrics(second)
+    assert 'jobping_scraper_not_modified{scraper="greenhouse"} 2.0' in metrics
+    assert 'jobping_scraper_body_unchanged{scraper="greenhouse"} 0.0' in metrics
+
+
+async def test_a_single_target_unit_revalidates_its_own_target(runs: Runs, store: Store) -> None:
+    """``ScraperRunner.run_target`` (a worker's unit) keeps and sends one target's validators."""
+    scraper = next(
+        counting(row.scraper(), runs.parses)
+        for row in discover_scrapers(runs.settings)
+        if row.scraper and row.name == "lever"
+    )
+    target = Target(runs.sandbox.targets["lever"][0])
+    reports = []
+    async with ScrapeClient.from_settings(runs.settings, store) as client:
+        for number in (1, 2):
+            sink = JobSink(store, run_id=f"unit-{number}", batch_size=100, now=runs.clock)
+            runner = ScraperRunner(
+                settings=runs.settings,
+                client=client,
+                sink=sink,
+                limiter=anyio.CapacityLimiter(1),
+                shutdown=StopFlag(),
+                validators=store,
+            )
+            report = ScraperReport("lever", "lever", 1, targets=1)
+            await runner.run_target(scraper, target, report)
+            reports.append(report)
+
+    assert [(r.status, r.new, r.unchanged, r.not_modified) for r in reports] == [
+        ("ok", 2, 0, 0),
+        ("ok", 0, 2, 1),
+    ]
+    assert runs.parses.take() == 2
