@@ -183,10 +183,7 @@ class JobSink:
             self.new += result.new
             self.updated += result.updated
             self.unchanged += result.unchanged
-            self._changed.set()
-            self._changed = anyio.Event()
-            if self._on_written is not None:
-                await self._on_written()
+            await self._written()
 
     async def mark_seen(self, job_hashes: Sequence[str], report: ScraperReport) -> None:
         """Count the jobs of an unchanged answer as parsed again, marking them seen in bulk.
@@ -208,10 +205,14 @@ class JobSink:
             report.found += len(hashes) - len(fresh) + marked
             report.unchanged += marked
             self.unchanged += marked
-            self._changed.set()
-            self._changed = anyio.Event()
-            if self._on_written is not None:
-                await self._on_written()
+            await self._written()
+
+    async def _written(self) -> None:
+        """Wake ``wait_stored`` and let the orchestrator record the counts."""
+        self._changed.set()
+        self._changed = anyio.Event()
+        if self._on_written is not None:
+            await self._on_written()
 
     async def retire(
         self, sources: Collection[str], *, last_seen_before: datetime
