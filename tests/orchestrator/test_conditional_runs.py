@@ -23,6 +23,7 @@ from jobping.orchestrator._metrics import render_metrics
 from jobping.orchestrator._runner import ScraperRunner
 from jobping.orchestrator._shutdown import StopFlag
 from jobping.sandbox import SOURCES, Sandbox, serve_sandbox
+from jobping.sandbox._server import PLACEHOLDER_KEY
 from jobping.scraping import Scraper, Target, discover_scrapers
 from jobping.settings import Settings
 from jobping.store import JobFilter, Store, TargetValidators
@@ -293,3 +294,14 @@ async def test_a_single_target_unit_revalidates_its_own_target(runs: Runs, store
         ("ok", 0, 2, 1),
     ]
     assert runs.parses.take() == 2
+
+
+async def test_no_key_reaches_the_stored_validators(runs: Runs) -> None:
+    """A keyed source's request URL is kept redacted (DESIGN invariant 7): adzuna's app_key."""
+    await runs.run(run_min_jobs=10_000)  # tier 2 runs too: adzuna sends its keys in the URL
+
+    kept = await runs.store.load_validators("adzuna")
+
+    assert kept
+    assert all("app_key=[REDACTED]" in v.url for v in kept.values())
+    assert not [v.url for v in kept.values() if PLACEHOLDER_KEY in v.url]
