@@ -296,12 +296,17 @@ async def test_a_single_target_unit_revalidates_its_own_target(runs: Runs, store
     assert runs.parses.take() == 2
 
 
-async def test_no_key_reaches_the_stored_validators(runs: Runs) -> None:
-    """A keyed source's request URL is kept redacted (DESIGN invariant 7): adzuna's app_key."""
-    await runs.run(run_min_jobs=10_000)  # tier 2 runs too: adzuna sends its keys in the URL
+async def test_keys_and_multi_request_targets_stay_out_of_the_validators(runs: Runs) -> None:
+    """Kept URLs are redacted (invariant 7), and a several-request target keeps nothing.
 
-    kept = await runs.store.load_validators("adzuna")
+    Adzuna sends its app_key in the URL; bamboohr reads a listing, then a detail per job.
+    """
+    report = await runs.run(run_min_jobs=10_000, run_target_jobs=10_000)  # tier 2 runs whole
 
-    assert kept
-    assert all("app_key=[REDACTED]" in v.url for v in kept.values())
-    assert not [v.url for v in kept.values() if PLACEHOLDER_KEY in v.url]
+    adzuna = await runs.store.load_validators("adzuna")
+    assert adzuna
+    assert all("app_key=[REDACTED]" in v.url for v in adzuna.values())
+    assert not [v.url for v in adzuna.values() if PLACEHOLDER_KEY in v.url]
+    bamboohr = next(s for s in report.scrapers if s.name == "bamboohr")
+    assert (bamboohr.status, bamboohr.requests > bamboohr.targets) == ("ok", True)
+    assert await runs.store.load_validators("bamboohr") == {}
