@@ -166,6 +166,8 @@ class Settings(BaseSettings):
     """Time between two chunks of a response."""
     http_user_agent: str = f"JobPing/{__version__} (job-board aggregator)"
     """The User-Agent header sent with every request."""
+    http_conditional_requests: bool = True
+    """``jobping run``: revalidate each one-request target (ETag, Last-Modified, body hash)."""
     http_defaults: dict[str, Any] = Field(default_factory=dict)
     """The policy of every domain without an override: fields of ``jobping.http.DomainPolicy``."""
     http_domains: dict[str, dict[str, Any]] = Field(default_factory=dict)

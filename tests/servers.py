@@ -207,6 +207,26 @@ class HostileServer:
         )
         return True
 
+    async def _route_versioned(
+        self, writer: asyncio.StreamWriter, path: str, query: dict[str, str], target: str
+    ) -> bool:
+        """A page whose version is ``?body=`` (the body itself): ETag and Last-Modified, 304s.
+
+        ``?validators=none`` sends neither header (and never a 304).
+        """
+        body = query.get("body", '{"jobs": []}').encode()
+        etag = f'"{len(body)}-{sum(body)}"'
+        extra = {"ETag": etag, "Last-Modified": "Mon, 23 Nov 2026 09:00:00 GMT"}
+        if query.get("validators") == "none":
+            extra = {}
+        head = self.last_head.decode("latin-1").lower()
+        asked = f"if-none-match: {etag}".lower() in head or "if-modified-since:" in head
+        if extra and asked:
+            await _send(writer, 304, b"", "application/json", extra)
+        else:
+            await _send(writer, 200, body, "application/json", extra)
+        return True
+
     async def _route_cookie(
         self, writer: asyncio.StreamWriter, path: str, query: dict[str, str], target: str
     ) -> bool:

@@ -7,6 +7,7 @@ from jobping._lazy import lazy_names
 if TYPE_CHECKING:
     from jobping.http._breaker import BreakerState
     from jobping.http._client import ScrapeClient
+    from jobping.http._conditional import Revalidated, Validators
     from jobping.http._events import RequestEvent, RequestHook
     from jobping.http._policy import DomainPolicies, DomainPolicy
     from jobping.http._status import DomainStatus, QuotaUsage, domain_status
@@ -19,7 +20,9 @@ __all__ = [
     "QuotaUsage",
     "RequestEvent",
     "RequestHook",
+    "Revalidated",
     "ScrapeClient",
+    "Validators",
     "domain_status",
 ]
 
@@ -29,6 +32,8 @@ __getattr__, __dir__ = lazy_names(
     {
         "BreakerState": "jobping.http._breaker",
         "ScrapeClient": "jobping.http._client",
+        "Revalidated": "jobping.http._conditional",
+        "Validators": "jobping.http._conditional",
         "RequestEvent": "jobping.http._events",
         "RequestHook": "jobping.http._events",
         "DomainPolicies": "jobping.http._policy",

@@ -25,6 +25,7 @@ from jobping.errors import (
     TransportError,
 )
 from jobping.http._breaker import CircuitBreaker
+from jobping.http._conditional import CONDITIONAL
 from jobping.http._events import RequestEvent, RequestHook, emit
 from jobping.http._stats import StatsHook
 from jobping.redact import redact_url, secret_values
@@ -81,6 +82,7 @@ class Call:
 
     __slots__ = (
         "_breaker",
+        "_conditional",
         "_env",
         "_parse",
         "_request",
@@ -108,6 +110,7 @@ class Call:
         self._parse = parse
         self._breaker = breaker
         self._env = env
+        self._conditional = CONDITIONAL in request.extensions
         self._url: str | None = None
         self.domain = domain
         self.number = 0
@@ -146,7 +149,8 @@ class Call:
                 message = f"request failed ({type(exc).__name__})"
                 raise TransportError(message, url=self.url()) from None
             self.status, self.size = response.status_code, len(response.content)
-            if not 200 <= response.status_code < 300:
+            not_modified = response.status_code == 304 and self._conditional
+            if not (200 <= response.status_code < 300 or not_modified):
                 raise self._status_error(response)
             result = self._parse(response, self)
         except JobPingError as exc:
@@ -157,7 +161,7 @@ class Call:
             raise
         finally:
             self.elapsed = monotonic() - started
-        self.outcome = "ok"
+        self.outcome = "not_modified" if not_modified else "ok"
         return result
 
     def replaced_bytes(self, count: int) -> None:

@@ -17,6 +17,13 @@ from jobping._version import __version__
 from jobping.errors import JobPingError, RequestTimeout, ScrapeError
 from jobping.http._breaker import BreakerState
 from jobping.http._call import Call, CallEnv, is_retryable
+from jobping.http._conditional import (
+    CONDITIONAL,
+    Revalidated,
+    Validators,
+    conditional_headers,
+    validators_of,
+)
 from jobping.http._events import RequestHook
 from jobping.http._payload import decode_json
 from jobping.http._policy import DomainPolicies, DomainPolicy
@@ -186,6 +193,42 @@ class ScrapeClient:
         """GET ``url`` and return its body as text (retried, gated and timed by the policy)."""
         headers = {"Accept": "*/*", **(headers or {})}
         return await self._call(url, params, headers, _parse_text, None)
+
+    async def get_if_changed(
+        self,
+        url: str,
+        *,
+        params: Params | None = None,
+        headers: Mapping[str, str] | None = None,
+        previous: tuple[str, Validators] | None = None,
+        text: bool = False,
+    ) -> Revalidated:
+        """GET ``url`` conditionally: a 304, or a body whose hash is known, is not decoded.
+
+        ``previous`` is the redacted URL of an earlier answer and its validators: they are
+        sent (``If-None-Match``, ``If-Modified-Since``) and its body hash compared only when
+        this request has that URL. The body is decoded as JSON, or as text with ``text``.
+        A 304 is an attempt like any other: it counts in the quota and the stats.
+        """
+        if not self._open:
+            raise RuntimeError("ScrapeClient is not open: use `async with ScrapeClient(...)`")
+        base = self._build(url, params, headers, None).url  # only to compare the URL
+        redacted = redact_url(str(base))
+        known = previous[1] if previous is not None and previous[0] == redacted else Validators()
+        extra = {"Accept": "*/*"} if text else {}
+        sent = {**extra, **(headers or {}), **conditional_headers(known)}
+        extensions = {CONDITIONAL: True} if text else {CONDITIONAL: True, **_JSON_REQUEST}
+
+        def parse(response: httpx.Response, call: Call) -> Revalidated:
+            if response.status_code == 304:
+                return Revalidated("not_modified", redacted, known)
+            validators = validators_of(response.headers, response.content)
+            if known.body_hash is not None and validators.body_hash == known.body_hash:
+                return Revalidated("unchanged", redacted, validators)
+            body = _parse_text(response, call) if text else _parse_json(response, call)
+            return Revalidated("changed", redacted, validators, body)
+
+        return await self._call(url, params, sent, parse, extensions)
 
     def breaker_state(self, domain: str) -> BreakerState:
         """The state of ``domain``'s breaker (closed if the client has not met the domain)."""

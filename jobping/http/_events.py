@@ -25,10 +25,11 @@ class RequestEvent:
     """What happened to one attempt of one logical request.
 
     ``outcome`` is ``ok`` (a response, whatever its status, that the caller accepted),
-    ``http_status``, ``blocked``, ``timeout``, ``transport``, ``too_large``, ``payload``,
-    ``too_many_redirects``, ``circuit_open``, ``quota_exhausted`` or ``rate_limited`` (the
-    domain was held: nothing sent). ``retry_in`` is the wait before the next attempt,
-    None when none follows. ``breaker`` is the domain's breaker state after the attempt.
+    ``not_modified`` (a 304 to a conditional GET), ``http_status``, ``blocked``,
+    ``timeout``, ``transport``, ``too_large``, ``payload``, ``too_many_redirects``,
+    ``circuit_open``, ``quota_exhausted`` or ``rate_limited`` (the domain was held: nothing
+    sent). ``retry_in`` is the wait before the next attempt, None when none follows.
+    ``breaker`` is the domain's breaker state after the attempt.
     ``replaced_bytes`` counts the invalid UTF-8 bytes of the body decoded as U+FFFD.
     """
 

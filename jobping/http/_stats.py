@@ -23,6 +23,8 @@ class DomainStats:
     """Attempts that reached the network; each one counted against the quota."""
     retries: int = 0
     """Attempts followed by another attempt of the same logical request."""
+    not_modified: int = 0
+    """Conditional requests answered 304 Not Modified (a success without a body)."""
     failures: Counter[str] = field(default_factory=Counter)
     """Attempts by failed outcome (``timeout``, ``http_status``, ``circuit_open``, ...)."""
     breaker_transitions: Counter[str] = field(default_factory=Counter)
@@ -50,7 +52,9 @@ class DomainStats:
             self.latencies.append(elapsed)
         if retry_in is not None:
             self.retries += 1
-        if outcome != "ok":
+        if outcome == "not_modified":
+            self.not_modified += 1
+        elif outcome != "ok":
             self.failures[outcome] += 1
 
     def percentile(self, fraction: float) -> float | None:
@@ -65,6 +69,7 @@ class DomainStats:
         return {
             "requests": self.requests,
             "retries": self.retries,
+            "not_modified": self.not_modified,
             "failures": dict(self.failures),
             "breaker_transitions": dict(self.breaker_transitions),
             "bytes": self.bytes,

@@ -25,6 +25,8 @@ _PER_SCRAPER = (
     ("requests", "Requests sent per scraper."),
     ("retries", "Retried attempts per scraper."),
     ("breaker_trips", "Breakers opened per scraper."),
+    ("not_modified", "Targets answered 304 Not Modified per scraper (jobs marked seen unparsed)."),
+    ("body_unchanged", "Targets whose body hash was unchanged per scraper (not parsed)."),
     ("duration_seconds", "Time per scraper."),
 )
 

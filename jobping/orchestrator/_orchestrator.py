@@ -35,7 +35,14 @@ from jobping.orchestrator._tiers import TIERS, RunState, plan
 from jobping.redact import redact_text
 from jobping.scraping import Scraper
 from jobping.settings import Settings
-from jobping.store import BreakerStore, JobStore, LeaseStore, QuotaLedger, RunLog
+from jobping.store import (
+    BreakerStore,
+    JobStore,
+    LeaseStore,
+    QuotaLedger,
+    RunLog,
+    ValidatorStore,
+)
 
 __all__ = ["BacklogEnricher", "Orchestrator", "RunObserver", "RunStore"]
 
@@ -45,8 +52,8 @@ RunObserver = Callable[[TierReport | ScraperReport], None]
 """Called whenever a tier starts or ends and whenever a scraper's counts change."""
 
 
-class RunStore(JobStore, RunLog, LeaseStore, QuotaLedger, BreakerStore, Protocol):
-    """What a run uses of the store: jobs, its record, the lease, and the HTTP client's state."""
+class RunStore(JobStore, RunLog, LeaseStore, QuotaLedger, BreakerStore, ValidatorStore, Protocol):
+    """What a run uses of the store: jobs, its record, the lease, the client's state, validators."""
 
 
 class EnrichResult(Protocol):
@@ -209,6 +216,7 @@ class Orchestrator:
                 shutdown=self.shutdown,
                 secrets=settings.secret_values(),
                 on_change=self._observer,
+                validators=self._validators(),
             )
             state = RunState(settings, self._store, sink, runner, report, self._now)
             state.primary, state.individual = primary, individual
@@ -217,6 +225,11 @@ class Orchestrator:
             finally:
                 with anyio.CancelScope(shield=True):
                     _fill_http_stats(report, await client.stats_report())
+
+    def _validators(self) -> ValidatorStore | None:
+        """The store of the targets' validators, unless conditional requests are off or dry."""
+        conditional = self._settings.http_conditional_requests and not self._dry_run
+        return self._store if conditional else None
 
     async def _enrich(self, enricher: BacklogEnricher, report: RunReport, sink: JobSink) -> None:
         """Enrich as many backlog jobs as this run brought new or updated ones (newest first).

@@ -23,7 +23,7 @@ MAX_ERRORS = 10
 """Errors kept per scraper; more are counted, not kept."""
 
 _JOB_COUNTS = ("found", "new", "updated", "unchanged", "duplicates", "invalid", "truncated")
-_HTTP_COUNTS = ("requests", "retries", "breaker_trips")
+_HTTP_COUNTS = ("requests", "retries", "breaker_trips", "not_modified", "body_unchanged")
 
 
 class Outcome(enum.StrEnum):
@@ -60,6 +60,10 @@ class ScraperReport:
     requests: int = 0
     retries: int = 0
     breaker_trips: int = 0
+    not_modified: int = 0
+    """Targets whose conditional request was answered 304: their jobs were marked seen."""
+    body_unchanged: int = 0
+    """Targets whose answer had the stored body hash: marked seen without parsing it."""
     replaced_bytes: int = 0
     """Invalid UTF-8 bytes of its pages decoded as U+FFFD (the pages were kept)."""
     domains: set[str] = field(default_factory=set)

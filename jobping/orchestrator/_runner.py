@@ -16,13 +16,22 @@ from collections.abc import Awaitable, Callable, Sequence
 import anyio
 
 from jobping.errors import SkipError, StoreError
-from jobping.http import RequestEvent
+from jobping.http import RequestEvent, Validators
 from jobping.orchestrator._report import Outcome, ScraperReport
 from jobping.orchestrator._shutdown import RunStopped, StopFlag, StoppableClient
-from jobping.orchestrator._sink import JobSink
+from jobping.orchestrator._sink import Batch, JobSink
 from jobping.redact import preview
-from jobping.scraping import JsonClient, ScrapeContext, Scraper, Target
+from jobping.scraping import (
+    ConditionalClient,
+    JsonClient,
+    Revalidation,
+    ScrapeContext,
+    Scraper,
+    Target,
+    TargetUnchanged,
+)
 from jobping.settings import Settings
+from jobping.store import TargetValidators, ValidatorStore
 
 __all__ = ["ScraperRunner", "ScraperStatsHook"]
 
@@ -59,7 +68,11 @@ class ScraperStatsHook:
 
 
 class ScraperRunner:
-    """Runs scrapers target by target into the sink, each unit isolated from the others."""
+    """Runs scrapers target by target into the sink, each unit isolated from the others.
+
+    ``validators``, when given (and the client can send conditional requests), revalidates
+    each target scraped whole in one request last time, and keeps what the next run needs.
+    """
 
     def __init__(
         self,
@@ -71,8 +84,11 @@ class ScraperRunner:
         shutdown: StopFlag,
         secrets: Sequence[str] = (),
         on_change: Callable[[ScraperReport], None] = lambda _report: None,
+        validators: ValidatorStore | None = None,
     ) -> None:
         self._settings = settings
+        conditional = isinstance(client, ConditionalClient)
+        self._validators = validators if conditional else None
         self._client = client
         self._sink = sink
         self._limiter = limiter
@@ -91,7 +107,8 @@ class ScraperRunner:
 
     async def run_target(self, scraper: Scraper, target: Target, report: ScraperReport) -> None:
         """Run one target of ``scraper`` into the sink, isolated as ever (a worker's unit)."""
-        await self._run_target(scraper, target, report, (self._shutdown,))
+        known = await self._known(scraper, str(target))
+        await self._run_target(scraper, target, report, (self._shutdown,), known.get(str(target)))
 
     async def _run_scraper(
         self, scraper: Scraper, report: ScraperReport, flags: tuple[StopFlag, ...]
@@ -108,10 +125,12 @@ class ScraperRunner:
             if not targets:
                 report.reason = "no targets configured"
         self._on_change(report)
+        known = await self._known(scraper) if targets else {}
         try:
             async with anyio.create_task_group() as group:
                 for target in targets:
-                    group.start_soon(self._run_target, scraper, target, report, flags)
+                    stored = known.get(str(target))
+                    group.start_soon(self._run_target, scraper, target, report, flags, stored)
         finally:
             report.duration_seconds = anyio.current_time() - started
             self._on_change(report)
@@ -133,17 +152,21 @@ class ScraperRunner:
         target: Target,
         report: ScraperReport,
         flags: tuple[StopFlag, ...],
+        stored: TargetValidators | None = None,
     ) -> None:
         async with self._limiter:
             if stopped := next((flag.reason for flag in flags if flag.reason), None):
                 report.record(Outcome.STOPPED, stopped)
                 return
+            revalidation = self._revalidation(stored, flags)
             batch = self._sink.batch(report)
             token = _current.set(report)
             outcome: Outcome = Outcome.STOPPED
             reason: str | None = "cancelled"
             try:
-                outcome, reason = await self._scrape(scraper, target, batch.add, report, flags)
+                outcome, reason = await self._scrape(
+                    scraper, target, batch.add, report, flags, revalidation=revalidation
+                )
             except anyio.get_cancelled_exc_class():
                 reason = next((flag.reason for flag in flags if flag.reason), reason)
                 raise
@@ -152,6 +175,69 @@ class ScraperRunner:
                 await batch.flush()
                 report.record(outcome, reason)
                 self._on_change(report)
+            if outcome is Outcome.OK and revalidation is not None:
+                key = (scraper.name, str(target))
+                await self._revalidated(
+                    report, batch, key=key, stored=stored, revalidation=revalidation
+                )
+
+    async def _known(
+        self, scraper: Scraper, target: str | None = None
+    ) -> dict[str, TargetValidators]:
+        """What the last answers of ``scraper``'s targets (or that one) left, by target."""
+        if self._validators is None:
+            return {}
+        return await self._validators.load_validators(scraper.name, target=target)
+
+    def _revalidation(
+        self, stored: TargetValidators | None, flags: tuple[StopFlag, ...]
+    ) -> Revalidation | None:
+        """The revalidation of a target's first request (None when the runner does not)."""
+        if self._validators is None:
+            return None
+        previous = None
+        if stored is not None:
+            validators = Validators(stored.etag, stored.last_modified, stored.body_hash)
+            previous = (stored.url, validators)
+        return Revalidation(StoppableClient(self._client, flags), previous)
+
+    async def _revalidated(
+        self,
+        report: ScraperReport,
+        batch: Batch,
+        *,
+        key: tuple[str, str],
+        stored: TargetValidators | None,
+        revalidation: Revalidation,
+    ) -> None:
+        """After a target ended ok: mark an unchanged answer's jobs seen, or keep a new answer's.
+
+        Only a target scraped whole in its one request keeps its answer's validators (a
+        target with more pages, or stopped by its page cap, depends on more than one answer).
+        """
+        if revalidation.unchanged is not None and stored is not None:
+            if revalidation.unchanged == "not_modified":
+                report.not_modified += 1
+            else:
+                report.body_unchanged += 1
+            await self._sink.mark_seen(stored.job_hashes, report)
+            self._on_change(report)
+            return
+        answer = revalidation.answer
+        if answer is None or not revalidation.whole or self._validators is None:
+            return
+        await self._validators.save_validators(
+            TargetValidators(
+                scraper=key[0],
+                target=key[1],
+                url=answer.url,
+                etag=answer.validators.etag,
+                last_modified=answer.validators.last_modified,
+                body_hash=answer.validators.body_hash,
+                job_hashes=tuple(dict.fromkeys(batch.job_hashes)),
+                saved_at=self._sink.now(),
+            )
+        )
 
     async def _scrape(
         self,
@@ -160,13 +246,17 @@ class ScraperRunner:
         add: Callable[[object], Awaitable[None]],
         report: ScraperReport,
         flags: tuple[StopFlag, ...],
+        *,
+        revalidation: Revalidation | None = None,
     ) -> tuple[Outcome, str | None]:
         """Scrape one target into ``add``; the outcome and its reason (never raises)."""
         timeout = self._settings.run_scraper_timeout_seconds
         client = StoppableClient(self._client, flags)
         ctx: ScrapeContext | None = None
         try:
-            ctx = ScrapeContext.for_scraper(scraper, client, self._settings)
+            ctx = ScrapeContext.for_scraper(
+                scraper, client, self._settings, revalidation=revalidation
+            )
             with anyio.fail_after(timeout):
                 jobs = scraper.scrape(ctx, target)
                 try:
@@ -174,6 +264,9 @@ class ScraperRunner:
                         await add(item)
                 finally:
                     await jobs.aclose()
+        except TargetUnchanged as exc:
+            if revalidation is not None:
+                revalidation.unchanged = exc.freshness
         except StoreError:
             raise  # the store failing is the run's failure, not this scraper's
         except SkipError as exc:
@@ -188,6 +281,8 @@ class ScraperRunner:
             if ctx is not None:
                 report.invalid += len(ctx.skipped)
                 report.page_cap_reached |= ctx.page_cap_reached
+                if revalidation is not None:
+                    revalidation.whole = ctx.requests == 1 and not ctx.page_cap_reached
         return Outcome.OK, None
 
     def _describe(self, where: str, exc: Exception) -> str:

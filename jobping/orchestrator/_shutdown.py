@@ -12,12 +12,15 @@ from __future__ import annotations
 import logging
 import signal
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio
 from anyio.abc import TaskStatus
 
-from jobping.scraping import JsonClient
+from jobping.scraping import ConditionalClient, JsonClient
+
+if TYPE_CHECKING:
+    from jobping.http import Revalidated, Validators
 
 __all__ = ["RunStopped", "Shutdown", "StopFlag", "StoppableClient"]
 
@@ -91,6 +94,23 @@ class StoppableClient:
         """GET text through the wrapped client, unless a stop was requested."""
         self._check()
         return await self._client.get_text(url, params=params, headers=headers)
+
+    async def get_if_changed(
+        self,
+        url: str,
+        *,
+        params: Mapping[str, str | int] | None = None,
+        headers: Mapping[str, str] | None = None,
+        previous: tuple[str, Validators] | None = None,
+        text: bool = False,
+    ) -> Revalidated:
+        """A conditional GET through the wrapped client, unless a stop was requested."""
+        self._check()
+        if not isinstance(self._client, ConditionalClient):
+            raise TypeError(f"{type(self._client).__name__} cannot send conditional requests")
+        return await self._client.get_if_changed(
+            url, params=params, headers=headers, previous=previous, text=text
+        )
 
     def _check(self) -> None:
         """Raise ``RunStopped`` once a stop was requested."""

@@ -104,6 +104,10 @@ class JobSink:
         self._limits = limits or FieldLimits()
         self._changed = anyio.Event()
 
+    def now(self) -> datetime:
+        """The run's clock."""
+        return self._now()
+
     @property
     def fresh(self) -> int:
         """New plus updated jobs written so far (what enrichment has to look at)."""
@@ -126,8 +130,13 @@ class JobSink:
         """A buffer for one running target, counting into ``report``."""
         return Batch(self, report)
 
-    def admit(self, item: object, report: ScraperReport) -> Job | None:
-        """``item`` stamped for this run if it is a valid job not yet seen, else None."""
+    def admit(
+        self, item: object, report: ScraperReport, valid: list[str] | None = None
+    ) -> Job | None:
+        """``item`` stamped for this run if it is a valid job not yet seen, else None.
+
+        The hash of a valid job (seen or not) is appended to ``valid`` when given.
+        """
         try:
             job, cut = self._limits.cap(validate_job(item, run_id=self.run_id, now=self._now()))
         except ValueError as exc:
@@ -140,6 +149,8 @@ class JobSink:
                 "%s: job %s: cut over-long %s", report.name, job.job_hash, ", ".join(cut)
             )
         report.found += 1
+        if valid is not None:
+            valid.append(job.job_hash)
         if job.job_hash in self.seen:
             report.duplicates += 1
             return None
@@ -172,10 +183,36 @@ class JobSink:
             self.new += result.new
             self.updated += result.updated
             self.unchanged += result.unchanged
-            self._changed.set()
-            self._changed = anyio.Event()
-            if self._on_written is not None:
-                await self._on_written()
+            await self._written()
+
+    async def mark_seen(self, job_hashes: Sequence[str], report: ScraperReport) -> None:
+        """Count the jobs of an unchanged answer as parsed again, marking them seen in bulk.
+
+        The jobs this run already saw count as duplicates; the others are marked seen in one
+        statement (shielded from cancellation) and count as found and unchanged, as many as
+        the store still holds.
+        """
+        with anyio.CancelScope(shield=True):
+            hashes = list(dict.fromkeys(job_hashes))
+            fresh = [job_hash for job_hash in hashes if job_hash not in self.seen]
+            marked = 0
+            if self._store is not None and fresh:
+                marked = await self._store.mark_jobs_seen(
+                    fresh, seen_at=self._now(), run_id=self.run_id
+                )
+            self.seen.update(fresh)
+            report.duplicates += len(hashes) - len(fresh)
+            report.found += len(hashes) - len(fresh) + marked
+            report.unchanged += marked
+            self.unchanged += marked
+            await self._written()
+
+    async def _written(self) -> None:
+        """Wake ``wait_stored`` and let the orchestrator record the counts."""
+        self._changed.set()
+        self._changed = anyio.Event()
+        if self._on_written is not None:
+            await self._on_written()
 
     async def retire(
         self, sources: Collection[str], *, last_seen_before: datetime
@@ -198,6 +235,8 @@ class Batch:
         self._sink = sink
         self._report = report
         self._pending: list[Job] = []
+        self.job_hashes: list[str] = []
+        """The hash of every valid job the target yielded (those seen before included)."""
         self._busy_since = time.monotonic()
 
     async def add(self, item: object) -> None:
@@ -209,7 +248,7 @@ class Batch:
         if time.monotonic() - self._busy_since > _MAX_BUSY_SECONDS:
             await anyio.lowlevel.checkpoint()
             self._busy_since = time.monotonic()
-        job = self._sink.admit(item, self._report)
+        job = self._sink.admit(item, self._report, self.job_hashes)
         if job is None:
             return
         self._pending.append(job)

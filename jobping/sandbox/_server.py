@@ -4,7 +4,9 @@ Each source listens on 127.0.0.1 (a free port, or ``port``, ``port + 1``, ... in
 and serves its recorded payloads under the real API's paths, so a scraper whose base URL
 points there runs unchanged. A source that is ``down`` keeps its port bound but does not
 listen: connections are refused. The OpenAI-compatible endpoint (``_openai``) takes the
-next port. Runs on anyio's asyncio backend (aiohttp's server).
+next port. Every GET answer carries an ETag and a Last-Modified, and a conditional request
+for an unchanged answer gets a 304 (``Sandbox.conditional``; ``validators=False`` sends none).
+Runs on anyio's asyncio backend (aiohttp's server).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from pydantic import SecretStr
 
 from jobping.errors import ConfigError, UnknownScraper
 from jobping.sandbox._apis import APIS, Api, BadRequest, NotFound, Query
+from jobping.sandbox._conditional import ConditionalAnswers
 from jobping.sandbox._data import Dataset, Scale, load_datasets
 from jobping.sandbox._faults import FaultInjector, Faults
 from jobping.sandbox._openai import BATCH_FILE_MAX_BYTES, CHAT_PATH, ChatCompletions
@@ -52,6 +55,7 @@ class Sandbox:
         openai_base_url: str,
         chat: ChatCompletions,
         datasets: Mapping[str, Mapping[str, Dataset]] | None = None,
+        conditional: ConditionalAnswers | None = None,
     ) -> None:
         self.base_urls = dict(base_urls)
         """The base URL of each source, by scraper name."""
@@ -61,6 +65,8 @@ class Sandbox:
         """The OpenAI-compatible endpoint's base URL (``http://127.0.0.1:PORT/v1``)."""
         self.chat = chat
         """The endpoint answering chat completions (its requests and tokens so far)."""
+        self.conditional = conditional or ConditionalAnswers()
+        """The validators of the answers: the 304s sent, and ``enabled`` to send none."""
         self._injectors = dict(injectors)
         self._datasets = {name: dict(boards) for name, boards in (datasets or {}).items()}
 
@@ -119,7 +125,11 @@ class Sandbox:
 
 @asynccontextmanager
 async def serve_sandbox(
-    faults: Mapping[str, Faults] | None = None, *, scale: Scale | None = None, port: int = 0
+    faults: Mapping[str, Faults] | None = None,
+    *,
+    scale: Scale | None = None,
+    port: int = 0,
+    validators: bool = True,
 ) -> AsyncIterator[Sandbox]:
     """Serve every built-in scraper's API and an OpenAI endpoint on 127.0.0.1 until the block exits.
 
@@ -128,6 +138,7 @@ async def serve_sandbox(
         scale: Serve synthesized targets and jobs instead of the recorded ones.
         port: 0 for free ports; else the sources take ``port``, ``port + 1``, ... in name
             order, and the OpenAI endpoint the port after theirs.
+        validators: Whether answers carry an ETag and a Last-Modified (and get 304s).
 
     Raises:
         UnknownScraper: ``faults`` names a source the sandbox does not serve.
@@ -143,13 +154,14 @@ async def serve_sandbox(
         targets: dict[str, tuple[str, ...]] = {}
         injectors: dict[str, FaultInjector] = {}
         served: dict[str, dict[str, Dataset]] = {}
+        conditional = ConditionalAnswers(enabled=validators)
         for index, api in enumerate(APIS.values()):
             sock = _bind(port + index if port else 0)
             stack.callback(sock.close)
             injector = injectors[api.name] = FaultInjector(api.name, faults.get(api.name, Faults()))
             datasets = _datasets(api, scale)
             if not injector.faults.down:
-                await _serve(stack, sock, _app(api, datasets, injector))
+                await _serve(stack, sock, _app(api, datasets, injector, conditional))
                 served[api.name] = datasets
             base_urls[api.name] = f"http://{HOST}:{sock.getsockname()[1]}{api.root}"
             targets[api.name] = tuple(map(api.target_text, datasets))
@@ -165,6 +177,7 @@ async def serve_sandbox(
             openai_base_url=openai_base_url,
             chat=chat,
             datasets=served,
+            conditional=conditional,
         )
 
 
@@ -196,8 +209,13 @@ def _datasets(api: Api, scale: Scale | None) -> dict[str, Dataset]:
     )
 
 
-def _app(api: Api, datasets: dict[str, Dataset], injector: FaultInjector) -> web.Application:
-    app = web.Application(middlewares=[injector.middleware])
+def _app(
+    api: Api,
+    datasets: dict[str, Dataset],
+    injector: FaultInjector,
+    conditional: ConditionalAnswers,
+) -> web.Application:
+    app = web.Application(middlewares=[conditional.middleware, injector.middleware])
     app.router.add_route(api.method, api.path, _handler(api, datasets, api.respond))
     if api.detail is not None:
         app.router.add_get(api.detail[0], _handler(api, datasets, api.detail[1]))

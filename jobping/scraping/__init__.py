@@ -7,7 +7,9 @@ jobs with ``Scraper.job``. :func:`discover_scrapers` lists the
 built-in scrapers and those of the ``jobping.scrapers`` entry-point group
 (:data:`ENTRY_POINT_GROUP`). A scraper's
 :class:`TargetShape` says what its targets look like; :func:`check_targets` and
-:func:`check_configured_targets` refuse the others before any request.
+:func:`check_configured_targets` refuse the others before any request. A runner may
+revalidate a target's first request (:class:`Revalidation`): :class:`TargetUnchanged` then
+ends the target before anything is parsed.
 """
 
 from jobping.scraping._base import (
@@ -26,15 +28,18 @@ from jobping.scraping._discovery import (
     find_scraper,
 )
 from jobping.scraping._item import Item, ItemError
+from jobping.scraping._revalidation import ConditionalClient, Revalidation, TargetUnchanged
 from jobping.scraping._shapes import TargetShape
 from jobping.scraping._targets import check_configured_targets, check_targets
 from jobping.scraping._xml import parse_xml
 
 __all__ = [
     "ENTRY_POINT_GROUP",
+    "ConditionalClient",
     "Item",
     "ItemError",
     "JsonClient",
+    "Revalidation",
     "ScrapeContext",
     "Scraper",
     "ScraperInfo",
@@ -42,6 +47,7 @@ __all__ = [
     "SkippedItem",
     "Target",
     "TargetShape",
+    "TargetUnchanged",
     "check_configured_scrapers",
     "check_configured_targets",
     "check_targets",

@@ -33,6 +33,7 @@ from jobping.normalize import (
 )
 from jobping.redact import preview, redact_url
 from jobping.scraping._item import Item, ItemError
+from jobping.scraping._revalidation import Revalidation
 from jobping.scraping._shapes import TargetShape
 from jobping.settings import ScraperConfig, Settings
 
@@ -133,7 +134,8 @@ class ScrapeContext:
 
     It also keeps what the run reports: the items skipped with their reasons, the number
     of requests, and whether the page cap stopped the pagination. ``now`` is the run's
-    clock (aware UTC), for sources that date their jobs relative to today.
+    clock (aware UTC), for sources that date their jobs relative to today. With a
+    ``revalidation``, the first request (a GET) is a conditional one (see ``Revalidation``).
     """
 
     def __init__(
@@ -145,6 +147,7 @@ class ScrapeContext:
         secrets: Mapping[str, str] | None = None,
         max_pages: int = 20,
         now: Callable[[], datetime] | None = None,
+        revalidation: Revalidation | None = None,
     ) -> None:
         self.scraper = scraper
         self.client = client
@@ -155,10 +158,18 @@ class ScrapeContext:
         self.requests = 0
         self.page_cap_reached = False
         self._now = now or _utcnow
+        self._revalidation = revalidation
 
     @classmethod
-    def for_scraper(cls, scraper: Scraper, client: JsonClient, settings: Settings) -> ScrapeContext:
-        """Build the context of ``scraper`` from the settings.
+    def for_scraper(
+        cls,
+        scraper: Scraper,
+        client: JsonClient,
+        settings: Settings,
+        *,
+        revalidation: Revalidation | None = None,
+    ) -> ScrapeContext:
+        """Build the context of ``scraper`` from the settings (``revalidation``: see above).
 
         Raises:
             MissingCredential: a setting the scraper needs is not set.
@@ -173,6 +184,7 @@ class ScrapeContext:
             base_url=scraper.config(settings).base_url or scraper.base_url,
             secrets=secrets,
             max_pages=scraper.max_pages,
+            revalidation=revalidation,
         )
 
     def __repr__(self) -> str:
@@ -205,6 +217,8 @@ class ScrapeContext:
     ) -> Any:
         """GET ``path`` under the base URL through the client; counts the request."""
         self.requests += 1
+        if self._revalidation is not None and self.requests == 1:
+            return await self._revalidation.fetch(self.url(path), params, headers, text=False)
         return await self.client.get_json(self.url(path), params=params, headers=headers)
 
     async def post_json(
@@ -233,6 +247,9 @@ class ScrapeContext:
     ) -> str:
         """GET ``path`` under the base URL as decoded text (XML, RSS); counts the request."""
         self.requests += 1
+        if self._revalidation is not None and self.requests == 1:
+            text: str = await self._revalidation.fetch(self.url(path), params, headers, text=True)
+            return text
         return await self.client.get_text(self.url(path), params=params, headers=headers)
 
     def now(self) -> datetime:

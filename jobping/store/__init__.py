@@ -38,6 +38,7 @@ from jobping.store._roles import (
     QuotaLedger,
     RunLog,
     Store,
+    ValidatorStore,
 )
 from jobping.store._status import SchemaStatus, sqlite_schema_version
 from jobping.store._values import (
@@ -50,6 +51,7 @@ from jobping.store._values import (
     BudgetWindow,
     EnrichmentBatch,
     QuotaWindow,
+    TargetValidators,
     UpsertResult,
     UsageTotal,
 )
@@ -82,8 +84,10 @@ __all__ = [
     "RunLog",
     "SchemaStatus",
     "Store",
+    "TargetValidators",
     "UpsertResult",
     "UsageTotal",
+    "ValidatorStore",
     "load_migrations",
     "open_store",
     "schema_status",

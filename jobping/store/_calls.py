@@ -25,8 +25,16 @@ from jobping.store._rows import (
     iso,
     job_from_row,
     moment_or_none,
+    validators_from_row,
+    validators_row,
 )
-from jobping.store._values import BudgetHold, BudgetUsage, EnrichmentBatch, QuotaWindow
+from jobping.store._values import (
+    BudgetHold,
+    BudgetUsage,
+    EnrichmentBatch,
+    QuotaWindow,
+    TargetValidators,
+)
 
 __all__ = [
     "FunctionCalls",
@@ -37,6 +45,8 @@ __all__ = [
     "consume_quota",
     "enrichment_batches",
     "finish_batch",
+    "load_validators",
+    "mark_jobs_seen",
     "record_enrichment_failure",
     "release_budget",
     "release_enrichment_claims",
@@ -45,6 +55,7 @@ __all__ = [
     "renew_lease",
     "reserve_budget",
     "save_batch",
+    "save_validators",
     "take_batch",
 ]
 
@@ -214,6 +225,23 @@ def finish_batch(
     return SqlFunctionCall("jobping_finish_batch", params)
 
 
+def load_validators(scraper: str, target: str | None) -> SqlFunctionCall:
+    """The saved validators of the targets of a scraper, or of one (a JSON array of objects)."""
+    return SqlFunctionCall("jobping_load_validators", {"p_scraper": scraper, "p_target": target})
+
+
+def save_validators(validators: TargetValidators) -> SqlFunctionCall:
+    """Insert or replace the validators of one target."""
+    params = {f"p_{name}": value for name, value in validators_row(validators).items()}
+    return SqlFunctionCall("jobping_save_validators", params)
+
+
+def mark_jobs_seen(job_hashes: Sequence[str], seen_at: datetime, run_id: str) -> SqlFunctionCall:
+    """Mark these stored jobs seen (how many were)."""
+    params = {"p_job_hashes": list(job_hashes), "p_seen_at": iso(seen_at), "p_run_id": run_id}
+    return SqlFunctionCall("jobping_mark_jobs_seen", params)
+
+
 class FunctionCalls:
     """Every role method that is one call of a SQL function: a mixin; the store has ``_call``.
 
@@ -309,3 +337,23 @@ class FunctionCalls:
     ) -> bool:
         """Set the final state of a batch ``collector`` took; False if not its own."""
         return bool(await self._call(finish_batch(batch_id, collector, state, micro_usd, now)))
+
+    async def load_validators(
+        self, scraper: str, *, target: str | None = None
+    ) -> dict[str, TargetValidators]:
+        """The validators saved for the targets of a scraper (or that one), by target."""
+        rows = await self._call(load_validators(scraper, target))
+        saved = [validators_from_row(row) for row in rows or ()]
+        return {validators.target: validators for validators in saved}
+
+    async def save_validators(self, validators: TargetValidators) -> None:
+        """Insert or replace the validators of one target."""
+        await self._call(save_validators(validators))
+
+    async def mark_jobs_seen(
+        self, job_hashes: Sequence[str], *, seen_at: datetime, run_id: str
+    ) -> int:
+        """Mark the stored jobs with these hashes seen, in one statement; how many."""
+        if not job_hashes:
+            return 0
+        return int(await self._call(mark_jobs_seen(job_hashes, seen_at, run_id)))

@@ -25,6 +25,7 @@ from jobping.store._values import (
     BudgetUsage,
     EnrichmentBatch,
     QuotaWindow,
+    TargetValidators,
     UpsertResult,
     UsageTotal,
 )
@@ -40,6 +41,7 @@ __all__ = [
     "QuotaLedger",
     "RunLog",
     "Store",
+    "ValidatorStore",
 ]
 
 
@@ -52,6 +54,16 @@ class JobStore(Protocol):
         A new job gets ``created_at = last_seen_at = seen_at`` and ``is_active``; a known job
         keeps its first ``created_at``, gets ``last_seen_at = seen_at``, ``is_active`` again,
         and its changed fields. Duplicate hashes within a batch count once (the last wins).
+        """
+        ...
+
+    async def mark_jobs_seen(
+        self, job_hashes: Sequence[str], *, seen_at: datetime, run_id: str
+    ) -> int:
+        """Mark the stored jobs with these hashes seen now, in one statement; how many.
+
+        ``last_seen_at`` and ``scrape_timestamp`` become ``seen_at``, ``is_active`` true and
+        ``scraper_run_id`` ``run_id``; no other column changes. Unknown hashes are ignored.
         """
         ...
 
@@ -321,6 +333,19 @@ class BudgetLedger(Protocol):
         ...
 
 
+class ValidatorStore(Protocol):
+    """Per target, what revalidates it: the validators of its last answer and its jobs."""
+
+    async def load_validators(
+        self, scraper: str, *, target: str | None = None
+    ) -> dict[str, TargetValidators]:
+        """The validators saved for the targets of a scraper (or that one), by target."""
+        ...
+
+    async def save_validators(self, validators: TargetValidators) -> None:
+        """Insert or replace the validators of ``(validators.scraper, validators.target)``."""
+
+
 class Store(
     JobStore,
     JobQueries,
@@ -331,6 +356,7 @@ class Store(
     QuotaLedger,
     BreakerStore,
     BudgetLedger,
+    ValidatorStore,
     Protocol,
 ):
     """Every role on one database, as :func:`~jobping.store.open_store` returns it."""

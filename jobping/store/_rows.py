@@ -24,7 +24,7 @@ from typing import Any
 
 from jobping.errors import StoreError
 from jobping.models import Enrichment, Job, RunRecord, RunStatus
-from jobping.store._values import BatchLine, BreakerSnapshot, EnrichmentBatch
+from jobping.store._values import BatchLine, BreakerSnapshot, EnrichmentBatch, TargetValidators
 
 __all__ = [
     "BREAKER_COLUMNS",
@@ -56,6 +56,8 @@ __all__ = [
     "run_from_row",
     "run_row",
     "sighting_rows",
+    "validators_from_row",
+    "validators_row",
 ]
 
 #: Every Job field is a column of the same name (the table may have more, like ``id``).
@@ -318,3 +320,32 @@ def _moment(value: object) -> datetime:
     if moment is None:
         raise StoreError(f"expected a time, got {value!r}")
     return moment
+
+
+def validators_row(validators: TargetValidators) -> dict[str, Any]:
+    """The validators of a target as a JSON object (``job_hashes`` a JSON array)."""
+    return {
+        "scraper": validators.scraper,
+        "target": validators.target,
+        "url": validators.url,
+        "etag": validators.etag,
+        "last_modified": validators.last_modified,
+        "body_hash": validators.body_hash,
+        "job_hashes": list(validators.job_hashes),
+        "saved_at": iso(validators.saved_at),
+    }
+
+
+def validators_from_row(row: Mapping[str, Any]) -> TargetValidators:
+    """The TargetValidators a stored row holds (``job_hashes`` a list or JSON text)."""
+    hashes = row["job_hashes"]
+    return TargetValidators(
+        scraper=row["scraper"],
+        target=row["target"],
+        url=row["url"],
+        etag=row["etag"],
+        last_modified=row["last_modified"],
+        body_hash=row["body_hash"],
+        job_hashes=tuple(json.loads(hashes) if isinstance(hashes, str) else hashes),
+        saved_at=_parse(row["saved_at"]) if isinstance(row["saved_at"], str) else row["saved_at"],
+    )

@@ -15,6 +15,7 @@ __all__ = [
     "BudgetWindow",
     "EnrichmentBatch",
     "QuotaWindow",
+    "TargetValidators",
     "UpsertResult",
     "UsageTotal",
 ]
@@ -198,3 +199,22 @@ class EnrichmentBatch:
     def reserved_micro_usd(self) -> int:
         """The µUSD held for the batch's worst case."""
         return sum(line.micro_usd for line in self.lines)
+
+
+@dataclass(frozen=True, slots=True)
+class TargetValidators:
+    """What the last complete scrape of one target left to revalidate it by.
+
+    Kept only for a target scraped whole in one request: the redacted ``url`` of that
+    request, the ``etag``, ``last_modified`` and ``body_hash`` of its answer, and the
+    ``job_hashes`` of every valid job it produced (so a 304 can mark exactly those seen).
+    """
+
+    scraper: str
+    target: str
+    url: str
+    etag: str | None
+    last_modified: str | None
+    body_hash: str | None
+    job_hashes: tuple[str, ...]
+    saved_at: datetime

@@ -22,7 +22,7 @@ ENRICH_TIER = 0
 
 _SUMMED = (
     "found", "new", "updated", "unchanged", "duplicates", "invalid",
-    "requests", "retries", "breaker_trips",
+    "requests", "retries", "breaker_trips", "not_modified", "body_unchanged",
 )  # fmt: skip
 
 
@@ -50,7 +50,7 @@ def _add(report: ScraperReport, result: dict[str, Any], *, planned: bool) -> Non
     report.targets += result["targets"]["total"] if not planned else 1
     report.outcomes.update(Counter({o.value: result["targets"][o.value] for o in Outcome}))
     for name in _SUMMED:
-        setattr(report, name, getattr(report, name) + result[name])
+        setattr(report, name, getattr(report, name) + result.get(name, 0))
     report.domains.update(result["domains"])
     report.page_cap_reached |= result["page_cap_reached"]
     report.duration_seconds = max(report.duration_seconds, result["duration_seconds"])

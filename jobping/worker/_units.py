@@ -75,6 +75,7 @@ async def _scrape(
         limiter=ctx.limiter,
         shutdown=stop,
         secrets=settings.secret_values(),
+        validators=ctx.store if settings.http_conditional_requests else None,
     )
     await runner.run_target(scraper, Target(unit.target), report)
     report.duration_seconds = anyio.current_time() - started

@@ -95,6 +95,8 @@ async def test_all_healthy_runs_tier_one_only(make_settings: SettingsFactory, st
         "requests": 0,
         "retries": 0,
         "breaker_trips": 0,
+        "not_modified": 0,
+        "body_unchanged": 0,
         "backfilled": 0,
         "deactivated": 0,
         "scrapers_failed": 0,

@@ -14,6 +14,7 @@ from jobping.store import (
     QuotaLedger,
     RunLog,
     Store,
+    ValidatorStore,
 )
 from jobping.store.postgres import PostgresStore
 from jobping.store.sqlite import SqliteStore
@@ -28,6 +29,7 @@ ROLES = (
     QuotaLedger,
     BreakerStore,
     BudgetLedger,
+    ValidatorStore,
 )
 LIFECYCLE = {"description", "close", "schema_version"}
 
@@ -42,7 +44,8 @@ def test_each_method_belongs_to_exactly_one_role() -> None:
     counts = Counter(name for role in ROLES for name in _members(role))
     assert [name for name, count in counts.items() if count > 1] == []
     assert _members(Store) == LIFECYCLE
-    assert len(counts) + len(LIFECYCLE) == 35  # iter_jobs (JobQueries) added by #10
+    # iter_jobs (JobQueries) added by #10; mark_jobs_seen and ValidatorStore's two by #16
+    assert len(counts) + len(LIFECYCLE) == 38
 
 
 def test_every_backend_implements_every_role() -> None:

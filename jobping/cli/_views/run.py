@@ -36,11 +36,19 @@ def render_report(report: RunReport, console: Console) -> None:
             f"total: {totals['found']} found, {totals['new']} new, {totals['updated']} updated,"
             f" {totals['invalid']} invalid, {totals['backfilled']} backfilled,"
             f" {totals['deactivated']} deactivated, {totals['requests']} requests"
+            + _unchanged_targets(totals)
             + (" (dry run: nothing stored)" if report.dry_run else "")
         )
     )
     for line in _enrichment(report.enrichment):
         console.print(Text(line))
+
+
+def _unchanged_targets(totals: Mapping[str, int]) -> str:
+    """`` (n not modified, m same body)``: targets marked seen unparsed, when there were any."""
+    if not (totals["not_modified"] or totals["body_unchanged"]):
+        return ""
+    return f" ({totals['not_modified']} not modified, {totals['body_unchanged']} same body)"
 
 
 def _scraper_table(scrapers: list[ScraperReport]) -> Table:

@@ -2,8 +2,9 @@
 
 The connection (one per store, worker threads, ``BEGIN IMMEDIATE`` writes) is a
 :class:`SqliteConnection` the store holds; the job and enrichment-backlog roles come from
-the :class:`SqliteJobs` mixin, the budget ledger from :class:`SqliteBudgetLedger`; this
-module adds the run log, quotas, breakers and leases.
+the :class:`SqliteJobs` mixin, the budget ledger from :class:`SqliteBudgetLedger`, LLM
+batches from :class:`SqliteBatches` and conditional-request validators from
+:class:`SqliteValidators`; this module adds the run log, quotas, breakers and leases.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from jobping.store.sqlite._connection import (
     to_text_or_none,
 )
 from jobping.store.sqlite._jobs import SqliteJobs
+from jobping.store.sqlite._validators import SqliteValidators
 
 __all__ = ["SqliteStore"]
 
@@ -57,7 +59,7 @@ ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded
 WHERE leases.holder = excluded.holder OR leases.expires_at <= ? RETURNING expires_at"""
 
 
-class SqliteStore(SqliteJobs, SqliteBudgetLedger, SqliteBatches):
+class SqliteStore(SqliteJobs, SqliteBudgetLedger, SqliteBatches, SqliteValidators):
     """The Store on a SQLite file (or ``:memory:``); open it with :meth:`open`."""
 
     def __init__(self, db: SqliteConnection) -> None:

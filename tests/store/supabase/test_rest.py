@@ -30,7 +30,7 @@ from jobping.store import (
     schema_status,
 )
 from jobping.store._migrate import migrations_for
-from jobping.store._rows import content_hash
+from jobping.store._rows import content_hash, validators_from_row
 from jobping.store.supabase import SupabaseStore
 from tests.store import NOW, build_job
 
@@ -642,3 +642,36 @@ async def test_iter_jobs_stops_at_the_limit(supabase: SupabaseStore, api: respx.
 
     assert jobs == ["hash-000001", "hash-000002"]
     assert route.calls.last.request.url.params["limit"] == "2"
+
+
+async def test_validators_and_the_bulk_sighting_are_rpcs(
+    supabase: SupabaseStore, api: respx.MockRouter
+) -> None:
+    """Saving, loading validators and marking jobs seen are one rpc each (#16)."""
+    row = {
+        "scraper": "greenhouse",
+        "target": "stripe",
+        "url": "http://127.0.0.1:8000/boards/stripe",
+        "etag": '"abc"',
+        "last_modified": None,
+        "body_hash": "0f" * 16,
+        "job_hashes": ["hash-000001"],
+        "saved_at": "2026-11-23T09:30:00+00:00",
+    }
+    save = api.post("/rpc/jobping_save_validators").respond(204)
+    load = api.post("/rpc/jobping_load_validators").respond(200, json=[row])
+    mark = api.post("/rpc/jobping_mark_jobs_seen").respond(200, json=1)
+
+    await supabase.save_validators(validators_from_row(row))
+    loaded = await supabase.load_validators("greenhouse")
+    marked = await supabase.mark_jobs_seen(["hash-000001"], seen_at=NOW, run_id="run-1")
+
+    assert body(save) == {f"p_{name}": value for name, value in row.items()}
+    assert body(load) == {"p_scraper": "greenhouse", "p_target": None}
+    assert loaded == {"stripe": validators_from_row(row)}
+    assert (loaded["stripe"].job_hashes, marked) == (("hash-000001",), 1)
+    assert body(mark) == {
+        "p_job_hashes": ["hash-000001"],
+        "p_seen_at": "2026-11-23T09:30:00+00:00",
+        "p_run_id": "run-1",
+    }
