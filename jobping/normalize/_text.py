@@ -150,7 +150,10 @@ def _tidy(lines: list[str]) -> str:
 
     The characters of all lines are cleaned in one pass over them joined by U+2029 (to
     clean_text whitespace like any other, and a character nothing composes or joins across).
+    One line (a title, say) is :func:`clean_text`'s, which is what the rest gives it.
     """
+    if len(lines) == 1:
+        return clean_text(lines[0])
     joined = _LINES_APART.join(lines)
     if joined.count(_LINES_APART) != len(lines) - 1:  # a line holds one: a space to it
         joined = _LINES_APART.join(line.replace(_LINES_APART, " ") for line in lines)
