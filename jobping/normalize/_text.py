@@ -158,5 +158,15 @@ def _tidy(lines: list[str]) -> str:
     if joined.count(_LINES_APART) != len(lines) - 1:  # a line holds one: a space to it
         joined = _LINES_APART.join(line.replace(_LINES_APART, " ") for line in lines)
     parts = _characters(joined).split(_LINES_APART)
-    text = "\n".join([" ".join(part.split()) for part in parts])
+    # Most lines are tidy already: single spaces between words. Every whitespace character
+    # but the space is unprintable, so checking that in C spares splitting such a line into
+    # words and joining them again.
+    text = "\n".join(
+        [
+            part
+            if part.isprintable() and "  " not in part and part[:1] != " " and part[-1:] != " "
+            else " ".join(part.split())
+            for part in parts
+        ]
+    )
     return _BLANK_LINES.sub("\n\n", text).strip("\n")
