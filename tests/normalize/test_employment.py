@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from jobping.models import EmploymentType
 from jobping.normalize import EMPLOYMENT_TYPES, employment_type
+from jobping.normalize._employment import _employment_type
 
 
 @pytest.mark.parametrize(
@@ -59,8 +60,6 @@ def test_the_vocabulary_is_the_job_column_s() -> None:
 
 def test_words_seen_again_are_read_once() -> None:
     """#16: a source's words, repeated on every job, are mapped once (a bounded cache)."""
-    from jobping.normalize._employment import _employment_type
-
     _employment_type.cache_clear()
     assert [employment_type("Full-time") for _ in range(3)] == ["full_time"] * 3
     info = _employment_type.cache_info()

@@ -5,6 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from jobping.normalize import Location, country_code, split_location
+from jobping.normalize._location import _split_location
 from tests.strategies import located_strings, location_soup
 
 REMOTE = Location(remote=True)
@@ -132,8 +133,6 @@ def test_a_location_repeated_is_read_once_and_the_memory_is_bounded() -> None:
     Fails on the code before #16 (a new Location per call) and if the cache ever grew
     without bound over the distinct texts of a long run.
     """
-    from jobping.normalize._location import _split_location
-
     text = "Zeist, Netherlands; Remote"
     assert split_location(text) is split_location(text) == Location("Zeist", "NL", remote=True)
     limit = _split_location.cache_info().maxsize
