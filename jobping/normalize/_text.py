@@ -65,6 +65,12 @@ def clean_text(s: str | None) -> str:
 
 def _characters(s: str) -> str:
     """``s`` in NFC without the characters clean_text drops; whitespace left as it is."""
+    if s.isprintable():  # no control, format, unassigned or surrogate char: none to drop
+        return (
+            s
+            if s.isascii() or unicodedata.is_normalized("NFC", s)
+            else unicodedata.normalize("NFC", s)
+        )
     if s.isascii():
         return _ASCII_DROPPED.sub("", s) if _ASCII_DROPPED.search(s) else s
     if not unicodedata.is_normalized("NFC", s):
