@@ -10,6 +10,7 @@ permanent" part-time). Text that names none of them is ``other``; no text is Non
 
 from __future__ import annotations
 
+import functools
 import re
 
 from jobping.normalize._text import clean_text
@@ -45,6 +46,11 @@ _SEPARATORS = re.compile(r"[\W_]+")
 
 def employment_type(raw: str | None) -> str | None:
     """The vocabulary's name for ``raw`` (a source's words); None when ``raw`` is empty."""
+    return _employment_type(raw)
+
+
+@functools.lru_cache(maxsize=1024)  # a source uses a handful of words for all its jobs (#16)
+def _employment_type(raw: str | None) -> str | None:
     text = clean_text(raw)
     if not text:
         return None

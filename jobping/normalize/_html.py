@@ -43,6 +43,9 @@ _TOKEN = re.compile(
     """,
     re.DOTALL | re.VERBOSE,
 )
+# The groups of _TOKEN, the last one a match fills: a start tag (its attributes), an end tag,
+# one with junk after its name, a comment never closed, a marked section.
+_START_TAG, _END_TAG, _LOOSE_END_TAG, _OPEN_COMMENT, _MARKED = range(2, 7)
 # What a tag does to the lines, looked up once per tag (tags in none of these do nothing).
 _BREAK, _PARAGRAPH, _LIST, _ITEM, _LINE_BREAK, _CELL, _SKIP, _RAW = range(8)
 _ON_START = (
@@ -103,10 +106,15 @@ def html_lines(html: str) -> list[str] | None:  # noqa: PLR0912, PLR0915 - the h
             if match is None:
                 break
             text_from = tag_end
-            name, attrs, end_name, loose_end, open_comment, marked = match.groups()
-            if name is not None:
-                tag = name.lower()
+            group = match.lastindex  # which kind of markup, by the last group it fills
+            if group is None:  # a comment, declaration or bogus tag: dropped
+                continue
+            if group == _START_TAG:
+                tag = match[1]
                 action = _ON_START.get(tag)
+                if action is None and not tag.islower():  # lower(): only for upper case
+                    tag = tag.lower()
+                    action = _ON_START.get(tag)
                 if action is None:
                     continue
                 if action <= _LIST:  # a block: p, div, ul ...
@@ -132,20 +140,20 @@ def html_lines(html: str) -> list[str] | None:  # noqa: PLR0912, PLR0915 - the h
                     if line:
                         line.append(" ")
                 elif action == _RAW:  # script, style: their text up to their end tag, dropped
-                    if attrs[-1:] != "/":
+                    if html[tag_end - 2] != "/":
                         found = _RAW_TEXT_END[tag].search(html, tag_end)
                         restart = text_from = len(html) if found is None else found.end()
                         break
                     continue
                 else:
                     skipping += 1
-                if attrs[-1:] != "/":  # <br/>: a start and an end tag
+                if html[tag_end - 2] != "/":  # <br/>: a start and an end tag
                     continue
                 closing = tag
-            elif (closing := end_name or loose_end) is not None:
-                closing = closing.lower()
-            elif open_comment is not None or marked is not None:
-                end = 0 if open_comment is not None else _marked_section(html, tag_at)
+            elif group <= _LOOSE_END_TAG:
+                closing = match[group]
+            else:  # a comment never closed, a marked section
+                end = 0 if group == _OPEN_COMMENT else _marked_section(html, tag_at)
                 if end is None:
                     return None
                 if end:
@@ -153,9 +161,9 @@ def html_lines(html: str) -> list[str] | None:  # noqa: PLR0912, PLR0915 - the h
                 else:
                     text_from, restart = tag_at, _unfinished(html, tag_at)  # text, not markup
                 break
-            else:  # a comment, declaration or bogus tag: dropped
-                continue
             action = _ON_END.get(closing)
+            if action is None and not closing.islower():
+                action = _ON_END.get(closing.lower())
             if action is None:
                 continue
             if action == _SKIP:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -111,6 +112,7 @@ _NOISE = re.compile(
     re.IGNORECASE,
 )
 # Separators of the locations of one posting, then of city, region, country in one location.
+_CACHED = 4096  # distinct texts each reader remembers
 _SEGMENTS = re.compile(r"[;|/]| or ")
 _PARTS = re.compile(rf"[,()\[\]]|\s[{_DASH}]\s|[{_LONG_DASHES}]")
 
@@ -137,6 +139,13 @@ def split_location(raw: str | None) -> Location:
     ("Berlin", "Hybrid - Amsterdam") names its country when nothing else does. The city is
     the first part that is not a country, region ("Europe", "EMEA"), code or postcode.
     """
+    return _split_location(raw)
+
+
+# Sources repeat a few locations over all their jobs ("Remote", "London, UK"): each is read
+# once (#16). A Location is immutable, so the same one is safely handed out again.
+@functools.lru_cache(maxsize=_CACHED)
+def _split_location(raw: str | None) -> Location:
     text = clean_text(raw)
     remote = bool(_REMOTE.search(text))
     hybrid = bool(_HYBRID.search(text))
@@ -153,6 +162,11 @@ def country_code(name: str | None) -> str | None:
     For country fields of payloads (Ashby ``addressCountry``, SmartRecruiters' lower-case
     ``country``); unlike :func:`split_location` it never reads a US state.
     """
+    return _country_code(name)
+
+
+@functools.lru_cache(maxsize=_CACHED)
+def _country_code(name: str | None) -> str | None:
     key = _fold(clean_text(name))
     if key in _COUNTRIES:
         return _COUNTRIES[key]

@@ -65,6 +65,12 @@ def clean_text(s: str | None) -> str:
 
 def _characters(s: str) -> str:
     """``s`` in NFC without the characters clean_text drops; whitespace left as it is."""
+    if s.isprintable():  # no control, format, unassigned or surrogate char: none to drop
+        return (
+            s
+            if s.isascii() or unicodedata.is_normalized("NFC", s)
+            else unicodedata.normalize("NFC", s)
+        )
     if s.isascii():
         return _ASCII_DROPPED.sub("", s) if _ASCII_DROPPED.search(s) else s
     if not unicodedata.is_normalized("NFC", s):
@@ -150,10 +156,23 @@ def _tidy(lines: list[str]) -> str:
 
     The characters of all lines are cleaned in one pass over them joined by U+2029 (to
     clean_text whitespace like any other, and a character nothing composes or joins across).
+    One line (a title, say) is :func:`clean_text`'s, which is what the rest gives it.
     """
+    if len(lines) == 1:
+        return clean_text(lines[0])
     joined = _LINES_APART.join(lines)
     if joined.count(_LINES_APART) != len(lines) - 1:  # a line holds one: a space to it
         joined = _LINES_APART.join(line.replace(_LINES_APART, " ") for line in lines)
     parts = _characters(joined).split(_LINES_APART)
-    text = "\n".join([" ".join(part.split()) for part in parts])
+    # Most lines are tidy already: single spaces between words. Every whitespace character
+    # but the space is unprintable, so checking that in C spares splitting such a line into
+    # words and joining them again.
+    text = "\n".join(
+        [
+            part
+            if part.isprintable() and "  " not in part and part[:1] != " " and part[-1:] != " "
+            else " ".join(part.split())
+            for part in parts
+        ]
+    )
     return _BLANK_LINES.sub("\n\n", text).strip("\n")

@@ -449,15 +449,18 @@ class Scraper(abc.ABC):
         Raises:
             ItemError: the title, company or an absolute http(s) URL is missing.
         """
-        clean = _required(title=clean_title(title), company=clean_text(company))
+        if not (title_text := clean_title(title)):
+            raise ItemError("no title")
+        if not (company_text := clean_text(company)):
+            raise ItemError("no company")
         job_url = canonical_url(clean_text(url))
         if not job_url.startswith(("http://", "https://")):
             raise ItemError(f"no absolute job URL (got {preview(clean_text(url), 80)!r})")
         place = split_location(location)
         return Job(
             job_hash=job_hash(source=self.source, source_id=source_id, url=job_url),
-            title=clean["title"],
-            company=clean["company"],
+            title=title_text,
+            company=company_text,
             job_url=job_url,
             source=self.source,
             source_id=source_id,
@@ -476,8 +479,10 @@ class Scraper(abc.ABC):
 
 def _employment(words: str | Iterable[str | None] | None) -> dict[str, Any]:
     """``employment_type`` and ``employment_type_raw`` for the source's words."""
-    parts = [words] if words is None or isinstance(words, str) else list(words)
-    raw = ", ".join(dict.fromkeys(c for c in map(clean_text, parts) if c)) or None
+    if words is None or isinstance(words, str):  # one text: the usual case
+        raw = clean_text(words) or None
+    else:
+        raw = ", ".join(dict.fromkeys(c for c in map(clean_text, words) if c)) or None
     return {"employment_type": employment_type(raw), "employment_type_raw": raw}
 
 
@@ -498,14 +503,6 @@ def _label(raw: Any, id_key: str | None, index: int) -> str:
     if isinstance(value, str | int) and not isinstance(value, bool) and str(value).strip():
         return str(value).strip()[:100]
     return f"#{index}"
-
-
-def _required(**values: str) -> dict[str, str]:
-    """``values`` when none is empty; else ``ItemError`` naming the first empty one."""
-    for key, value in values.items():
-        if not value:
-            raise ItemError(f"no {key}")
-    return values
 
 
 def _salary(

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from jobping.models import EmploymentType
 from jobping.normalize import EMPLOYMENT_TYPES, employment_type
+from jobping.normalize._employment import _employment_type
 
 
 @pytest.mark.parametrize(
@@ -55,3 +56,11 @@ def test_any_text_maps_without_raising(raw: str) -> None:
 def test_the_vocabulary_is_the_job_column_s() -> None:
     """normalize (a leaf) spells the vocabulary as ``EmploymentType`` does, in full."""
     assert set(EmploymentType) == set(EMPLOYMENT_TYPES)
+
+
+def test_words_seen_again_are_read_once() -> None:
+    """#16: a source's words, repeated on every job, are mapped once (a bounded cache)."""
+    _employment_type.cache_clear()
+    assert [employment_type("Full-time") for _ in range(3)] == ["full_time"] * 3
+    info = _employment_type.cache_info()
+    assert (info.misses, info.hits, info.maxsize) == (1, 2, 1024)

@@ -5,6 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from jobping.normalize import Location, country_code, split_location
+from jobping.normalize._location import _split_location
 from tests.strategies import located_strings, location_soup
 
 REMOTE = Location(remote=True)
@@ -124,3 +125,19 @@ def test_never_raises_and_country_is_iso2(raw: str) -> None:
     place = split_location(raw)
     assert place.country is None or (len(place.country) == 2 and place.country.isupper())
     assert place.city is None or (place.city and place.city == place.city.strip())
+
+
+def test_a_location_repeated_is_read_once_and_the_memory_is_bounded() -> None:
+    """#16: a text seen again gives the Location read the first time, from a bounded cache.
+
+    Fails on the code before #16 (a new Location per call) and if the cache ever grew
+    without bound over the distinct texts of a long run.
+    """
+    text = "Zeist, Netherlands; Remote"
+    assert split_location(text) is split_location(text) == Location("Zeist", "NL", remote=True)
+    limit = _split_location.cache_info().maxsize
+    assert limit is not None
+    for number in range(limit + 10):
+        split_location(f"Office {number}, Germany")
+    assert _split_location.cache_info().currsize <= limit
+    assert split_location(text) == Location("Zeist", "NL", remote=True)  # read again

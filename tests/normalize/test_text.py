@@ -235,8 +235,32 @@ def test_clean_text_is_idempotent_on_joiners_and_marks(s: str) -> None:
         ("</ p>a</>b</3>c", "abc"),
         ("&not<b>in;</b>", "\u00acin;"),
         ("<div>a</div foo><p/>b", "a\n\nb"),
+        ("<P>a</P><DIV>b</DIV >c", "a\n\nb\nc"),
+        ("<Li>one<LI>two</UL>x", "- one\n- two\n\nx"),
+        ("<bloc\u212aquote>q</BLOCKQUOTE>r", "q\n\nr"),  # "\u212a".lower() is "k"
+        ("<p class='x'/>b<BR/>c", "b\nc"),
+        ("<STRONG>bold</STRONG> <Em>it</Em>", "bold it"),
+        ("<SCRIPT type='x'>a<p>b</SCRIPT>c", "c"),
+        ("</P foo>a</Div\tx>b", "a\nb"),
     ],
 )
 def test_markup_is_read_as_html_parser_reads_it(html: str, expected: str) -> None:
     """Regression #16: the one-pass reader gives what html.parser gave on odd markup."""
+    assert html_to_text(html) == expected
+
+
+@pytest.mark.parametrize(
+    ("html", "expected"),
+    [
+        ("<ul>\n<li>a\u00a0 b</li>\n<li>c\u3000\u3000d\t</li></ul>", "- a b\n- c d"),
+        ("<p>x\u200b y</p><p> z </p>", "x y\n\nz"),
+        ("<p>one two</p><p>three</p>", "one two\n\nthree"),
+    ],
+)
+def test_lines_kept_as_they_are_only_when_single_spaced(html: str, expected: str) -> None:
+    """Regression #16: a line is kept unsplit only when its whitespace is single spaces.
+
+    Pins the shortcut of ``_tidy``: no-break and ideographic spaces, tabs, doubled or
+    edge spaces and invisible characters still go through the whole cleanup.
+    """
     assert html_to_text(html) == expected
