@@ -147,6 +147,21 @@ class RunBook:
         )
         return int(row["pending"])
 
+    async def seen(self, run_id: str) -> int:
+        """Jobs the run's scrape units done so far saw: new, updated or unchanged.
+
+        Summed in the database: the units' results hold every job's hash, too much to
+        fetch for each unit a run of thousands starts.
+        """
+        row = await self._connector.execute_query_one_async(
+            "SELECT coalesce(sum((result->>'new')::bigint + (result->>'updated')::bigint"
+            "   + (result->>'unchanged')::bigint), 0) AS seen"
+            " FROM jobping_worker_units"
+            " WHERE run_id = %(run_id)s AND tier > 0 AND result IS NOT NULL",
+            run_id=run_id,
+        )
+        return int(row["seen"])
+
     async def move(self, run: RunRow, phase: str, tier: int, decisions: dict[str, Any]) -> bool:
         """Move the run from where ``run`` says it is; False if another task moved it first."""
         rows = await self._connector.execute_query_all_async(

@@ -20,7 +20,6 @@ from jobping.orchestrator._tiers import plan
 from jobping.redact import redact_text
 from jobping.scraping import Scraper, Target
 from jobping.settings import Settings
-from jobping.worker._assemble import scraper_reports
 from jobping.worker._book import RunRow, UnitRow
 from jobping.worker._context import WorkerContext
 from jobping.worker._run import defer_advance, lease_for
@@ -99,7 +98,7 @@ def _scraper(ctx: WorkerContext, settings: Settings, name: str) -> Scraper:
 async def _target_reached(ctx: WorkerContext, settings: Settings, run: RunRow) -> str | None:
     """``run_target_jobs=N reached`` once the run has seen that many jobs, else None."""
     target = settings.run_target_jobs
-    seen = sum(s.seen for s in scraper_reports(await ctx.book.units(run.run_id)))
+    seen = await ctx.book.seen(run.run_id)
     return f"run_target_jobs={target} reached" if seen >= target else None
 
 

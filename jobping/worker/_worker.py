@@ -23,7 +23,8 @@ from pathlib import Path
 
 import anyio
 from procrastinate import App
-from procrastinate.exceptions import ConnectorException
+from procrastinate.exceptions import ConnectorException, UniqueViolation
+from procrastinate.jobs import Status
 from procrastinate.worker import Worker
 
 from jobping.errors import MigrationError
@@ -160,13 +161,21 @@ async def write_queue_metrics(app: App, schedule: ScheduleConfig, path: Path) ->
 
 
 async def reap_stalled(app: App, stalled_after_seconds: float) -> int:
-    """Hand back the tasks of workers silent for ``stalled_after_seconds``; how many."""
+    """Hand back the tasks of workers silent for ``stalled_after_seconds``; how many.
+
+    A task whose copy already waits (the same queueing lock: a retried ``advance`` deferred
+    it again) cannot wait twice: it is ended as aborted, which frees its lock for the copy
+    (left ``doing``, it would block the copy, and the run, for good).
+    """
     manager = app.job_manager
     jobs = await manager.get_stalled_jobs(seconds_since_heartbeat=stalled_after_seconds)
     handed = 0
     for job in jobs:
         try:
-            await manager.retry_job(job)
+            try:
+                await manager.retry_job(job)
+            except UniqueViolation:
+                await manager.finish_job(job, Status.ABORTED, delete_job=False)
         except ConnectorException:  # another worker handed it back first
             continue
         handed += 1

@@ -1,25 +1,30 @@
 """Real ``jobping worker`` processes against a sandbox, and a way to wait for a run.
 
 Each worker is ``python -m jobping worker`` with its output in ``worker-N.out/.err`` in the
-test's directory. Nothing here waits for a fixed time: every wait polls for a condition
-within a generous bound.
+working directory. Nothing here waits for a fixed time: every wait polls for a condition
+within a generous bound. ``scripts/workers_check.py`` runs the same harness at full scale.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import os
+import shlex
 import signal
 import sys
+import uuid
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import anyio
 import anyio.abc
+import psycopg
 from pydantic import SecretStr
 
 from jobping.models import Job, RunRecord
@@ -69,23 +74,30 @@ def sandbox_env(sandbox: Sandbox, database_url: str, **extra: str) -> dict[str, 
 
 
 class Cluster:
-    """Worker processes started on demand; every one still alive is killed at the end."""
+    """Worker processes started on demand; every one still alive is killed at the end.
+
+    Each process in ``processes`` leads a session (and process group) of its own: a worker,
+    or a shell whose workers share its group (``start_group``). Signals go to the group.
+    """
 
     def __init__(self, env: Mapping[str, str], *args: str) -> None:
         self.env = dict(env)
         self.args = args
         self.processes: list[anyio.abc.Process] = []
+        self._names: list[str] = []
+
+    def _command(self) -> list[str]:
+        return [sys.executable, "-m", "jobping", "-v", "worker", *self.args]
 
     async def start(self, count: int = 1) -> list[anyio.abc.Process]:
         """Start ``count`` more workers, each in a session (and process group) of its own."""
         started = []
         for _ in range(count):
-            name = f"worker-{len(self.processes)}"
-            command = [sys.executable, "-m", "jobping", "-v", "worker", *self.args]
+            name = self._name()
             out, err = output_files(name)
             try:
                 process = await anyio.open_process(
-                    command, stdout=out, stderr=err, env=self.env, start_new_session=True
+                    self._command(), stdout=out, stderr=err, env=self.env, start_new_session=True
                 )
             finally:
                 out.close()
@@ -94,26 +106,53 @@ class Cluster:
             started.append(process)
         return started
 
+    async def start_group(self, count: int) -> anyio.abc.Process:
+        """Start ``count`` workers sharing one new process group (under a shell that waits).
+
+        The shell outlives a SIGTERM to the group and exits with the last failing worker's
+        code (0 when every worker exited 0).
+        """
+        names = [self._name() for _ in range(count)]
+        command = shlex.join(self._command())
+        starts = "".join(f'{command} >{n}.out 2>{n}.err & pids="$pids $!"; ' for n in names)
+        script = (
+            f"trap : TERM; pids=; {starts}code=0; for p in $pids; do"
+            " while :; do wait $p; c=$?; kill -0 $p 2>/dev/null || break; done;"
+            ' [ "$c" -eq 0 ] || code=$c; done; exit $code'
+        )
+        process = await anyio.open_process(
+            ["sh", "-c", script], stdout=None, stderr=None, env=self.env, start_new_session=True
+        )
+        self.processes.append(process)
+        return process
+
+    def _name(self) -> str:
+        self._names.append(f"worker-{len(self._names)}")
+        return self._names[-1]
+
     def logs(self) -> str:
         """Every worker's stderr so far (for failure messages)."""
         return "\n".join(
-            f"--- worker-{n}\n{Path(f'worker-{n}.err').read_text()[-3000:]}"
-            for n in range(len(self.processes))
+            f"--- {name}\n{Path(f'{name}.err').read_text()[-3000:]}" for name in self._names
         )
 
-    async def stop(self) -> list[int]:
+    def signal(self, process: anyio.abc.Process, number: int) -> None:
+        """Send signal ``number`` to the process group ``process`` leads."""
+        if process.returncode is None:
+            with contextlib.suppress(ProcessLookupError):  # it exited meanwhile
+                os.killpg(process.pid, number)
+
+    async def stop(self, seconds: float = WAIT_SECONDS) -> list[int]:
         """SIGTERM every live worker; their exit codes."""
         for process in self.processes:
-            if process.returncode is None:
-                process.send_signal(signal.SIGTERM)
-        with anyio.fail_after(WAIT_SECONDS):
+            self.signal(process, signal.SIGTERM)
+        with anyio.fail_after(seconds):
             return [await process.wait() for process in self.processes]
 
     async def close(self) -> None:
         """Kill whatever is still running."""
         for process in self.processes:
-            if process.returncode is None:
-                process.kill()
+            self.signal(process, signal.SIGKILL)
             await process.aclose()
 
 
@@ -137,10 +176,12 @@ async def run_phase(database_url: str, run_id: str) -> str | None:
     return str(rows[0]["phase"]) if rows else None
 
 
-async def until_done(database_url: str, run_id: str, workers: Cluster) -> None:
-    """Return once the run is done; fail (with the workers' logs) after ``WAIT_SECONDS``."""
+async def until_done(
+    database_url: str, run_id: str, workers: Cluster, seconds: float = WAIT_SECONDS
+) -> None:
+    """Return once the run is done; fail (with the workers' logs) after ``seconds``."""
     try:
-        with anyio.fail_after(WAIT_SECONDS):
+        with anyio.fail_after(seconds):
             while await run_phase(database_url, run_id) != "done":  # noqa: ASYNC110 - other processes
                 await anyio.sleep(0.2)
     except TimeoutError:
@@ -188,3 +229,23 @@ async def all_jobs(store: Store) -> dict[str, tuple[Any, ...]]:
 def _timeless(job: Job) -> tuple[Any, ...]:
     stamped = ("scrape_timestamp", "last_seen_at", "scraper_run_id", "created_at")
     return tuple(getattr(job, f.name) for f in dataclasses.fields(job) if f.name not in stamped)
+
+
+@asynccontextmanager
+async def migrated_schema(server: str) -> AsyncIterator[str]:
+    """A new schema on ``server``, migrated by ``jobping db migrate`` (store and queue).
+
+    Yields its URL; the schema is dropped afterwards.
+    """
+    schema = f"jobping_check_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(server, autocommit=True) as admin:
+        admin.execute(f"CREATE SCHEMA {schema}")
+    separator = "&" if "?" in server else "?"
+    url = f"{server}{separator}options={quote(f'-csearch_path={schema}')}"
+    try:
+        command = [sys.executable, "-m", "jobping", "db", "migrate"]
+        await anyio.run_process(command, env={**os.environ, "DATABASE_URL": url})
+        yield url
+    finally:
+        with psycopg.connect(server, autocommit=True) as admin:
+            admin.execute(f"DROP SCHEMA {schema} CASCADE")

@@ -57,16 +57,22 @@ async def reference_run(env: dict[str, str]) -> str:
 async def test_three_workers_store_the_same_jobs_and_counts_as_jobping_run(
     queue_db: str, other_db: str
 ) -> None:
-    """Sandbox with faults: the same jobs table and per-scraper counts, run status and tiers."""
+    """Sandbox with faults: the same jobs table and per-scraper counts, run status and tiers.
+
+    The workers' report sums its HTTP requests from its units: the total is what the
+    sandbox served during the run, plus the attempts refused by the source that is down.
+    """
     async with serve_sandbox(FAULTS, scale=Scale(6, 25)) as sandbox:
         reference_id = await reference_run(sandbox_env(sandbox, other_db))
         env = sandbox_env(sandbox, queue_db)
+        before = sum(sandbox.requests.values())
         async with cluster(env, "--concurrency", "4") as workers:
             await workers.start(3)
             async with open_queue(queue_db) as app:
                 run_id = await enqueue_run(app)
             await until_done(queue_db, run_id, workers)
             assert await workers.stop() == [0, 0, 0], workers.logs()
+        served = sum(sandbox.requests.values()) - before
 
     async with opened_store(other_db) as alone, opened_store(queue_db) as spread:
         expected, record = (
@@ -80,7 +86,9 @@ async def test_three_workers_store_the_same_jobs_and_counts_as_jobping_run(
             expected.counts["tiers"][1]["ran"],
         )
     assert record.status is RunStatus.DEGRADED  # lever and ashby failed
-    assert {row["name"]: row["status"] for row in record.counts["scrapers"]}["lever"] == "failed"
+    rows = {row["name"]: row for row in record.counts["scrapers"]}
+    assert rows["lever"]["status"] == "failed"
+    assert record.counts["http"]["requests"] == served + rows["lever"]["requests"] > served
 
 
 async def test_workers_killed_at_ten_random_moments_lose_and_duplicate_nothing(
@@ -132,7 +140,11 @@ async def test_workers_killed_at_ten_random_moments_lose_and_duplicate_nothing(
 async def test_sigterm_hands_running_tasks_back_and_the_run_completes_elsewhere(
     queue_db: str,
 ) -> None:
-    """SIGTERM with no grace: the worker exits 0 at once; a new worker finishes every target."""
+    """SIGTERM with no grace: the worker exits 0 at once; a new worker finishes every target.
+
+    The tasks it was running are handed back as it stops: none is left ``doing`` (which
+    only the reaper would free, once its heartbeat is stale); each waits as ``todo``.
+    """
     faults = {name: Faults(slow_seconds=2.0) for name in SOURCES}
     async with serve_sandbox(faults, scale=Scale(2, 5)) as sandbox:
         env = sandbox_env(sandbox, queue_db)
@@ -143,9 +155,11 @@ async def test_sigterm_hands_running_tasks_back_and_the_run_completes_elsewhere(
                 with anyio.fail_after(WAIT_SECONDS):
                     while not await running_units(app):  # noqa: ASYNC110 - another process
                         await anyio.sleep(0.1)
-            first.send_signal(signal.SIGTERM)
-            with anyio.fail_after(WAIT_SECONDS):
-                assert await first.wait() == 0, workers.logs()
+                first.send_signal(signal.SIGTERM)
+                with anyio.fail_after(WAIT_SECONDS):
+                    assert await first.wait() == 0, workers.logs()
+                assert await running_units(app) == 0
+                assert await handed_back_units(app) > 0
             await workers.start(1)
             await until_done(queue_db, run_id, workers)
             await workers.stop()
@@ -162,6 +176,15 @@ async def running_units(app: App) -> int:
     rows = await app.connector.execute_query_all_async(
         "SELECT count(*) AS n FROM procrastinate_jobs"
         " WHERE status = 'doing' AND task_name = 'jobping:scrape_unit'"
+    )
+    return int(rows[0]["n"])
+
+
+async def handed_back_units(app: App) -> int:
+    """How many scrape tasks wait to be tried again (``todo``, tried before)."""
+    rows = await app.connector.execute_query_all_async(
+        "SELECT count(*) AS n FROM procrastinate_jobs"
+        " WHERE status = 'todo' AND attempts > 0 AND task_name = 'jobping:scrape_unit'"
     )
     return int(rows[0]["n"])
 

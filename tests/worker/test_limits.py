@@ -1,4 +1,4 @@
-"""Quota and LLM budget stay exact with four workers, each in its own process group.
+"""Quota and LLM budget stay exact with four workers in two process groups (two in each).
 
 Counted at the server side: the sandbox counts the requests each source received and the
 tokens its OpenAI endpoint answered with.
@@ -36,11 +36,12 @@ async def test_four_workers_never_pass_a_daily_quota_or_the_token_budget(queue_d
             OPENAI_DAILY_TOKEN_LIMIT=str(TOKENS),
         )
         async with cluster(env, "--concurrency", "4") as workers:
-            await workers.start(4)
+            for _ in range(2):
+                await workers.start_group(2)
             async with open_queue(queue_db) as app:
                 run_id = await enqueue_run(app)
             await until_done(queue_db, run_id, workers)
-            await workers.stop()
+            assert await workers.stop() == [0, 0], workers.logs()
         requests, chat = dict(sandbox.requests), sandbox.chat
 
     assert max(requests.values()) == QUOTA, requests  # the quota bound, and was never passed
