@@ -24,6 +24,8 @@ _SUMMED = (
     "found", "new", "updated", "unchanged", "duplicates", "invalid",
     "requests", "retries", "breaker_trips", "not_modified", "body_unchanged",
 )  # fmt: skip
+_HTTP = ("requests", "retries", "breaker_trips", "not_modified")
+"""The run's HTTP totals a distributed run can sum from its scrapers' reports."""
 
 
 def scraper_reports(units: list[UnitRow]) -> list[ScraperReport]:
@@ -95,7 +97,7 @@ def assemble(run: RunRow, units: list[UnitRow]) -> RunReport:
     for scraper in report.scrapers:
         scraper.deactivated = report.deactivated.get(scraper.source, 0)
     report.tiers = [_tier(report, number, name, decisions) for number, name in _tier_names()]
-    report.http = {name: sum(getattr(s, name) for s in report.scrapers) for name in _SUMMED[-3:]}
+    report.http = {name: sum(getattr(s, name) for s in report.scrapers) for name in _HTTP}
     report.enrichment = merge_enrichment(units)
     return report
 
