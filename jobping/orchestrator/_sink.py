@@ -25,6 +25,7 @@ import anyio.lowlevel
 from jobping.models import Job
 from jobping.orchestrator._limits import FieldLimits
 from jobping.orchestrator._report import ScraperReport
+from jobping.orchestrator._timings import RunTimings
 from jobping.store import JobStore, UpsertResult
 
 __all__ = ["Batch", "JobSink", "validate_job"]
@@ -75,6 +76,7 @@ class JobSink:
 
     Without a store (a dry run) nothing is written and every unique job counts as new.
     Over-long fields are cut to ``limits`` on the way in (see :class:`FieldLimits`).
+    The time it spends admitting and writing jobs adds up in ``timings.store``.
     ``on_written`` is awaited after each write (still shielded): the orchestrator records
     the run's counts there, so a run killed mid-way leaves counts up to its last batch.
     A run writes through one sink; so does ``jobping scrape --store``, counting into one
@@ -90,6 +92,7 @@ class JobSink:
         now: Callable[[], datetime],
         on_written: Callable[[], Awaitable[None]] | None = None,
         limits: FieldLimits | None = None,
+        timings: RunTimings | None = None,
     ) -> None:
         self.run_id = run_id
         self.batch_size = batch_size
@@ -102,6 +105,7 @@ class JobSink:
         self._now = now
         self._on_written = on_written
         self._limits = limits or FieldLimits()
+        self._timings = timings or RunTimings()
         self._changed = anyio.Event()
 
     @property
@@ -128,6 +132,13 @@ class JobSink:
 
     def admit(self, item: object, report: ScraperReport) -> Job | None:
         """``item`` stamped for this run if it is a valid job not yet seen, else None."""
+        started = time.perf_counter()
+        try:
+            return self._admit(item, report)
+        finally:
+            self._timings.store += time.perf_counter() - started
+
+    def _admit(self, item: object, report: ScraperReport) -> Job | None:
         try:
             job, cut = self._limits.cap(validate_job(item, run_id=self.run_id, now=self._now()))
         except ValueError as exc:
@@ -154,10 +165,12 @@ class JobSink:
     async def write(self, jobs: Sequence[Job], report: ScraperReport) -> None:
         """Upsert ``jobs`` (shielded from cancellation) and count the result."""
         with anyio.CancelScope(shield=True):
+            started = time.perf_counter()
             if self._store is None:
                 result = UpsertResult(new=len(jobs))
             else:
                 result = await self._store.upsert_jobs(jobs, seen_at=self._now())
+            self._timings.store += time.perf_counter() - started
             logger.debug(
                 "%s: batch of %d written (%d new, %d updated, %d unchanged)",
                 report.name,

@@ -1,0 +1,481 @@
+"""Parsing on every core: scrapers run in worker processes, their requests in the run's.
+
+A scraper's ``iter_jobs`` interleaves requests and parsing (the next page's cursor is in
+the page just parsed), so the seam is the scraper's client, not a page. In a parse worker
+the scraper runs unchanged on a context whose client hands every request back: the worker
+drives the scraper's coroutine by hand (no event loop there), and a step ends when the
+scraper awaits a request. The run's process sends that request through its own client
+(quotas, breakers, retries and the stop flags stay in one place), then resumes the session
+with the answer or throws the error in. A session lives in one worker (a pool of one
+process each), so the scraper's generator keeps its state between steps.
+
+A scraper that cannot be re-created in a worker (its class is not importable there, its
+state does not pickle) runs in the run's process, as every scraper does with
+``RUN_PARSE_WORKERS`` 0 or 1; that is logged once per scraper.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import logging
+import multiprocessing
+import os
+import pickle
+import signal
+import threading
+import time
+from collections.abc import AsyncGenerator, Callable, Coroutine, Generator, Mapping
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol
+
+from jobping.models import Job
+from jobping.orchestrator._timings import ProcessUsage, RunTimings, TimedClient
+from jobping.scraping import ScrapeContext, Scraper, SkippedItem, Target
+
+__all__ = ["InProcess", "PageParser", "ParsePool", "parse_workers"]
+
+logger = logging.getLogger("jobping.orchestrator")
+
+_AUTO_MIN_TARGETS = 16
+"""Targets a run needs before ``auto`` starts workers (starting one costs ~0.3 s of CPU)."""
+
+
+def parse_workers(setting: int | Literal["auto"], targets: int) -> int:
+    """Worker processes for a run of ``targets`` targets: 0 means parse in this process."""
+    if setting == "auto":
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+        setting = cores if targets >= _AUTO_MIN_TARGETS else 0
+    return setting if setting >= 2 else 0  # one worker: one core, as without
+
+
+class PageParser(Protocol):
+    """Runs one target of a scraper: ``scrape`` is a drop-in for ``Scraper.scrape``."""
+
+    timings: RunTimings
+    """Where the parse time (and the fetch time of the targets it runs) adds up."""
+
+    def scrape(
+        self, scraper: Scraper, ctx: ScrapeContext, target: Target, client: TimedClient
+    ) -> AsyncGenerator[object, None]:
+        """Yield what the scraper yields for ``target``; ``ctx`` fetches through ``client``."""
+        ...
+
+
+class InProcess:
+    """Parsing in the run's process, timed: the time between two jobs minus the fetches."""
+
+    def __init__(self, timings: RunTimings) -> None:
+        self.timings = timings
+
+    async def scrape(
+        self, scraper: Scraper, ctx: ScrapeContext, target: Target, client: TimedClient
+    ) -> AsyncGenerator[object, None]:
+        """``scraper.scrape``, adding its own time (not the requests') to ``parse``."""
+        jobs = scraper.scrape(ctx, target)
+        try:
+            while True:
+                started, waited = time.perf_counter(), client.waited
+                try:
+                    item = await jobs.__anext__()
+                except StopAsyncIteration:
+                    return
+                finally:
+                    busy = time.perf_counter() - started - (client.waited - waited)
+                    self.timings.parse += busy
+                yield item
+        finally:
+            await jobs.aclose()
+
+
+class ParsePool:
+    """``workers`` parse processes (started on entry, stopped on exit) running scrapers.
+
+    Use it as ``with ParsePool(n, timings) as pool`` around the run's work; it needs the
+    asyncio event loop (``anyio`` on asyncio).
+    """
+
+    def __init__(self, workers: int, timings: RunTimings) -> None:
+        if workers < 1:
+            raise ValueError(f"a parse pool needs at least one worker, not {workers}")
+        self._size = workers
+        self.timings = timings
+        self._in_process = InProcess(timings)
+        self._workers: list[ProcessPoolExecutor] = []
+        self._busy: list[int] = []
+        self._sessions = itertools.count(1)
+        self._local: set[str] = set()
+        """Scrapers that run in this process: they could not be re-created in a worker."""
+
+    def __enter__(self) -> ParsePool:
+        context = multiprocessing.get_context(_start_method())
+        if isinstance(context, multiprocessing.context.ForkServerContext):
+            context.set_forkserver_preload([__name__])  # workers start with jobping imported
+        self._workers = [
+            ProcessPoolExecutor(1, mp_context=context, initializer=_init_worker)
+            for _ in range(self._size)
+        ]
+        self._busy = [0] * self._size
+        self.timings.parse_workers = self._size
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        """Stop the workers without waiting for them: a step left running is short."""
+        for worker in self._workers:
+            worker.shutdown(wait=False, cancel_futures=True)
+
+    async def scrape(
+        self, scraper: Scraper, ctx: ScrapeContext, target: Target, client: TimedClient
+    ) -> AsyncGenerator[object, None]:
+        """Run ``scraper`` on ``target`` in a worker; in this process if it cannot go there."""
+        blob = None if scraper.name in self._local else self._portable(scraper, ctx)
+        if blob is None:
+            jobs = self._in_process.scrape(scraper, ctx, target, client)
+        else:
+            jobs = self._remote(scraper, blob, ctx, target, client)
+        try:
+            async for item in jobs:
+                yield item
+        finally:
+            await jobs.aclose()
+
+    def _portable(self, scraper: Scraper, ctx: ScrapeContext) -> bytes | None:
+        """The scraper and its worker-side context, pickled; None if they do not pickle."""
+        try:
+            return pickle.dumps((scraper, ctx.on_client(_Forward())))
+        except Exception as exc:  # noqa: BLE001 - pickling a plugin's state may raise anything
+            self._run_here(scraper.name, f"{type(exc).__name__}: {exc}")
+            return None
+
+    def _run_here(self, name: str, why: str) -> None:
+        if name not in self._local:
+            self._local.add(name)
+            logger.warning("%s: cannot run in a parse worker (%s); parsing in-process", name, why)
+
+    async def _remote(
+        self,
+        scraper: Scraper,
+        blob: bytes,
+        ctx: ScrapeContext,
+        target: Target,
+        client: TimedClient,
+    ) -> AsyncGenerator[object, None]:
+        index = min(range(self._size), key=self._busy.__getitem__)
+        worker, session = self._workers[index], next(self._sessions)
+        self._busy[index] += 1
+        ended = False
+        try:
+            step = await self._call(worker, _start, session, blob, target.text)
+            if step.unportable is not None:
+                ended = True
+                self._run_here(scraper.name, step.unportable)
+                async for item in self._in_process.scrape(scraper, ctx, target, client):
+                    yield item
+                return
+            thrown: Exception | None = None
+            while True:
+                ended = step.request is None or step.error is not None
+                ctx.skipped.extend(step.skipped)
+                ctx.page_cap_reached |= step.page_cap_reached
+                for item in step.items:
+                    yield item
+                if step.error is not None:
+                    if step.error == _RETHROWN and thrown is not None:
+                        raise thrown
+                    raise _rebuilt(step.error)
+                if step.request is None:
+                    return
+                value, thrown = await _fetch(ctx, step.request)
+                answer = _Answer(value, None if thrown is None else _Portable.of(thrown))
+                step = await self._call(worker, _resume, session, answer)
+        finally:
+            self._busy[index] -= 1
+            if not ended:
+                _close_later(worker, session)
+
+    async def _call(
+        self, worker: ProcessPoolExecutor, fn: Callable[..., _Step], *args: object
+    ) -> _Step:
+        step = await asyncio.wrap_future(worker.submit(fn, *args))
+        self.timings.parse += step.seconds
+        if step.usage is not None:
+            self.timings.workers[step.pid] = step.usage
+        return step
+
+
+def _start_method() -> str:
+    """forkserver where there is one: plain fork under a running event loop is unsafe."""
+    return "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+
+
+def _rebuilt(error: _Portable | Literal["rethrown"]) -> BaseException:
+    if isinstance(error, _Portable):
+        return error.rebuild()
+    return RuntimeError("a parse worker rethrew an error it was never given")
+
+
+async def _fetch(ctx: ScrapeContext, request: _Request) -> tuple[Any, Exception | None]:
+    """Send a worker's request through ``ctx``'s client: its answer, or the error it raised."""
+    ctx.requests += 1
+    client = ctx.client
+    try:
+        if request.method == "get_json":
+            value = await client.get_json(
+                request.url, params=request.params, headers=request.headers
+            )
+        elif request.method == "post_json":
+            value = await client.post_json(
+                request.url, json=request.json, params=request.params, headers=request.headers
+            )
+        else:
+            value = await client.get_text(
+                request.url, params=request.params, headers=request.headers
+            )
+    except Exception as exc:  # noqa: BLE001 - thrown into the scraper, as it would be in-process
+        return None, exc
+    return value, None
+
+
+def _close_later(worker: ProcessPoolExecutor, session: int) -> None:
+    """Drop an unfinished session (a stop, a cancellation) without waiting for the worker."""
+    with contextlib.suppress(RuntimeError):  # a pool shut down took the session with it
+        worker.submit(_close, session)
+
+
+# -- what crosses the process boundary --------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Request:
+    """A request a scraper awaits in a worker, for the main process to send."""
+
+    method: Literal["get_json", "post_json", "get_text"]
+    url: str
+    params: Mapping[str, str | int] | None
+    headers: Mapping[str, str] | None
+    json: Any = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Portable:
+    """An exception as its class, args and attributes.
+
+    Errors with keyword-only constructors (most of ``jobping.errors``) do not survive a
+    plain pickle.
+    """
+
+    cls: type[BaseException]
+    args: tuple[Any, ...]
+    state: dict[str, Any]
+
+    @classmethod
+    def of(cls, exc: BaseException) -> _Portable:
+        portable = cls(type(exc), exc.args, dict(getattr(exc, "__dict__", {})))
+        try:
+            pickle.dumps(portable)
+        except Exception:  # noqa: BLE001 - a plugin's exception may hold anything
+            text = f"{type(exc).__name__}: {exc}"
+            return cls(RuntimeError, (text,), {})
+        return portable
+
+    def rebuild(self) -> BaseException:
+        exc = self.cls.__new__(self.cls)
+        exc.args = self.args
+        if self.state:
+            exc.__dict__.update(self.state)
+        return exc
+
+
+@dataclass(frozen=True, slots=True)
+class _Answer:
+    """The main process's answer to a request: its value, or the error to throw in."""
+
+    value: Any
+    error: _Portable | None
+
+
+_RETHROWN: Literal["rethrown"] = "rethrown"
+"""A step's error when the scraper let through the error thrown in: the main process
+raises its own, original exception."""
+
+
+@dataclass(slots=True)
+class _Step:
+    """What one step of a session did: the items yielded and how it ended."""
+
+    items: list[object]
+    skipped: list[SkippedItem]
+    page_cap_reached: bool
+    request: _Request | None
+    """The request the scraper awaits next (None: it ended)."""
+    error: _Portable | Literal["rethrown"] | None = None
+    """The error it ended with."""
+    unportable: str | None = None
+    """Why the scraper could not be re-created in the worker."""
+    seconds: float = 0.0
+    pid: int = 0
+    usage: ProcessUsage | None = None
+
+
+# -- the worker side ----------------------------------------------------------------------
+
+
+class _Forward:
+    """The client of a scraper in a worker: every request is handed to the main process."""
+
+    async def get_json(
+        self,
+        url: str,
+        *,
+        params: Mapping[str, str | int] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Any:
+        """Hand the GET to the main process; its decoded JSON comes back."""
+        return await _Await(_Request("get_json", url, params, headers))
+
+    async def post_json(
+        self,
+        url: str,
+        *,
+        json: Any,
+        params: Mapping[str, str | int] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Any:
+        """Hand the POST to the main process; its decoded JSON comes back."""
+        return await _Await(_Request("post_json", url, params, headers, json))
+
+    async def get_text(
+        self,
+        url: str,
+        *,
+        params: Mapping[str, str | int] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> str:
+        """Hand the text GET to the main process; its text comes back."""
+        text: str = await _Await(_Request("get_text", url, params, headers))
+        return text
+
+
+class _Await:
+    """Suspends the scraper's coroutine on ``request`` until the driver resumes it."""
+
+    def __init__(self, request: _Request) -> None:
+        self._request = request
+
+    def __await__(self) -> Generator[_Request, Any, Any]:
+        return (yield self._request)
+
+
+@dataclass(slots=True)
+class _Session:
+    jobs: AsyncGenerator[object, None]
+    ctx: ScrapeContext
+    pending: Coroutine[Any, Any, object] | None = None
+    """The scraper's ``__anext__`` in progress, suspended on a request."""
+
+
+_SESSIONS: dict[int, _Session] = {}
+
+
+def _init_worker() -> None:
+    """Leave signals to the main process (it stops the pool) and die with it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
+
+
+def _exit_with(parent: multiprocessing.process.BaseProcess) -> None:
+    parent.join()
+    os._exit(0)
+
+
+def _start(session: int, blob: bytes, target: str) -> _Step:
+    """Re-create the scraper and run it up to its first request."""
+    try:
+        scraper, ctx = pickle.loads(blob)  # noqa: S301 - our own main process pickled it
+    except Exception as exc:  # noqa: BLE001 - a plugin's class may not import here
+        return _Step([], [], False, None, unportable=f"{type(exc).__name__}: {exc}")
+    _SESSIONS[session] = _Session(scraper.scrape(ctx, Target(target)), ctx)
+    return _advance(session, None, None)
+
+
+def _resume(session: int, answer: _Answer) -> _Step:
+    """Resume a session with the answer to its request (or its error thrown in)."""
+    return _advance(session, answer.value, None if answer.error is None else answer.error.rebuild())
+
+
+def _close(session: int) -> None:
+    """Forget a session the main process dropped, closing its generator."""
+    if (state := _SESSIONS.pop(session, None)) is not None:
+        closing = state.jobs.aclose()
+        try:
+            closing.send(None)
+        except BaseException:  # noqa: BLE001, S110 - closed, however it ended
+            pass
+        finally:
+            closing.close()
+
+
+def _advance(session: int, value: Any, error: BaseException | None) -> _Step:
+    """Run the session until the scraper awaits a request, ends or fails."""
+    started = time.perf_counter()
+    state = _SESSIONS[session]
+    items: list[object] = []
+    thrown = error
+    request: _Request | None = None
+    failure: _Portable | Literal["rethrown"] | None = None
+    while True:
+        if state.pending is None:
+            state.pending = state.jobs.__anext__()
+        pending = state.pending
+        try:
+            awaited = pending.throw(error) if error is not None else pending.send(value)
+        except StopIteration as yielded:
+            state.pending, value, error = None, None, None
+            items.append(_sendable(yielded.value))
+            continue
+        except StopAsyncIteration:
+            break
+        except Exception as exc:  # noqa: BLE001 - ends the target, as it would in-process
+            failure = _RETHROWN if exc is thrown else _Portable.of(exc)
+            break
+        value, error = None, None
+        if isinstance(awaited, _Request):
+            request = awaited
+            break
+        if awaited is not None:  # a bare yield (sleep(0)) resumes at once; anything else:
+            error = RuntimeError(
+                f"a scraper in a parse worker may await only its client, not {awaited!r}"
+            )
+    if request is None:
+        del _SESSIONS[session]
+    return _Step(
+        items,
+        _drain(state.ctx),
+        state.ctx.page_cap_reached,
+        request,
+        error=failure,
+        seconds=time.perf_counter() - started,
+        pid=os.getpid(),
+        usage=ProcessUsage.of_this_process(),
+    )
+
+
+def _drain(ctx: ScrapeContext) -> list[SkippedItem]:
+    skipped, ctx.skipped = ctx.skipped, []
+    return skipped
+
+
+def _sendable(item: object) -> object:
+    """``item`` if it can go to the main process; a broken plugin's garbage may not."""
+    if type(item) is Job:
+        return item
+    try:
+        pickle.dumps(item)
+    except Exception:  # noqa: BLE001 - the sink counts it invalid either way
+        return f"<{type(item).__name__} that does not pickle>"
+    return item

@@ -1,0 +1,126 @@
+"""Where a run's time went: cheap perf counters, and the CPU and memory of its processes.
+
+The durations are summed over the run's concurrent work, so they overlap and their total
+may pass the run's wall time: ``fetch`` is the time targets waited for their requests,
+``parse`` the time spent turning pages into jobs (in the run's process, or in the parse
+workers), ``store`` the time the sink spent validating, deduplicating and writing them,
+``enrich`` the enrichment pass.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from jobping.scraping import JsonClient
+
+__all__ = ["ProcessUsage", "RunTimings", "TimedClient"]
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessUsage:
+    """The CPU seconds and peak resident memory of one process so far."""
+
+    cpu_seconds: float
+    peak_rss_bytes: int
+
+    @classmethod
+    def of_this_process(cls) -> ProcessUsage:
+        """This process's usage (its threads included)."""
+        peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+        return cls(time.process_time(), peak_kib * 1024)
+
+
+@dataclass(slots=True)
+class RunTimings:
+    """The run's perf counters (seconds) and the usage of each of its processes."""
+
+    fetch: float = 0.0
+    parse: float = 0.0
+    store: float = 0.0
+    enrich: float = 0.0
+    parse_workers: int = 0
+    """Parse worker processes the run used (0: it parsed in its own process)."""
+    workers: dict[int, ProcessUsage] = field(default_factory=dict)
+    """The last usage each parse worker reported, by pid."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data: seconds rounded to the millisecond, usage per process."""
+        main = ProcessUsage.of_this_process()
+        processes = {"main": main, **{f"worker {pid}": u for pid, u in self.workers.items()}}
+        return {
+            "fetch_seconds": round(self.fetch, 3),
+            "parse_seconds": round(self.parse, 3),
+            "store_seconds": round(self.store, 3),
+            "enrich_seconds": round(self.enrich, 3),
+            "parse_workers": self.parse_workers,
+            "processes": {
+                name: {
+                    "pid": os.getpid() if name == "main" else int(name.split()[1]),
+                    "cpu_seconds": round(usage.cpu_seconds, 3),
+                    "peak_rss_bytes": usage.peak_rss_bytes,
+                }
+                for name, usage in processes.items()
+            },
+        }
+
+
+class TimedClient:
+    """A ``JsonClient`` adding the time its requests take to ``timings.fetch`` and ``waited``."""
+
+    def __init__(self, client: JsonClient, timings: RunTimings) -> None:
+        self._client = client
+        self._timings = timings
+        self.waited = 0.0
+        """Seconds this client's requests took (one target's share of ``fetch``)."""
+
+    async def get_json(
+        self,
+        url: str,
+        *,
+        params: Mapping[str, str | int] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Any:
+        """GET through the wrapped client, timed."""
+        started = time.perf_counter()
+        try:
+            return await self._client.get_json(url, params=params, headers=headers)
+        finally:
+            self._add(time.perf_counter() - started)
+
+    async def post_json(
+        self,
+        url: str,
+        *,
+        json: Any,
+        params: Mapping[str, str | int] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Any:
+        """POST through the wrapped client, timed."""
+        started = time.perf_counter()
+        try:
+            return await self._client.post_json(url, json=json, params=params, headers=headers)
+        finally:
+            self._add(time.perf_counter() - started)
+
+    async def get_text(
+        self,
+        url: str,
+        *,
+        params: Mapping[str, str | int] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> str:
+        """GET text through the wrapped client, timed."""
+        started = time.perf_counter()
+        try:
+            return await self._client.get_text(url, params=params, headers=headers)
+        finally:
+            self._add(time.perf_counter() - started)
+
+    def _add(self, seconds: float) -> None:
+        self.waited += seconds
+        self._timings.fetch += seconds
