@@ -203,10 +203,11 @@ class Orchestrator:
         hook = ScraperStatsHook()
         targets = _count_targets(settings, [*primary, *individual])
         workers = parse_workers(settings.run_parse_workers, targets)
-        with contextlib.ExitStack() as stack:
+        async with contextlib.AsyncExitStack() as stack:
             parser: PageParser = InProcess(report.timings)
             if workers:
-                parser = stack.enter_context(ParsePool(workers, report.timings))
+                pool = ParsePool(workers, report.timings, sink.admission, self._now)
+                parser = await stack.enter_async_context(pool)
             async with ScrapeClient.from_settings(
                 settings, self._store, hooks=[hook], policies=self._policies
             ) as client:

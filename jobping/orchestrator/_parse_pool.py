@@ -29,9 +29,12 @@ import time
 from collections.abc import AsyncGenerator, Callable, Coroutine, Generator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Literal, Protocol
 
-from jobping.models import Job
+import anyio.to_thread
+
+from jobping.orchestrator._sink import Admission
 from jobping.orchestrator._timings import ProcessUsage, RunTimings, TimedClient
 from jobping.scraping import ScrapeContext, Scraper, SkippedItem, Target
 
@@ -93,15 +96,23 @@ class InProcess:
 class ParsePool:
     """``workers`` parse processes (started on entry, stopped on exit) running scrapers.
 
-    Use it as ``with ParsePool(n, timings) as pool`` around the run's work; it needs the
-    asyncio event loop (``anyio`` on asyncio).
+    Use it as ``async with ParsePool(n, timings) as pool`` around the run's work; it needs
+    the asyncio event loop (``anyio`` on asyncio).
     """
 
-    def __init__(self, workers: int, timings: RunTimings) -> None:
+    def __init__(
+        self,
+        workers: int,
+        timings: RunTimings,
+        admission: Admission,
+        now: Callable[[], datetime],
+    ) -> None:
         if workers < 1:
             raise ValueError(f"a parse pool needs at least one worker, not {workers}")
         self._size = workers
         self.timings = timings
+        self._admission = admission
+        self._now = now
         self._in_process = InProcess(timings)
         self._workers: list[ProcessPoolExecutor] = []
         self._busy: list[int] = []
@@ -109,19 +120,26 @@ class ParsePool:
         self._local: set[str] = set()
         """Scrapers that run in this process: they could not be re-created in a worker."""
 
-    def __enter__(self) -> ParsePool:
-        context = multiprocessing.get_context(_start_method())
-        if isinstance(context, multiprocessing.context.ForkServerContext):
-            context.set_forkserver_preload([__name__])  # workers start with jobping imported
-        self._workers = [
-            ProcessPoolExecutor(1, mp_context=context, initializer=_init_worker)
-            for _ in range(self._size)
-        ]
+    async def __aenter__(self) -> ParsePool:
+        """Start the workers (in a thread: starting a process blocks) and wait until they run."""
+        self._workers = await anyio.to_thread.run_sync(self._start)
         self._busy = [0] * self._size
         self.timings.parse_workers = self._size
         return self
 
-    def __exit__(self, *_exc: object) -> None:
+    def _start(self) -> list[ProcessPoolExecutor]:
+        context = multiprocessing.get_context(_start_method())
+        if isinstance(context, multiprocessing.context.ForkServerContext):
+            context.set_forkserver_preload([__name__])  # workers start with jobping imported
+        workers = [
+            ProcessPoolExecutor(1, mp_context=context, initializer=_init_worker)
+            for _ in range(self._size)
+        ]
+        for started in [worker.submit(os.getpid) for worker in workers]:
+            started.result()
+        return workers
+
+    async def __aexit__(self, *_exc: object) -> None:
         """Stop the workers without waiting for them: a step left running is short."""
         for worker in self._workers:
             worker.shutdown(wait=False, cancel_futures=True)
@@ -167,7 +185,8 @@ class ParsePool:
         self._busy[index] += 1
         ended = False
         try:
-            step = await self._call(worker, _start, session, blob, target.text)
+            start = (session, blob, target.text, self._admission, self._now())
+            step = await self._call(worker, _start, *start)
             if step.unportable is not None:
                 ended = True
                 self._run_here(scraper.name, step.unportable)
@@ -189,7 +208,7 @@ class ParsePool:
                     return
                 value, thrown = await _fetch(ctx, step.request)
                 answer = _Answer(value, None if thrown is None else _Portable.of(thrown))
-                step = await self._call(worker, _resume, session, answer)
+                step = await self._call(worker, _resume, session, answer, self._now())
         finally:
             self._busy[index] -= 1
             if not ended:
@@ -372,6 +391,7 @@ class _Await:
 class _Session:
     jobs: AsyncGenerator[object, None]
     ctx: ScrapeContext
+    admission: Admission
     pending: Coroutine[Any, Any, object] | None = None
     """The scraper's ``__anext__`` in progress, suspended on a request."""
 
@@ -393,19 +413,20 @@ def _exit_with(parent: multiprocessing.process.BaseProcess) -> None:
     os._exit(0)
 
 
-def _start(session: int, blob: bytes, target: str) -> _Step:
-    """Re-create the scraper and run it up to its first request."""
+def _start(session: int, blob: bytes, target: str, admission: Admission, now: datetime) -> _Step:
+    """Re-create the scraper and run it up to its first request (its items checked)."""
     try:
         scraper, ctx = pickle.loads(blob)  # noqa: S301 - our own main process pickled it
     except Exception as exc:  # noqa: BLE001 - a plugin's class may not import here
         return _Step([], [], False, None, unportable=f"{type(exc).__name__}: {exc}")
-    _SESSIONS[session] = _Session(scraper.scrape(ctx, Target(target)), ctx)
-    return _advance(session, None, None)
+    _SESSIONS[session] = _Session(scraper.scrape(ctx, Target(target)), ctx, admission)
+    return _advance(session, now, None, None)
 
 
-def _resume(session: int, answer: _Answer) -> _Step:
+def _resume(session: int, answer: _Answer, now: datetime) -> _Step:
     """Resume a session with the answer to its request (or its error thrown in)."""
-    return _advance(session, answer.value, None if answer.error is None else answer.error.rebuild())
+    error = None if answer.error is None else answer.error.rebuild()
+    return _advance(session, now, answer.value, error)
 
 
 def _close(session: int) -> None:
@@ -420,8 +441,11 @@ def _close(session: int) -> None:
             closing.close()
 
 
-def _advance(session: int, value: Any, error: BaseException | None) -> _Step:
-    """Run the session until the scraper awaits a request, ends or fails."""
+def _advance(session: int, now: datetime, value: Any, error: BaseException | None) -> _Step:
+    """Run the session until the scraper awaits a request, ends or fails.
+
+    Each item it yields is checked here as the sink would (stamped ``now``).
+    """
     started = time.perf_counter()
     state = _SESSIONS[session]
     items: list[object] = []
@@ -436,7 +460,7 @@ def _advance(session: int, value: Any, error: BaseException | None) -> _Step:
             awaited = pending.throw(error) if error is not None else pending.send(value)
         except StopIteration as yielded:
             state.pending, value, error = None, None, None
-            items.append(_sendable(yielded.value))
+            items.append(state.admission.check(yielded.value, now))
             continue
         except StopAsyncIteration:
             break
@@ -468,14 +492,3 @@ def _advance(session: int, value: Any, error: BaseException | None) -> _Step:
 def _drain(ctx: ScrapeContext) -> list[SkippedItem]:
     skipped, ctx.skipped = ctx.skipped, []
     return skipped
-
-
-def _sendable(item: object) -> object:
-    """``item`` if it can go to the main process; a broken plugin's garbage may not."""
-    if type(item) is Job:
-        return item
-    try:
-        pickle.dumps(item)
-    except Exception:  # noqa: BLE001 - the sink counts it invalid either way
-        return f"<{type(item).__name__} that does not pickle>"
-    return item

@@ -16,6 +16,7 @@ import time
 import types
 import typing
 from collections.abc import Awaitable, Callable, Collection, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -28,7 +29,7 @@ from jobping.orchestrator._report import ScraperReport
 from jobping.orchestrator._timings import RunTimings
 from jobping.store import JobStore, UpsertResult
 
-__all__ = ["Batch", "JobSink", "validate_job"]
+__all__ = ["Admission", "Batch", "Checked", "JobSink", "validate_job"]
 
 logger = logging.getLogger("jobping.orchestrator")
 
@@ -71,6 +72,37 @@ def validate_job(item: object, *, run_id: str, now: datetime) -> Job:
     return dataclasses.replace(item, scraper_run_id=run_id, scrape_timestamp=now, is_active=True)
 
 
+@dataclass(frozen=True, slots=True)
+class Checked:
+    """A yielded item once checked: the job stamped for the run, or why it was refused."""
+
+    job: Job | None
+    problem: str = ""
+    """Why the item is not a valid job (when ``job`` is None)."""
+    cut: tuple[str, ...] = ()
+    """The over-long fields cut."""
+
+
+@dataclass(frozen=True, slots=True)
+class Admission:
+    """How the sink checks each yielded item: validated, stamped for the run, capped.
+
+    It pickles, so a parse worker checks the items of the scraper it runs and the sink
+    takes its ``Checked`` items as they are.
+    """
+
+    run_id: str
+    limits: FieldLimits
+
+    def check(self, item: object, now: datetime) -> Checked:
+        """``item`` checked as a job of this run, stamped ``now``."""
+        try:
+            job, cut = self.limits.cap(validate_job(item, run_id=self.run_id, now=now))
+        except ValueError as exc:
+            return Checked(None, str(exc))
+        return Checked(job, cut=tuple(cut))
+
+
 class JobSink:
     """Validate → dedupe within the run → batched upsert; counts what each batch did.
 
@@ -104,7 +136,7 @@ class JobSink:
         self._store = store
         self._now = now
         self._on_written = on_written
-        self._limits = limits or FieldLimits()
+        self.admission = Admission(run_id, limits or FieldLimits())
         self._timings = timings or RunTimings()
         self._changed = anyio.Event()
 
@@ -131,19 +163,22 @@ class JobSink:
         return Batch(self, report)
 
     def admit(self, item: object, report: ScraperReport) -> Job | None:
-        """``item`` stamped for this run if it is a valid job not yet seen, else None."""
+        """``item`` stamped for this run if it is a valid job not yet seen, else None.
+
+        A ``Checked`` item (from a parse worker) was already checked: only counted here.
+        """
         started = time.perf_counter()
         try:
-            return self._admit(item, report)
+            checked = item if isinstance(item, Checked) else self.admission.check(item, self._now())
+            return self._count(checked, report)
         finally:
             self._timings.store += time.perf_counter() - started
 
-    def _admit(self, item: object, report: ScraperReport) -> Job | None:
-        try:
-            job, cut = self._limits.cap(validate_job(item, run_id=self.run_id, now=self._now()))
-        except ValueError as exc:
+    def _count(self, checked: Checked, report: ScraperReport) -> Job | None:
+        job, cut = checked.job, checked.cut
+        if job is None:
             report.invalid += 1
-            logger.debug("%s: invalid job dropped: %s", report.name, exc)
+            logger.debug("%s: invalid job dropped: %s", report.name, checked.problem)
             return None
         if cut:
             report.truncated += 1
