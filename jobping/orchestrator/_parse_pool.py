@@ -2,12 +2,13 @@
 
 A scraper's ``iter_jobs`` interleaves requests and parsing (the next page's cursor is in
 the page just parsed), so the seam is the scraper's client, not a page. In a parse worker
-the scraper runs unchanged on a context whose client hands every request back: the worker
-drives the scraper's coroutine by hand (no event loop there), and a step ends when the
-scraper awaits a request. The run's process sends that request through its own client
-(quotas, breakers, retries and the stop flags stay in one place), then resumes the session
-with the answer or throws the error in. A session lives in one worker (a pool of one
-process each), so the scraper's generator keeps its state between steps.
+the scraper runs unchanged, on the worker's own event loop, with a context whose client
+hands every request back: a step of the session ends when the scraper awaits a request.
+The run's process sends that request through its own client (quotas, breakers, retries and
+the stop flags stay in one place), then resumes the session with the answer, or with the
+error thrown in where the scraper awaited. The worker checks each job as the sink would
+(``Admission``), so the run's process only counts, deduplicates and stores. A session lives
+in one worker (a pool of one process each), so the scraper keeps its state between steps.
 
 A scraper that cannot be re-created in a worker (its class is not importable there, its
 state does not pickle) runs in the run's process, as every scraper does with
@@ -26,7 +27,7 @@ import pickle
 import signal
 import threading
 import time
-from collections.abc import AsyncGenerator, Callable, Coroutine, Generator, Mapping
+from collections.abc import AsyncGenerator, Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
@@ -42,6 +43,8 @@ __all__ = ["InProcess", "PageParser", "ParsePool", "parse_workers"]
 
 logger = logging.getLogger("jobping.orchestrator")
 
+_STOP_SECONDS = 5.0
+"""How long the pool's stop waits for a worker to finish its step before killing it."""
 _AUTO_MIN_TARGETS = 16
 """Targets a run needs before ``auto`` starts workers (starting one costs ~0.3 s of CPU)."""
 
@@ -140,9 +143,22 @@ class ParsePool:
         return workers
 
     async def __aexit__(self, *_exc: object) -> None:
-        """Stop the workers without waiting for them: a step left running is short."""
+        """Stop the workers: one still busy after ``_STOP_SECONDS`` (a hung plugin) is killed."""
+        with anyio.CancelScope(shield=True):
+            await anyio.to_thread.run_sync(self._stop)
+
+    def _stop(self) -> None:
+        # The executor's own list: processes only it started, never another by a reused pid.
+        processes = [p for w in self._workers for p in (w._processes or {}).values()]
         for worker in self._workers:
             worker.shutdown(wait=False, cancel_futures=True)
+        deadline = time.monotonic() + _STOP_SECONDS
+        for process in processes:
+            process.join(max(0.0, deadline - time.monotonic()))
+            if process.exitcode is None:
+                logger.warning("parse worker %s still busy at the stop: killed", process.pid)
+                process.kill()
+                process.join()
 
     async def scrape(
         self, scraper: Scraper, ctx: ScrapeContext, target: Target, client: TimedClient
@@ -342,7 +358,17 @@ class _Step:
 
 
 class _Forward:
-    """The client of a scraper in a worker: every request is handed to the main process."""
+    """The client of a scraper in a worker: every request is handed to the main process.
+
+    A request parks the scraper on a future of the worker's event loop; the step that runs
+    the loop ends there, and the next step resolves the future with the main process's
+    answer (or its error).
+    """
+
+    def __init__(self) -> None:
+        self.asked: tuple[_Request, asyncio.Future[Any]] | None = None
+        self.waiting: asyncio.Event | None = None
+        """Set while the scraper waits for an answer (made in the worker)."""
 
     async def get_json(
         self,
@@ -352,7 +378,7 @@ class _Forward:
         headers: Mapping[str, str] | None = None,
     ) -> Any:
         """Hand the GET to the main process; its decoded JSON comes back."""
-        return await _Await(_Request("get_json", url, params, headers))
+        return await self._ask(_Request("get_json", url, params, headers))
 
     async def post_json(
         self,
@@ -363,7 +389,7 @@ class _Forward:
         headers: Mapping[str, str] | None = None,
     ) -> Any:
         """Hand the POST to the main process; its decoded JSON comes back."""
-        return await _Await(_Request("post_json", url, params, headers, json))
+        return await self._ask(_Request("post_json", url, params, headers, json))
 
     async def get_text(
         self,
@@ -373,30 +399,43 @@ class _Forward:
         headers: Mapping[str, str] | None = None,
     ) -> str:
         """Hand the text GET to the main process; its text comes back."""
-        text: str = await _Await(_Request("get_text", url, params, headers))
+        text: str = await self._ask(_Request("get_text", url, params, headers))
         return text
 
-
-class _Await:
-    """Suspends the scraper's coroutine on ``request`` until the driver resumes it."""
-
-    def __init__(self, request: _Request) -> None:
-        self._request = request
-
-    def __await__(self) -> Generator[_Request, Any, Any]:
-        return (yield self._request)
+    async def _ask(self, request: _Request) -> Any:
+        if self.asked is not None:
+            raise RuntimeError("a scraper in a parse worker sends one request at a time")
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self.asked = (request, future)
+        if self.waiting is not None:
+            self.waiting.set()
+        try:
+            return await future
+        finally:
+            self.asked = None
 
 
 @dataclass(slots=True)
 class _Session:
-    jobs: AsyncGenerator[object, None]
+    """One target of one scraper running in this worker."""
+
+    client: _Forward
     ctx: ScrapeContext
     admission: Admission
-    pending: Coroutine[Any, Any, object] | None = None
-    """The scraper's ``__anext__`` in progress, suspended on a request."""
+    now: datetime
+    items: list[object]
+    task: asyncio.Task[None] | None = None
 
 
 _SESSIONS: dict[int, _Session] = {}
+_LOOP: list[asyncio.AbstractEventLoop] = []
+"""The worker's event loop (made by the first session), kept for all its sessions."""
+
+
+def _loop() -> asyncio.AbstractEventLoop:
+    if not _LOOP:
+        _LOOP.append(asyncio.new_event_loop())
+    return _LOOP[0]
 
 
 def _init_worker() -> None:
@@ -419,67 +458,67 @@ def _start(session: int, blob: bytes, target: str, admission: Admission, now: da
         scraper, ctx = pickle.loads(blob)  # noqa: S301 - our own main process pickled it
     except Exception as exc:  # noqa: BLE001 - a plugin's class may not import here
         return _Step([], [], False, None, unportable=f"{type(exc).__name__}: {exc}")
-    _SESSIONS[session] = _Session(scraper.scrape(ctx, Target(target)), ctx, admission)
-    return _advance(session, now, None, None)
+    ctx.client.waiting = asyncio.Event()
+    state = _Session(ctx.client, ctx, admission, now, [])
+    _SESSIONS[session] = state
+    state.task = _loop().create_task(_pump(state, scraper.scrape(ctx, Target(target))))
+    return _step(session, None)
 
 
 def _resume(session: int, answer: _Answer, now: datetime) -> _Step:
     """Resume a session with the answer to its request (or its error thrown in)."""
-    error = None if answer.error is None else answer.error.rebuild()
-    return _advance(session, now, answer.value, error)
+    state = _SESSIONS[session]
+    state.now = now
+    if state.client.asked is None:
+        raise RuntimeError(f"parse session {session} is not waiting for an answer")
+    future = state.client.asked[1]
+    if state.client.waiting is not None:
+        state.client.waiting.clear()
+    thrown = None if answer.error is None else answer.error.rebuild()
+    if thrown is None:
+        future.set_result(answer.value)
+    else:
+        future.set_exception(thrown)
+    return _step(session, thrown)
 
 
 def _close(session: int) -> None:
-    """Forget a session the main process dropped, closing its generator."""
-    if (state := _SESSIONS.pop(session, None)) is not None:
-        closing = state.jobs.aclose()
-        try:
-            closing.send(None)
-        except BaseException:  # noqa: BLE001, S110 - closed, however it ended
-            pass
-        finally:
-            closing.close()
+    """Forget a session the main process dropped, cancelling its scraper."""
+    state = _SESSIONS.pop(session, None)
+    if state is not None and state.task is not None and not state.task.done():
+        state.task.cancel()
+        _loop().run_until_complete(asyncio.wait([state.task]))
 
 
-def _advance(session: int, now: datetime, value: Any, error: BaseException | None) -> _Step:
-    """Run the session until the scraper awaits a request, ends or fails.
+async def _pump(state: _Session, jobs: AsyncGenerator[object, None]) -> None:
+    """Run the scraper, checking each item as the sink would (stamped with the step's now)."""
+    try:
+        async for item in jobs:
+            state.items.append(state.admission.check(item, state.now))
+    finally:
+        await jobs.aclose()
 
-    Each item it yields is checked here as the sink would (stamped ``now``).
-    """
+
+def _step(session: int, thrown: BaseException | None) -> _Step:
+    """Run the worker's loop until the session's scraper sends a request, ends or fails."""
     started = time.perf_counter()
     state = _SESSIONS[session]
-    items: list[object] = []
-    thrown = error
-    request: _Request | None = None
+    task = state.task
+    assert task is not None  # noqa: S101 - set by _start
+    _loop().run_until_complete(_until_asked(state, task))
+    request = None if state.client.asked is None else state.client.asked[0]
     failure: _Portable | Literal["rethrown"] | None = None
-    while True:
-        if state.pending is None:
-            state.pending = state.jobs.__anext__()
-        pending = state.pending
-        try:
-            awaited = pending.throw(error) if error is not None else pending.send(value)
-        except StopIteration as yielded:
-            state.pending, value, error = None, None, None
-            items.append(state.admission.check(yielded.value, now))
-            continue
-        except StopAsyncIteration:
-            break
-        except Exception as exc:  # noqa: BLE001 - ends the target, as it would in-process
-            failure = _RETHROWN if exc is thrown else _Portable.of(exc)
-            break
-        value, error = None, None
-        if isinstance(awaited, _Request):
-            request = awaited
-            break
-        if awaited is not None:  # a bare yield (sleep(0)) resumes at once; anything else:
-            error = RuntimeError(
-                f"a scraper in a parse worker may await only its client, not {awaited!r}"
-            )
-    if request is None:
+    if task.done():
         del _SESSIONS[session]
+        request = None
+        error = task.exception()
+        if error is not None:
+            failure = _RETHROWN if error is thrown else _Portable.of(error)
+    items, state.items = state.items, []
+    skipped, state.ctx.skipped = state.ctx.skipped, []
     return _Step(
         items,
-        _drain(state.ctx),
+        skipped,
         state.ctx.page_cap_reached,
         request,
         error=failure,
@@ -489,6 +528,12 @@ def _advance(session: int, now: datetime, value: Any, error: BaseException | Non
     )
 
 
-def _drain(ctx: ScrapeContext) -> list[SkippedItem]:
-    skipped, ctx.skipped = ctx.skipped, []
-    return skipped
+async def _until_asked(state: _Session, task: asyncio.Task[None]) -> None:
+    """Return once the scraper waits for an answer, or its task is done."""
+    waiting = state.client.waiting
+    assert waiting is not None  # noqa: S101 - set by _start
+    asked = asyncio.ensure_future(waiting.wait())
+    try:
+        await asyncio.wait({task, asked}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        asked.cancel()

@@ -151,11 +151,13 @@ async def bench(options: argparse.Namespace) -> None:
         describe(report, f"{targets} x {options.jobs}")
         per_board.append(f"{targets}: {report['duration_seconds'] / targets * 100:.1f} s")
     print(f"run seconds per 100 boards (linear when equal): {', '.join(per_board)}")
-    smallest = min(options.targets)
+    smallest, runs = min(options.targets), []
+    for workers in (0, options.workers):  # a fresh sandbox each: the same fault draws
+        async with serve_sandbox(faults, scale=Scale(smallest, options.jobs)) as sandbox:
+            runs.append(await one_run(sandbox, options.concurrency, workers))
+    one, many = runs
     async with serve_sandbox(faults, scale=Scale(smallest, options.jobs)) as sandbox:
         fetched, failed, raw_seconds = await raw(sandbox, options.concurrency)
-        one = await one_run(sandbox, options.concurrency, 0)
-        many = await one_run(sandbox, options.concurrency, options.workers)
     print(f"same run, {smallest} x {options.jobs}, back to back:")
     one_rate = describe(one, "  in-process (RUN_PARSE_WORKERS=0)")
     many_rate = describe(many, f"  {options.workers} parse workers")
