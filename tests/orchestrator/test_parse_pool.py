@@ -73,7 +73,9 @@ class Detailed(Scraper):
     async def iter_jobs(self, ctx: ScrapeContext, target: Target) -> AsyncIterator[Job]:
         """The details, one after the other."""
         listing = [{"id": "a", "path": f"/{target.value}"}, {"id": "b", "path": "/json"}]
-        jobs = ctx.detailed_jobs(listing, lambda item: item.text("path"), self._job, id_key="id")
+        jobs = ctx.detailed_jobs(
+            listing, lambda item: item.req_text("path"), self._job, id_key="id"
+        )
         async for built in jobs:
             yield built
 
