@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
+import pickle
 import signal
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -26,6 +27,7 @@ from jobping.http import DomainPolicy
 from jobping.models import Job, RunStatus
 from jobping.orchestrator import Orchestrator, RunReport, ScraperReport
 from jobping.orchestrator._parse_pool import parse_workers
+from jobping.orchestrator._sink import Checked
 from jobping.sandbox import SOURCES, serve_sandbox
 from jobping.scraping import Item, ScrapeContext, Scraper, Target, discover_scrapers
 from jobping.settings import Settings, load_settings
@@ -355,3 +357,18 @@ def test_a_bad_run_parse_workers_names_the_key(value: str, monkeypatch: pytest.M
 
     with pytest.raises(ConfigError, match=r"RUN_PARSE_WORKERS.*'auto' or a whole number"):
         load_settings(env_file=None)
+
+
+def test_a_checked_job_crosses_processes_with_every_field() -> None:
+    """A worker's ``Checked`` job pickles as a tuple of values and comes back equal."""
+    full = job(
+        "s",
+        "1",
+        posted_at=datetime(2026, 1, 2, tzinfo=UTC),
+        categories=("a", "b"),
+        salary_min=1.5,
+        is_active=False,
+    )
+    sent = [Checked(full, cut=("title",)), Checked(None, "not a Job: dict")]
+
+    assert pickle.loads(pickle.dumps(sent)) == sent  # noqa: S301 - our own bytes
