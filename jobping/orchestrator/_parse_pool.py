@@ -216,10 +216,8 @@ class ParsePool:
                 ctx.page_cap_reached |= step.page_cap_reached
                 for item in step.items:
                     yield item
-                if step.error is not None:
-                    if step.error == _RETHROWN and thrown is not None:
-                        raise thrown
-                    raise _rebuilt(step.error)
+                if step.error is not None:  # the very error thrown in, else the worker's
+                    raise thrown if step.rethrown and thrown else step.error.rebuild()
                 if step.request is None:
                     return
                 value, thrown = await _fetch(ctx, step.request)
@@ -243,12 +241,6 @@ class ParsePool:
 def _start_method() -> str:
     """forkserver where there is one: plain fork under a running event loop is unsafe."""
     return "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-
-
-def _rebuilt(error: _Portable | Literal["rethrown"]) -> BaseException:
-    if isinstance(error, _Portable):
-        return error.rebuild()
-    return RuntimeError("a parse worker rethrew an error it was never given")
 
 
 async def _fetch(ctx: ScrapeContext, request: _Request) -> tuple[Any, Exception | None]:
@@ -331,11 +323,6 @@ class _Answer:
     error: _Portable | None
 
 
-_RETHROWN: Literal["rethrown"] = "rethrown"
-"""A step's error when the scraper let through the error thrown in: the main process
-raises its own, original exception."""
-
-
 @dataclass(slots=True)
 class _Step:
     """What one step of a session did: the items yielded and how it ended."""
@@ -345,8 +332,10 @@ class _Step:
     page_cap_reached: bool
     request: _Request | None
     """The request the scraper awaits next (None: it ended)."""
-    error: _Portable | Literal["rethrown"] | None = None
+    error: _Portable | None = None
     """The error it ended with."""
+    rethrown: bool = False
+    """Whether that error is the one the main process threw in (it raises its original)."""
     unportable: str | None = None
     """Why the scraper could not be re-created in the worker."""
     seconds: float = 0.0
@@ -507,13 +496,11 @@ def _step(session: int, thrown: BaseException | None) -> _Step:
     assert task is not None  # noqa: S101 - set by _start
     _loop().run_until_complete(_until_asked(state, task))
     request = None if state.client.asked is None else state.client.asked[0]
-    failure: _Portable | Literal["rethrown"] | None = None
+    error = None
     if task.done():
         del _SESSIONS[session]
         request = None
         error = task.exception()
-        if error is not None:
-            failure = _RETHROWN if error is thrown else _Portable.of(error)
     items, state.items = state.items, []
     skipped, state.ctx.skipped = state.ctx.skipped, []
     return _Step(
@@ -521,7 +508,8 @@ def _step(session: int, thrown: BaseException | None) -> _Step:
         skipped,
         state.ctx.page_cap_reached,
         request,
-        error=failure,
+        error=None if error is None else _Portable.of(error),
+        rethrown=error is not None and error is thrown,
         seconds=time.perf_counter() - started,
         pid=os.getpid(),
         usage=ProcessUsage.of_this_process(),
