@@ -34,6 +34,14 @@ class ProcessUsage:
         peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
         return cls(time.process_time(), peak_kib * 1024)
 
+    def to_dict(self, pid: int) -> dict[str, Any]:
+        """Plain data, with the process's ``pid``."""
+        return {
+            "pid": pid,
+            "cpu_seconds": round(self.cpu_seconds, 3),
+            "peak_rss_bytes": self.peak_rss_bytes,
+        }
+
 
 @dataclass(slots=True)
 class RunTimings:
@@ -50,22 +58,15 @@ class RunTimings:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data: seconds rounded to the millisecond, usage per process."""
-        main = ProcessUsage.of_this_process()
-        processes = {"main": main, **{f"worker {pid}": u for pid, u in self.workers.items()}}
+        main = {"main": ProcessUsage.of_this_process().to_dict(os.getpid())}
+        workers = {f"worker {pid}": usage.to_dict(pid) for pid, usage in self.workers.items()}
         return {
             "fetch_seconds": round(self.fetch, 3),
             "parse_seconds": round(self.parse, 3),
             "store_seconds": round(self.store, 3),
             "enrich_seconds": round(self.enrich, 3),
             "parse_workers": self.parse_workers,
-            "processes": {
-                name: {
-                    "pid": os.getpid() if name == "main" else int(name.split()[1]),
-                    "cpu_seconds": round(usage.cpu_seconds, 3),
-                    "peak_rss_bytes": usage.peak_rss_bytes,
-                }
-                for name, usage in processes.items()
-            },
+            "processes": main | workers,
         }
 
 

@@ -181,7 +181,8 @@ async def test_the_sandbox_on_two_workers_stores_what_in_process_parsing_stores(
     """Every built-in scraper over the sandbox: same jobs table, same counts, workers used.
 
     Pins the seam: pagination, detail requests, skipped items and the sink's checks give
-    what the in-process run gives, while the jobs were parsed in two worker processes.
+    what the in-process run gives, while the jobs were parsed in two worker processes; and
+    the report's time split and per-process usage, both ways.
     """
     caplog.set_level(logging.WARNING, logger="jobping.orchestrator")
     results = []
@@ -215,6 +216,14 @@ async def test_the_sandbox_on_two_workers_stores_what_in_process_parsing_stores(
     assert len(pooled_jobs) == len(in_process_jobs) == in_process.totals()["new"] == 80 + 111
     assert pooled_jobs == in_process_jobs
     assert "parse worker" not in caplog.text  # no built-in scraper fell back
+    for report in (in_process, pooled):  # the time split and each process's usage
+        timings = report.to_dict()["timings"]
+        assert min(timings[f"{part}_seconds"] for part in ("fetch", "parse", "store")) > 0
+        assert timings["enrich_seconds"] == 0  # no enricher given
+        assert len(timings["processes"]) == 1 + report.timings.parse_workers
+        assert all(
+            p["cpu_seconds"] > 0 < p["peak_rss_bytes"] for p in timings["processes"].values()
+        )
 
 
 @pytest.mark.parametrize("workers", [0, 2])
