@@ -10,8 +10,9 @@ For each scale (50, 100 and 200 boards by default) it prints the run's time, job
 second, the CPU seconds of the run's process and of each parse worker, the cores used (CPU
 seconds over wall seconds), their peak RSS, and where the time went: fetch, parse, store and
 enrich, summed over the targets at work together (so they overlap). Then, at the smallest
-scale, the same run parsing in-process (``RUN_PARSE_WORKERS=0``, one core) against
-``--workers`` parse workers, measured back to back, and a raw httpx baseline.
+scale and without faults (retry sleeps and breaker trips differ from run to run), the run
+parsing in-process (``RUN_PARSE_WORKERS=0``, one core) against ``--workers`` parse workers,
+back to back, ``--repeat`` pairs, and a raw httpx baseline.
 
     .venv/bin/python scripts/bench/run.py                          # 50, 100, 200 x 500
     .venv/bin/python scripts/bench/run.py --targets 20 --workers 2 # a quick run
@@ -151,17 +152,23 @@ async def bench(options: argparse.Namespace) -> None:
         describe(report, f"{targets} x {options.jobs}")
         per_board.append(f"{targets}: {report['duration_seconds'] / targets * 100:.1f} s")
     print(f"run seconds per 100 boards (linear when equal): {', '.join(per_board)}")
-    smallest, runs = min(options.targets), []
-    for workers in (0, options.workers):  # a fresh sandbox each: the same fault draws
-        async with serve_sandbox(faults, scale=Scale(smallest, options.jobs)) as sandbox:
-            runs.append(await one_run(sandbox, options.concurrency, workers))
-    one, many = runs
+    smallest = min(options.targets)
+    print(
+        f"in-process against {options.workers} parse workers, {smallest} x {options.jobs},"
+        " no faults (retry sleeps and breaker trips differ from run to run), in pairs:"
+    )
+    ratios = []
+    for pair in range(1, options.repeat + 1):
+        rates = []
+        for workers in (0, options.workers):
+            async with serve_sandbox(scale=Scale(smallest, options.jobs)) as sandbox:
+                report = await one_run(sandbox, options.concurrency, workers)
+            rates.append(describe(report, f"  pair {pair}, RUN_PARSE_WORKERS={workers}"))
+        ratios.append(rates[1] / rates[0])
+        print(f"  pair {pair}: {options.workers} workers / in-process = {ratios[-1]:.2f}x jobs/s")
+    print(f"ratios: {', '.join(f'{r:.2f}x' for r in ratios)}")
     async with serve_sandbox(faults, scale=Scale(smallest, options.jobs)) as sandbox:
         fetched, failed, raw_seconds = await raw(sandbox, options.concurrency)
-    print(f"same run, {smallest} x {options.jobs}, back to back:")
-    one_rate = describe(one, "  in-process (RUN_PARSE_WORKERS=0)")
-    many_rate = describe(many, f"  {options.workers} parse workers")
-    print(f"ratio {options.workers} workers / in-process: {many_rate / one_rate:.2f}x jobs/s")
     print(
         f"baseline, raw httpx fetch + json decode (no retry, no store): {raw_seconds:.2f} s,"
         f" {fetched:,} jobs decoded, {failed} requests failed,"
@@ -185,6 +192,9 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8, help="RUN_CONCURRENCY (8)")
     parser.add_argument(
         "--workers", type=int, default=os.cpu_count() or 2, help="RUN_PARSE_WORKERS (cores)"
+    )
+    parser.add_argument(
+        "--repeat", type=int, default=2, help="in-process / workers pairs compared (2)"
     )
     anyio.run(bench, parser.parse_args())
 
