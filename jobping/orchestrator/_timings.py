@@ -10,7 +10,7 @@ workers), ``store`` the time the sink spent validating, deduplicating and writin
 from __future__ import annotations
 
 import os
-import resource
+import sys
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -31,8 +31,12 @@ class ProcessUsage:
     @classmethod
     def of_this_process(cls) -> ProcessUsage:
         """This process's usage (its threads included)."""
-        peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
-        return cls(time.process_time(), peak_kib * 1024)
+        if sys.platform == "win32":  # no getrusage: the CPU time only
+            return cls(time.process_time(), 0)
+        import resource  # noqa: PLC0415 - Unix only
+
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB; bytes on macOS
+        return cls(time.process_time(), peak if sys.platform == "darwin" else peak * 1024)
 
     def to_dict(self, pid: int) -> dict[str, Any]:
         """Plain data, with the process's ``pid``."""
