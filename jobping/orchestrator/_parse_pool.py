@@ -29,6 +29,7 @@ import threading
 import time
 from collections.abc import AsyncGenerator, Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, Protocol
@@ -122,6 +123,8 @@ class ParsePool:
         self._sessions = itertools.count(1)
         self._local: set[str] = set()
         """Scrapers that run in this process: they could not be re-created in a worker."""
+        self._dead: set[int] = set()
+        """Workers that died (a plugin crashed the process): no new session goes there."""
 
     async def __aenter__(self) -> ParsePool:
         """Start the workers (in a thread: starting a process blocks) and wait until they run."""
@@ -164,7 +167,8 @@ class ParsePool:
         self, scraper: Scraper, ctx: ScrapeContext, target: Target, client: TimedClient
     ) -> AsyncGenerator[object, None]:
         """Run ``scraper`` on ``target`` in a worker; in this process if it cannot go there."""
-        blob = None if scraper.name in self._local else self._portable(scraper, ctx)
+        alive = len(self._dead) < self._size
+        blob = self._portable(scraper, ctx) if alive and scraper.name not in self._local else None
         if blob is None:
             jobs = self._in_process.scrape(scraper, ctx, target, client)
         else:
@@ -196,13 +200,14 @@ class ParsePool:
         target: Target,
         client: TimedClient,
     ) -> AsyncGenerator[object, None]:
-        index = min(range(self._size), key=self._busy.__getitem__)
+        alive = [index for index in range(self._size) if index not in self._dead]
+        index = min(alive, key=self._busy.__getitem__)
         worker, session = self._workers[index], next(self._sessions)
         self._busy[index] += 1
         ended = False
         try:
             start = (session, blob, target.text, self._admission, self._now())
-            step = await self._call(worker, _start, *start)
+            step = await self._call(index, _start, *start)
             if step.unportable is not None:
                 ended = True
                 self._run_here(scraper.name, step.unportable)
@@ -222,16 +227,21 @@ class ParsePool:
                     return
                 value, thrown = await _fetch(ctx, step.request)
                 answer = _Answer(value, None if thrown is None else _Portable.of(thrown))
-                step = await self._call(worker, _resume, session, answer, self._now())
+                step = await self._call(index, _resume, session, answer, self._now())
         finally:
             self._busy[index] -= 1
             if not ended:
                 _close_later(worker, session)
 
-    async def _call(
-        self, worker: ProcessPoolExecutor, fn: Callable[..., _Step], *args: object
-    ) -> _Step:
-        step = await asyncio.wrap_future(worker.submit(fn, *args))
+    async def _call(self, index: int, fn: Callable[..., _Step], *args: object) -> _Step:
+        """One step in worker ``index``; a worker found dead takes no more sessions."""
+        try:
+            step = await asyncio.wrap_future(self._workers[index].submit(fn, *args))
+        except BrokenProcessPool:
+            if index not in self._dead:
+                self._dead.add(index)
+                logger.error("a parse worker died; its targets from now on go elsewhere")
+            raise
         self.timings.parse += step.seconds
         if step.usage is not None:
             self.timings.workers[step.pid] = step.usage

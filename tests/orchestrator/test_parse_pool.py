@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import multiprocessing
 import os
 import pickle
 import signal
@@ -116,6 +117,22 @@ class Stuck(Scraper):
     async def iter_jobs(self, ctx: ScrapeContext, target: Target) -> AsyncIterator[Job]:
         """Start the hanging request."""
         await ctx.get_json("/hang")
+        yield job(self.source, target.value)
+
+
+class Crashing(Scraper):
+    """Kills the worker process it runs in on the target ``die``; one job elsewhere."""
+
+    name = "crashing"
+    source = "crashing"
+    base_url = "https://crashing.invalid"
+    domains = ("crashing.invalid",)
+    tier = "primary"
+
+    async def iter_jobs(self, ctx: ScrapeContext, target: Target) -> AsyncIterator[Job]:
+        """Die (in a worker) or yield the target's job."""
+        if target.value == "die" and multiprocessing.parent_process() is not None:
+            os._exit(1)
         yield job(self.source, target.value)
 
 
@@ -348,6 +365,23 @@ async def test_sigterm_stops_a_run_with_workers_and_their_processes(
     for pid in pids:
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)
+
+
+async def test_a_worker_killed_by_a_scraper_fails_that_target_only(
+    make_settings: SettingsFactory, store: Store, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A plugin that kills its worker fails its target; the others run on (invariant 5)."""
+    caplog.set_level(logging.ERROR, logger="jobping.orchestrator")
+    settings = configured(
+        make_settings, 2, "crashing", Crashing.base_url, ["a", "die", "b", "c"], run_concurrency=1
+    )
+
+    report = await run_with(settings, store, [Crashing()])
+
+    result = by_name(report)["crashing"]
+    assert (dict(result.outcomes), result.new) == ({"ok": 3, "failed": 1}, 3)
+    assert result.errors[0].startswith("die: BrokenProcessPool")
+    assert caplog.text.count("a parse worker died") == 1
 
 
 def test_auto_starts_workers_only_for_a_run_with_enough_targets() -> None:
