@@ -138,6 +138,9 @@ class Settings(BaseSettings):
     """Time one scraper may take before it is cancelled and reported as failed."""
     run_lease_ttl_seconds: float = Field(default=300.0, ge=5)
     """A crashed run's lease is taken over after this long."""
+    run_parse_workers: int | Literal["auto"] = "auto"
+    """Processes that parse pages while the run fetches: 0 or 1 parse in the run's own
+    process; ``auto`` uses every usable core when the run has enough targets."""
     schedule: ScheduleConfig = ScheduleConfig()
     """Runs, enrichment and cleanup started by ``jobping worker`` (``[schedule]`` in TOML)."""
 
@@ -244,6 +247,14 @@ class Settings(BaseSettings):
         if not value or any(not 0 < share <= 1 for share in value) or value != sorted(value):
             raise ValueError("must be increasing shares in (0, 1], like [0.8, 0.95]")
         return value
+
+    @field_validator("run_parse_workers", mode="before")
+    @classmethod
+    def _workers(cls, value: object) -> int | str:
+        text = str(value).strip().lower()
+        if text == "auto" or (text.isdigit() and not isinstance(value, bool)):
+            return text if text == "auto" else int(text)
+        raise ValueError(f"must be 'auto' or a whole number of processes >= 0, not {value!r}")
 
     @field_validator("database_url")
     @classmethod

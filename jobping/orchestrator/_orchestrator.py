@@ -15,6 +15,7 @@ shutdown have their own modules. One run, in order:
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import uuid
 from collections.abc import Awaitable, Callable, Collection, Sequence
@@ -27,6 +28,7 @@ from jobping.errors import JobPingError, StoreError
 from jobping.http import DomainPolicies, ScrapeClient
 from jobping.orchestrator._lease import RunLease, close_abandoned_runs, holder_name
 from jobping.orchestrator._limits import FieldLimits
+from jobping.orchestrator._parse_pool import InProcess, PageParser, ParsePool, parse_workers
 from jobping.orchestrator._report import RunReport, ScraperReport, TierReport
 from jobping.orchestrator._runner import ScraperRunner, ScraperStatsHook
 from jobping.orchestrator._shutdown import Shutdown
@@ -178,6 +180,7 @@ class Orchestrator:
         """The run's task group: lease renewal, signals, and the work under the grace scope."""
         sink = JobSink(
             None if self._dry_run else self._store,
+            timings=report.timings,
             run_id=report.run_id,
             batch_size=self._settings.run_batch_size,
             now=self._now,
@@ -201,30 +204,38 @@ class Orchestrator:
             group.cancel_scope.cancel()
 
     async def _scrape(self, report: RunReport, sink: JobSink) -> None:
-        """Open the client and run the tiers; the client's stats go into the report."""
+        """Open the client (and the parse pool) and run the tiers; the stats go into the report."""
         settings = self._settings
         primary, individual, report.not_ready = plan(settings, self._scrapers)
         hook = ScraperStatsHook()
-        async with ScrapeClient.from_settings(
-            settings, self._store, hooks=[hook], policies=self._policies
-        ) as client:
-            runner = ScraperRunner(
-                settings=settings,
-                client=client,
-                sink=sink,
-                limiter=anyio.CapacityLimiter(settings.run_concurrency),
-                shutdown=self.shutdown,
-                secrets=settings.secret_values(),
-                on_change=self._observer,
-                validators=self._validators(),
-            )
-            state = RunState(settings, self._store, sink, runner, report, self._now)
-            state.primary, state.individual = primary, individual
-            try:
-                await self._run_tiers(state)
-            finally:
-                with anyio.CancelScope(shield=True):
-                    _fill_http_stats(report, await client.stats_report())
+        targets = _count_targets(settings, [*primary, *individual])
+        workers = parse_workers(settings.run_parse_workers, targets)
+        async with contextlib.AsyncExitStack() as stack:
+            parser: PageParser = InProcess(report.timings)
+            if workers:
+                pool = ParsePool(workers, report.timings, sink.admission, self._now)
+                parser = await stack.enter_async_context(pool)
+            async with ScrapeClient.from_settings(
+                settings, self._store, hooks=[hook], policies=self._policies
+            ) as client:
+                runner = ScraperRunner(
+                    settings=settings,
+                    client=client,
+                    sink=sink,
+                    limiter=anyio.CapacityLimiter(settings.run_concurrency),
+                    shutdown=self.shutdown,
+                    secrets=settings.secret_values(),
+                    on_change=self._observer,
+                    parser=parser,
+                    validators=self._validators(),
+                )
+                state = RunState(settings, self._store, sink, runner, report, self._now)
+                state.primary, state.individual = primary, individual
+                try:
+                    await self._run_tiers(state)
+                finally:
+                    with anyio.CancelScope(shield=True):
+                        _fill_http_stats(report, await client.stats_report())
 
     def _validators(self) -> ValidatorStore | None:
         """The store of the targets' validators, unless conditional requests are off or dry."""
@@ -239,6 +250,7 @@ class Orchestrator:
         """
         if sink.fresh == 0 or self._dry_run:
             return
+        started = anyio.current_time()
         try:
             result = await enricher.enrich_backlog(limit=sink.fresh)
         except StoreError:
@@ -246,6 +258,8 @@ class Orchestrator:
         except JobPingError as exc:
             report.enrichment = {"error": redact_text(str(exc), self._settings.secret_values())}
             return
+        finally:
+            report.timings.enrich += anyio.current_time() - started
         report.enrichment = result.to_dict()
 
     async def _run_tiers(self, state: RunState) -> None:
@@ -353,6 +367,17 @@ def _fill_http_stats(report: RunReport, stats: dict[str, Any]) -> None:
             for domain in sorted(scraper.domains)
             if isinstance(left := domains.get(domain, {}).get("quota_left"), dict)
         }
+
+
+def _count_targets(settings: Settings, scrapers: Sequence[Scraper]) -> int:
+    """How many targets the scrapers have (one for a scraper whose targets do not load)."""
+    count = 0
+    for scraper in scrapers:
+        try:
+            count += len(scraper.configured_targets(settings))
+        except Exception:  # noqa: BLE001 - the runner reports it; one target's worth here
+            count += 1
+    return count
 
 
 def _first_error(group: BaseExceptionGroup[BaseException]) -> JobPingError | None:

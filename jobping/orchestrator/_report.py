@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from jobping.models import Job, RunRecord, RunStatus
+from jobping.orchestrator._timings import RunTimings
 
 __all__ = ["Outcome", "RunReport", "ScraperReport", "TierReport"]
 
@@ -208,6 +209,8 @@ class RunReport:
     """The longest the event loop was held by one piece of work (parsing, a slow hook):
     what lease renewal and every request in flight waited at worst."""
     """What the enrichment after the tiers did (None when it did not run)."""
+    timings: RunTimings = field(default_factory=RunTimings)
+    """Where the run's time went (fetch, parse, store, enrich) and its processes' usage."""
     backfill: list[Job] = field(default_factory=list, repr=False)
     """The jobs tier 3 took from the store (for callers; the JSON has their count)."""
 
@@ -273,6 +276,7 @@ class RunReport:
             "http": self.http,
             "enrichment": self.enrichment,
             "longest_loop_block_seconds": round(self.longest_loop_block_seconds, 4),
+            "timings": self.timings.to_dict(),
         }
 
     def to_record(self) -> RunRecord:

@@ -17,9 +17,11 @@ import anyio
 
 from jobping.errors import SkipError, StoreError
 from jobping.http import RequestEvent, Validators
+from jobping.orchestrator._parse_pool import InProcess, PageParser
 from jobping.orchestrator._report import Outcome, ScraperReport
 from jobping.orchestrator._shutdown import RunStopped, StopFlag, StoppableClient
 from jobping.orchestrator._sink import Batch, JobSink
+from jobping.orchestrator._timings import RunTimings, TimedClient
 from jobping.redact import preview
 from jobping.scraping import (
     ConditionalClient,
@@ -72,6 +74,8 @@ class ScraperRunner:
 
     ``validators``, when given (and the client can send conditional requests), revalidates
     each target scraped whole in one request last time, and keeps what the next run needs.
+    ``parser`` runs each target's scraper (in this process by default, or in a
+    :class:`ParsePool`'s workers) and counts the fetch and parse time.
     """
 
     def __init__(
@@ -85,6 +89,7 @@ class ScraperRunner:
         secrets: Sequence[str] = (),
         on_change: Callable[[ScraperReport], None] = lambda _report: None,
         validators: ValidatorStore | None = None,
+        parser: PageParser | None = None,
     ) -> None:
         self._settings = settings
         conditional = isinstance(client, ConditionalClient)
@@ -95,6 +100,7 @@ class ScraperRunner:
         self._shutdown = shutdown
         self._secrets = tuple(secrets)
         self._on_change = on_change
+        self._parser = parser or InProcess(RunTimings())
 
     async def run_all(
         self, scrapers: Sequence[tuple[Scraper, ScraperReport]], stop: StopFlag
@@ -251,14 +257,14 @@ class ScraperRunner:
     ) -> tuple[Outcome, str | None]:
         """Scrape one target into ``add``; the outcome and its reason (never raises)."""
         timeout = self._settings.run_scraper_timeout_seconds
-        client = StoppableClient(self._client, flags)
+        client = TimedClient(StoppableClient(self._client, flags), self._parser.timings)
         ctx: ScrapeContext | None = None
         try:
             ctx = ScrapeContext.for_scraper(
                 scraper, client, self._settings, revalidation=revalidation
             )
             with anyio.fail_after(timeout):
-                jobs = scraper.scrape(ctx, target)
+                jobs = self._parser.scrape(scraper, ctx, target, client)
                 try:
                     async for item in jobs:
                         await add(item)

@@ -187,6 +187,21 @@ class ScrapeContext:
             revalidation=revalidation,
         )
 
+    def on_client(self, client: JsonClient) -> ScrapeContext:
+        """A fresh context of the same scraper, base URL, secrets and page cap on ``client``.
+
+        The orchestrator's parse workers run a scraper on one whose requests go back to
+        the run's own client.
+        """
+        return ScrapeContext(
+            scraper=self.scraper,
+            client=client,
+            base_url=self.base_url,
+            secrets=self._secrets,
+            max_pages=self.max_pages,
+            now=self._now,
+        )
+
     def __repr__(self) -> str:
         return (
             f"<ScrapeContext {self.scraper} {self.base_url} requests={self.requests} "
