@@ -246,9 +246,11 @@ class Orchestrator:
         """Enrich as many backlog jobs as this run brought new or updated ones (newest first).
 
         The new jobs are the newest of the backlog; the rest of the limit goes to jobs an
-        earlier run left unenriched. An enrichment failure is reported, never fatal.
+        earlier run left unenriched. With ``ENRICH_BATCH`` the enricher is called even when
+        the run brought nothing new: it collects the batches that finished since. An
+        enrichment failure is reported, never fatal.
         """
-        if sink.fresh == 0 or self._dry_run:
+        if self._dry_run or (sink.fresh == 0 and not self._settings.enrich_batch):
             return
         started = anyio.current_time()
         try:

@@ -164,14 +164,15 @@ class ScraperRunner:
             if stopped := next((flag.reason for flag in flags if flag.reason), None):
                 report.record(Outcome.STOPPED, stopped)
                 return
-            revalidation = self._revalidation(stored, flags)
+            client = TimedClient(StoppableClient(self._client, flags), self._parser.timings)
+            revalidation = self._revalidation(stored, client)
             batch = self._sink.batch(report)
             token = _current.set(report)
             outcome: Outcome = Outcome.STOPPED
             reason: str | None = "cancelled"
             try:
                 outcome, reason = await self._scrape(
-                    scraper, target, batch.add, report, flags, revalidation=revalidation
+                    scraper, target, batch.add, report, client, revalidation=revalidation
                 )
             except anyio.get_cancelled_exc_class():
                 reason = next((flag.reason for flag in flags if flag.reason), reason)
@@ -196,7 +197,7 @@ class ScraperRunner:
         return await self._validators.load_validators(scraper.name, target=target)
 
     def _revalidation(
-        self, stored: TargetValidators | None, flags: tuple[StopFlag, ...]
+        self, stored: TargetValidators | None, client: TimedClient
     ) -> Revalidation | None:
         """The revalidation of a target's first request (None when the runner does not)."""
         if self._validators is None:
@@ -205,7 +206,7 @@ class ScraperRunner:
         if stored is not None:
             validators = Validators(stored.etag, stored.last_modified, stored.body_hash)
             previous = (stored.url, validators)
-        return Revalidation(StoppableClient(self._client, flags), previous)
+        return Revalidation(client, previous)
 
     async def _revalidated(
         self,
@@ -251,13 +252,12 @@ class ScraperRunner:
         target: Target,
         add: Callable[[object], Awaitable[None]],
         report: ScraperReport,
-        flags: tuple[StopFlag, ...],
+        client: TimedClient,
         *,
         revalidation: Revalidation | None = None,
     ) -> tuple[Outcome, str | None]:
         """Scrape one target into ``add``; the outcome and its reason (never raises)."""
         timeout = self._settings.run_scraper_timeout_seconds
-        client = TimedClient(StoppableClient(self._client, flags), self._parser.timings)
         ctx: ScrapeContext | None = None
         try:
             ctx = ScrapeContext.for_scraper(

@@ -14,9 +14,12 @@ import sys
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jobping.scraping import JsonClient
+from jobping.scraping import ConditionalClient, JsonClient
+
+if TYPE_CHECKING:
+    from jobping.http import Revalidated, Validators
 
 __all__ = ["ProcessUsage", "RunTimings", "TimedClient"]
 
@@ -123,6 +126,30 @@ class TimedClient:
         started = time.perf_counter()
         try:
             return await self._client.get_text(url, params=params, headers=headers)
+        finally:
+            self._add(time.perf_counter() - started)
+
+    async def get_if_changed(
+        self,
+        url: str,
+        *,
+        params: Mapping[str, str | int] | None = None,
+        headers: Mapping[str, str] | None = None,
+        previous: tuple[str, Validators] | None = None,
+        text: bool = False,
+    ) -> Revalidated:
+        """A conditional GET through the wrapped client, timed.
+
+        Raises:
+            TypeError: the wrapped client cannot send conditional requests.
+        """
+        if not isinstance(self._client, ConditionalClient):
+            raise TypeError(f"{type(self._client).__name__} cannot send conditional requests")
+        started = time.perf_counter()
+        try:
+            return await self._client.get_if_changed(
+                url, params=params, headers=headers, previous=previous, text=text
+            )
         finally:
             self._add(time.perf_counter() - started)
 

@@ -329,6 +329,22 @@ async def test_nothing_is_enriched_in_a_dry_run_or_without_new_jobs(
     assert enricher.limits == []
 
 
+async def test_with_batches_a_run_with_nothing_new_still_collects(
+    make_settings: SettingsFactory, store: Store
+) -> None:
+    """``ENRICH_BATCH``: an unchanged run calls the enricher with limit 0 (it collects batches).
+
+    Without it, the batches a run submitted would wait for a run that brings new jobs.
+    """
+    enricher = Backlog()
+    settings = make_settings(run_min_jobs=0, enrich_batch=True)
+    await orchestrator(settings, store, [make(Board, "p", jobs=3)], enricher=enricher).run()
+    await orchestrator(settings, store, [make(Board, "p", jobs=3)], enricher=enricher).run()
+    await orchestrator(settings, store, [make(Board, "p")], enricher=enricher, dry_run=True).run()
+
+    assert enricher.limits == [3, 0]
+
+
 class Blocking(Board):
     """Holds the event loop for 0.2 s (CPU-bound parsing that never awaits), then yields."""
 
