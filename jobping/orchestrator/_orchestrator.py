@@ -208,8 +208,9 @@ class Orchestrator:
         settings = self._settings
         primary, individual, report.not_ready = plan(settings, self._scrapers)
         hook = ScraperStatsHook()
-        targets = _count_targets(settings, [*primary, *individual])
-        workers = parse_workers(settings.run_parse_workers, targets)
+        setting = settings.run_parse_workers
+        targets = _count_targets(settings, [*primary, *individual]) if setting == "auto" else 0
+        workers = parse_workers(setting, targets)
         async with contextlib.AsyncExitStack() as stack:
             parser: PageParser = InProcess(report.timings)
             if workers:

@@ -36,8 +36,9 @@ from typing import Any, Literal, Protocol
 
 import anyio.to_thread
 
+from jobping.orchestrator._shutdown import StoppableClient
 from jobping.orchestrator._sink import Admission
-from jobping.orchestrator._timings import ProcessUsage, RunTimings, TimedClient
+from jobping.orchestrator._timings import ProcessUsage, RunTimings
 from jobping.scraping import ScrapeContext, Scraper, SkippedItem, Target
 
 __all__ = ["InProcess", "PageParser", "ParsePool", "parse_workers"]
@@ -65,7 +66,7 @@ class PageParser(Protocol):
     """Where the parse time (and the fetch time of the targets it runs) adds up."""
 
     def scrape(
-        self, scraper: Scraper, ctx: ScrapeContext, target: Target, client: TimedClient
+        self, scraper: Scraper, ctx: ScrapeContext, target: Target, client: StoppableClient
     ) -> AsyncGenerator[object, None]:
         """Yield what the scraper yields for ``target``; ``ctx`` fetches through ``client``."""
         ...
@@ -78,7 +79,7 @@ class InProcess:
         self.timings = timings
 
     async def scrape(
-        self, scraper: Scraper, ctx: ScrapeContext, target: Target, client: TimedClient
+        self, scraper: Scraper, ctx: ScrapeContext, target: Target, client: StoppableClient
     ) -> AsyncGenerator[object, None]:
         """``scraper.scrape``, adding its own time (not the requests') to ``parse``."""
         jobs = scraper.scrape(ctx, target)
@@ -164,7 +165,7 @@ class ParsePool:
                 process.join()
 
     async def scrape(
-        self, scraper: Scraper, ctx: ScrapeContext, target: Target, client: TimedClient
+        self, scraper: Scraper, ctx: ScrapeContext, target: Target, client: StoppableClient
     ) -> AsyncGenerator[object, None]:
         """Run ``scraper`` on ``target`` in a worker; in this process if it cannot go there."""
         alive = len(self._dead) < self._size
@@ -198,7 +199,7 @@ class ParsePool:
         blob: bytes,
         ctx: ScrapeContext,
         target: Target,
-        client: TimedClient,
+        client: StoppableClient,
     ) -> AsyncGenerator[object, None]:
         alive = [index for index in range(self._size) if index not in self._dead]
         index = min(alive, key=self._busy.__getitem__)

@@ -21,7 +21,7 @@ from jobping.orchestrator._parse_pool import InProcess, PageParser
 from jobping.orchestrator._report import Outcome, ScraperReport
 from jobping.orchestrator._shutdown import RunStopped, StopFlag, StoppableClient
 from jobping.orchestrator._sink import Batch, JobSink
-from jobping.orchestrator._timings import RunTimings, TimedClient
+from jobping.orchestrator._timings import RunTimings
 from jobping.redact import preview
 from jobping.scraping import (
     ConditionalClient,
@@ -164,7 +164,7 @@ class ScraperRunner:
             if stopped := next((flag.reason for flag in flags if flag.reason), None):
                 report.record(Outcome.STOPPED, stopped)
                 return
-            client = TimedClient(StoppableClient(self._client, flags), self._parser.timings)
+            client = StoppableClient(self._client, flags, self._parser.timings)
             revalidation = self._revalidation(stored, client)
             batch = self._sink.batch(report)
             token = _current.set(report)
@@ -197,7 +197,7 @@ class ScraperRunner:
         return await self._validators.load_validators(scraper.name, target=target)
 
     def _revalidation(
-        self, stored: TargetValidators | None, client: TimedClient
+        self, stored: TargetValidators | None, client: StoppableClient
     ) -> Revalidation | None:
         """The revalidation of a target's first request (None when the runner does not)."""
         if self._validators is None:
@@ -252,7 +252,7 @@ class ScraperRunner:
         target: Target,
         add: Callable[[object], Awaitable[None]],
         report: ScraperReport,
-        client: TimedClient,
+        client: StoppableClient,
         *,
         revalidation: Revalidation | None = None,
     ) -> tuple[Outcome, str | None]:

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import logging
 import signal
+import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import anyio
 from anyio.abc import TaskStatus
@@ -21,10 +22,12 @@ from jobping.scraping import ConditionalClient, JsonClient
 
 if TYPE_CHECKING:
     from jobping.http import Revalidated, Validators
+    from jobping.orchestrator._timings import RunTimings
 
 __all__ = ["RunStopped", "Shutdown", "StopFlag", "StoppableClient"]
 
 logger = logging.getLogger("jobping.orchestrator")
+_T = TypeVar("_T")
 
 
 class RunStopped(Exception):
@@ -55,11 +58,20 @@ class StopFlag:
 
 
 class StoppableClient:
-    """A ``JsonClient`` that refuses to start a request once one of ``flags`` is raised."""
+    """A ``JsonClient`` that refuses to start a request once one of ``flags`` is raised.
 
-    def __init__(self, client: JsonClient, flags: Sequence[StopFlag]) -> None:
+    With ``timings`` it also adds the time its requests take to ``timings.fetch``;
+    ``waited`` is this client's share (one target's requests).
+    """
+
+    def __init__(
+        self, client: JsonClient, flags: Sequence[StopFlag], timings: RunTimings | None = None
+    ) -> None:
         self._client = client
         self._flags = tuple(flags)
+        self._timings = timings
+        self.waited = 0.0
+        """Seconds this client's requests took."""
 
     async def get_json(
         self,
@@ -69,8 +81,7 @@ class StoppableClient:
         headers: Mapping[str, str] | None = None,
     ) -> Any:
         """GET through the wrapped client, unless a stop was requested."""
-        self._check()
-        return await self._client.get_json(url, params=params, headers=headers)
+        return await self._send(lambda: self._client.get_json(url, params=params, headers=headers))
 
     async def post_json(
         self,
@@ -81,8 +92,9 @@ class StoppableClient:
         headers: Mapping[str, str] | None = None,
     ) -> Any:
         """POST through the wrapped client, unless a stop was requested."""
-        self._check()
-        return await self._client.post_json(url, json=json, params=params, headers=headers)
+        return await self._send(
+            lambda: self._client.post_json(url, json=json, params=params, headers=headers)
+        )
 
     async def get_text(
         self,
@@ -92,8 +104,7 @@ class StoppableClient:
         headers: Mapping[str, str] | None = None,
     ) -> str:
         """GET text through the wrapped client, unless a stop was requested."""
-        self._check()
-        return await self._client.get_text(url, params=params, headers=headers)
+        return await self._send(lambda: self._client.get_text(url, params=params, headers=headers))
 
     async def get_if_changed(
         self,
@@ -104,13 +115,31 @@ class StoppableClient:
         previous: tuple[str, Validators] | None = None,
         text: bool = False,
     ) -> Revalidated:
-        """A conditional GET through the wrapped client, unless a stop was requested."""
-        self._check()
-        if not isinstance(self._client, ConditionalClient):
-            raise TypeError(f"{type(self._client).__name__} cannot send conditional requests")
-        return await self._client.get_if_changed(
-            url, params=params, headers=headers, previous=previous, text=text
+        """A conditional GET through the wrapped client, unless a stop was requested.
+
+        Raises:
+            TypeError: the wrapped client cannot send conditional requests.
+        """
+        client = self._client
+        if not isinstance(client, ConditionalClient):
+            raise TypeError(f"{type(client).__name__} cannot send conditional requests")
+        return await self._send(
+            lambda: client.get_if_changed(
+                url, params=params, headers=headers, previous=previous, text=text
+            )
         )
+
+    async def _send(self, request: Callable[[], Awaitable[_T]]) -> _T:
+        """``request()`` unless a stop was requested, its time counted."""
+        self._check()
+        started = time.perf_counter()
+        try:
+            return await request()
+        finally:
+            seconds = time.perf_counter() - started
+            self.waited += seconds
+            if self._timings is not None:
+                self._timings.fetch += seconds
 
     def _check(self) -> None:
         """Raise ``RunStopped`` once a stop was requested."""

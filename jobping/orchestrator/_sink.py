@@ -197,11 +197,6 @@ class JobSink:
             return self._count(checked, report, valid)
         finally:
             self._timings.store += time.perf_counter() - started
-        try:
-            checked = item if isinstance(item, Checked) else self.admission.check(item, self._now())
-            return self._count(checked, report)
-        finally:
-            self._timings.store += time.perf_counter() - started
 
     def _count(
         self, checked: Checked, report: ScraperReport, valid: list[str] | None

@@ -12,16 +12,10 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from jobping.scraping import ConditionalClient, JsonClient
-
-if TYPE_CHECKING:
-    from jobping.http import Revalidated, Validators
-
-__all__ = ["ProcessUsage", "RunTimings", "TimedClient"]
+__all__ = ["ProcessUsage", "RunTimings"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,84 +69,3 @@ class RunTimings:
             "parse_workers": self.parse_workers,
             "processes": main | workers,
         }
-
-
-class TimedClient:
-    """A ``JsonClient`` adding the time its requests take to ``timings.fetch`` and ``waited``."""
-
-    def __init__(self, client: JsonClient, timings: RunTimings) -> None:
-        self._client = client
-        self._timings = timings
-        self.waited = 0.0
-        """Seconds this client's requests took (one target's share of ``fetch``)."""
-
-    async def get_json(
-        self,
-        url: str,
-        *,
-        params: Mapping[str, str | int] | None = None,
-        headers: Mapping[str, str] | None = None,
-    ) -> Any:
-        """GET through the wrapped client, timed."""
-        started = time.perf_counter()
-        try:
-            return await self._client.get_json(url, params=params, headers=headers)
-        finally:
-            self._add(time.perf_counter() - started)
-
-    async def post_json(
-        self,
-        url: str,
-        *,
-        json: Any,
-        params: Mapping[str, str | int] | None = None,
-        headers: Mapping[str, str] | None = None,
-    ) -> Any:
-        """POST through the wrapped client, timed."""
-        started = time.perf_counter()
-        try:
-            return await self._client.post_json(url, json=json, params=params, headers=headers)
-        finally:
-            self._add(time.perf_counter() - started)
-
-    async def get_text(
-        self,
-        url: str,
-        *,
-        params: Mapping[str, str | int] | None = None,
-        headers: Mapping[str, str] | None = None,
-    ) -> str:
-        """GET text through the wrapped client, timed."""
-        started = time.perf_counter()
-        try:
-            return await self._client.get_text(url, params=params, headers=headers)
-        finally:
-            self._add(time.perf_counter() - started)
-
-    async def get_if_changed(
-        self,
-        url: str,
-        *,
-        params: Mapping[str, str | int] | None = None,
-        headers: Mapping[str, str] | None = None,
-        previous: tuple[str, Validators] | None = None,
-        text: bool = False,
-    ) -> Revalidated:
-        """A conditional GET through the wrapped client, timed.
-
-        Raises:
-            TypeError: the wrapped client cannot send conditional requests.
-        """
-        if not isinstance(self._client, ConditionalClient):
-            raise TypeError(f"{type(self._client).__name__} cannot send conditional requests")
-        started = time.perf_counter()
-        try:
-            return await self._client.get_if_changed(
-                url, params=params, headers=headers, previous=previous, text=text
-            )
-        finally:
-            self._add(time.perf_counter() - started)
-
-    def _add(self, seconds: float) -> None:
-        self.waited += seconds
-        self._timings.fetch += seconds
