@@ -45,9 +45,14 @@ async def test_the_ledger_is_never_below_the_bill_whatever_the_fault(
 
     _, billed = openai_server.billed(PriceTable.load())
     committed, held, calls = await ledger(store)
-    assert len(openai_server.requests) == 3
+    # The client's timeout may end an attempt before the server has read it (a loaded
+    # machine): the server then saw fewer; the ledger still counts every attempt.
+    reached = len(openai_server.requests)
+    assert reached == 3 or (fault in NEVER_ANSWERED and 0 < reached < 3)
     assert committed >= billed
     assert held == 0
+    if fault in NEVER_ANSWERED:
+        assert calls == 3  # each attempt charged, answer lost, whether it arrived or not
     if fault in {"slow", "reset"}:
         assert billed > 0
         assert calls == 3  # each attempt reserved and charged on its own

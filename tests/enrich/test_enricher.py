@@ -121,7 +121,9 @@ async def test_retryable_errors_are_tried_the_configured_times_only(
         with pytest.raises(EnrichmentError, match="gave up after 2 attempts") as caught:
             await enricher.enrich(build_jobs(1)[0])
 
-    assert len(openai_server.requests) == 2
+    # a timed-out attempt may end before the server read it (a loaded machine): then fewer
+    reached = len(openai_server.requests)
+    assert reached == 2 or (fault == "timeout" and 0 < reached < 2)
     assert caught.value.model == "gpt-5.4-mini"
     assert await held(store) == (0, 0)
     tokens, micro_usd = await committed(store)
