@@ -39,8 +39,8 @@ def stored_digest(store_url: str, job_hash: str) -> object:
     """The ``content_hash`` column of a stored job."""
     rows = execute(
         store_url,
-        "SELECT content_hash FROM jobs WHERE job_hash = ?",
-        "SELECT content_hash FROM jobs WHERE job_hash = %s",
+        "SELECT content_hash FROM job_sightings WHERE job_hash = ?",
+        "SELECT content_hash FROM job_sightings WHERE job_hash = %s",
         job_hash,
     )
     return rows[0][0]
@@ -88,7 +88,11 @@ async def test_a_row_without_digest_is_compared_in_full_and_gets_one(
     """A row stored before the column existed is compared as before, then carries the digest."""
     jobs = [build_job(1), build_job(2)]
     await store.upsert_jobs(jobs, seen_at=NOW)
-    execute(store_url, "UPDATE jobs SET content_hash = NULL", "UPDATE jobs SET content_hash = NULL")
+    execute(
+        store_url,
+        "UPDATE job_sightings SET content_hash = NULL",
+        "UPDATE job_sightings SET content_hash = NULL",
+    )
 
     changed = dataclasses.replace(jobs[1], title="Staff Engineer 2")
     result = await store.upsert_jobs([jobs[0], changed], seen_at=LATER)

@@ -211,9 +211,10 @@ class PostgresStore(PostgresQueries, FunctionCalls):
         """Insert or refresh a batch in one transaction (see the JobStore role).
 
         Jobs whose stored content digest is theirs are marked seen first, in one call of
-        ``jobping_mark_seen_unchanged`` (which locks every stored row of the batch in hash
-        order). Of the rest, new rows are those the guarded insert creates; the known rows are
-        then compared, so concurrent writers classify every job exactly once.
+        ``jobping_mark_seen_unchanged`` (which locks every stored sighting of the batch in
+        hash order, and writes only those rows). Of the rest, new rows are those the guarded
+        insert creates; the known rows are then compared, so concurrent writers classify every
+        job exactly once; the sightings of all of them are written last.
         """
         batch = latest_by_hash(jobs)
         if not batch:
@@ -225,14 +226,15 @@ class PostgresStore(PostgresQueries, FunctionCalls):
             rows = job_rows((job for h, job in batch.items() if h not in marked), seen_at=seen_at)
             if not rows:
                 return UpsertResult(0, 0, len(marked))
-            changed, payload = 0, (json.dumps(list(rows.values())),)
-            cursor = await connection.execute(sql.INSERT_NEW_JOBS, payload)
+            changed, every = 0, (json.dumps(list(rows.values())),)
+            cursor = await connection.execute(sql.INSERT_NEW_JOBS, every)
             new = {row[0] for row in await cursor.fetchall()}
             if known := [row for job_hash, row in rows.items() if job_hash not in new]:
                 payload = (json.dumps(known),)
                 cursor = await connection.execute(sql.LOCK_AND_COMPARE_JOBS, payload)
                 changed = int(_first(await cursor.fetchone()))
                 await connection.execute(sql.REFRESH_JOBS, payload)
+            await connection.execute(sql.UPSERT_SIGHTINGS, every)
         return UpsertResult(len(new), changed, len(marked) + len(rows) - len(new) - changed)
 
     # plumbing ---------------------------------------------------------------------------
