@@ -15,6 +15,7 @@ arrays (``text[]`` in the table).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import marshal
@@ -171,11 +172,12 @@ def sighting_rows(jobs: Iterable[Job]) -> list[dict[str, Any]]:
     Its hash and content digest (the stored row must have both), ``scrape_timestamp`` and
     ``scraper_run_id``.
     """
+    stamp = functools.cache(iso)  # by value: a run's jobs share one scrape time
     return [
         {
             "job_hash": job.job_hash,
             "content_hash": content_hash(job),
-            "scrape_timestamp": iso(job.scrape_timestamp),
+            "scrape_timestamp": stamp(job.scrape_timestamp),
             "scraper_run_id": job.scraper_run_id,
         }
         for job in jobs

@@ -7,32 +7,18 @@ prove that the digest decides: a row whose stored digest matches is not compared
 from __future__ import annotations
 
 import dataclasses
-import sqlite3
 from datetime import timedelta
 
-import psycopg
 import pytest
 
 from jobping.models import Enrichment, WorkEnvironment
 from jobping.store import Store, UpsertResult
 from jobping.store._rows import content_hash
-from tests.store import NOW, build_job
+from tests.store import NOW, build_job, execute
 
 pytestmark = pytest.mark.anyio
 
 LATER = NOW + timedelta(hours=6)
-
-
-def execute(
-    store_url: str, sqlite_sql: str, postgres_sql: str, *params: object
-) -> list[tuple[object, ...]]:
-    """Run one statement on the store's database behind its back; the rows it returns."""
-    if store_url.startswith("sqlite:///"):
-        with sqlite3.connect(store_url.removeprefix("sqlite:///")) as connection:
-            return connection.execute(sqlite_sql, params).fetchall()
-    with psycopg.connect(store_url, autocommit=True) as connection:
-        cursor = connection.execute(postgres_sql, params)
-        return cursor.fetchall() if cursor.description else []
 
 
 def stored_digest(store_url: str, job_hash: str) -> object:

@@ -13,6 +13,7 @@ enriched columns too, and a scrape differing only there counts as unchanged.
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
 from collections.abc import AsyncIterator, Collection, Sequence
@@ -121,7 +122,11 @@ _RELEASE_CLAIMS = (
 def _upsert(connection: sqlite3.Connection, jobs: Sequence[Job], seen: str) -> UpsertResult:
     """Mark the unchanged seen, then classify the rest and write, under one write lock."""
     batch = latest_by_hash(jobs)
-    sightings = {h: (h, content_hash(job), seen, *_sighted(job)) for h, job in batch.items()}
+    stamp = functools.cache(to_text_or_none)  # by value: a run's jobs share one scrape time
+    sightings = {
+        h: (h, content_hash(job), seen, stamp(job.scrape_timestamp), job.scraper_run_id)
+        for h, job in batch.items()
+    }
     probe = json.dumps(
         [(h, digest, scraped, run) for h, digest, _, scraped, run in sightings.values()]
     )
@@ -147,11 +152,6 @@ def _upsert(connection: sqlite3.Connection, jobs: Sequence[Job], seen: str) -> U
         connection.executemany(_UPSERT_JOB, writes)
         connection.executemany(_UPSERT_SIGHTING, [sightings[h] for h in rows])
     return UpsertResult(len(rows) - len(stored), updated, len(marked) + len(stored) - updated)
-
-
-def _sighted(job: Job) -> tuple[object, ...]:
-    """``scrape_timestamp`` (as stored) and ``scraper_run_id``."""
-    return (to_text_or_none(job.scrape_timestamp), job.scraper_run_id)
 
 
 def _changed(old: Sequence[Any], row: Sequence[Any]) -> bool:
