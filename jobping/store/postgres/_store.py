@@ -32,7 +32,7 @@ from jobping.models import Job
 from jobping.redact import redact_text
 from jobping.store._calls import FunctionCalls, SqlFunctionCall
 from jobping.store._migrate import Migration, migrations_for, pending_migrations
-from jobping.store._rows import aware, job_rows, latest_by_hash, sighting_rows
+from jobping.store._rows import SIGHTING_ROW, aware, job_rows, latest_by_hash, sighting_rows
 from jobping.store._values import UpsertResult
 from jobping.store.postgres import _sql as sql
 from jobping.store.postgres._queries import PostgresQueries
@@ -226,15 +226,16 @@ class PostgresStore(PostgresQueries, FunctionCalls):
             rows = job_rows((job for h, job in batch.items() if h not in marked), seen_at=seen_at)
             if not rows:
                 return UpsertResult(0, 0, len(marked))
-            changed, every = 0, (json.dumps(list(rows.values())),)
-            cursor = await connection.execute(sql.INSERT_NEW_JOBS, every)
+            changed, payload = 0, (json.dumps(list(rows.values())),)
+            cursor = await connection.execute(sql.INSERT_NEW_JOBS, payload)
             new = {row[0] for row in await cursor.fetchall()}
             if known := [row for job_hash, row in rows.items() if job_hash not in new]:
                 payload = (json.dumps(known),)
                 cursor = await connection.execute(sql.LOCK_AND_COMPARE_JOBS, payload)
                 changed = int(_first(await cursor.fetchone()))
                 await connection.execute(sql.REFRESH_JOBS, payload)
-            await connection.execute(sql.UPSERT_SIGHTINGS, every)
+            sightings = [{name: row[name] for name in SIGHTING_ROW} for row in rows.values()]
+            await connection.execute(sql.UPSERT_SIGHTINGS, (json.dumps(sightings),))
         return UpsertResult(len(new), changed, len(marked) + len(rows) - len(new) - changed)
 
     # plumbing ---------------------------------------------------------------------------
