@@ -82,7 +82,7 @@ MIGRATION_UNLOCK = "SELECT pg_advisory_unlock(hashtext('jobping.migrate:' || cur
 HAS_MIGRATIONS_TABLE = "SELECT to_regclass('schema_migrations') IS NOT NULL"
 SCHEMA_VERSION = "SELECT coalesce(max(version), 0) FROM schema_migrations"
 
-# upsert_jobs: first jobping_mark_seen_unchanged (migration 6) marks seen the jobs whose
+# upsert_jobs: first jobping_mark_seen_unchanged (migration 10) marks seen the jobs whose
 # stored content digest is theirs (writing only their job_sightings rows); then four
 # statements in one transaction, each given the rest of the batch (sorted by hash, so
 # concurrent batches lock rows in one order):
