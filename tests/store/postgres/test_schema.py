@@ -125,6 +125,11 @@ async def test_jobs_view_keeps_the_supabase_columns(postgres_url: str, admin: Ad
     assert set(column_types(admin, "jobs")) == set(types) - set(SIGHTING_COLUMNS)
     assert tuple(column_types(admin, "job_sightings")) == SIGHTING_ROW
     assert types["last_seen_at"] == "timestamp with time zone"
+    options = admin.execute(
+        "SELECT reloptions, current_setting('server_version_num')::integer >= 150000"
+        " FROM pg_class WHERE oid = 'jobs_view'::regclass"
+    ).fetchone()
+    assert options in ((["security_invoker=true"], True), (None, False))  # RLS of jobs applies
     assert types["enrichment_claim_expires_at"] == "timestamp with time zone"
     assert types["posted_at"] == types["created_at"] == "timestamp with time zone"
     assert types["categories"] == types["language_requirements"] == "ARRAY"
