@@ -43,6 +43,7 @@ __all__ = [
     "claim_enrichment",
     "commit_budget",
     "consume_quota",
+    "deactivate_stale",
     "enrichment_batches",
     "finish_batch",
     "load_validators",
@@ -242,6 +243,12 @@ def mark_jobs_seen(job_hashes: Sequence[str], seen_at: datetime, run_id: str) ->
     return SqlFunctionCall("jobping_mark_jobs_seen", params)
 
 
+def deactivate_stale(source: str, last_seen_before: datetime) -> SqlFunctionCall:
+    """Mark the active jobs of ``source`` last seen before the cutoff inactive (how many)."""
+    params = {"p_source": source, "p_last_seen_before": iso(last_seen_before)}
+    return SqlFunctionCall("jobping_deactivate_stale", params)
+
+
 class FunctionCalls:
     """Every role method that is one call of a SQL function: a mixin; the store has ``_call``.
 
@@ -357,3 +364,7 @@ class FunctionCalls:
         if not job_hashes:
             return 0
         return int(await self._call(mark_jobs_seen(job_hashes, seen_at, run_id)))
+
+    async def deactivate_stale(self, *, source: str, last_seen_before: datetime) -> int:
+        """Mark the active jobs of ``source`` last seen before the cutoff inactive; count them."""
+        return int(await self._call(deactivate_stale(source, last_seen_before)))

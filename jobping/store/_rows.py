@@ -15,10 +15,12 @@ arrays (``text[]`` in the table).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
+import marshal
 from collections.abc import Callable, Iterable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from operator import attrgetter
 from typing import Any
 
@@ -36,6 +38,8 @@ __all__ = [
     "JOB_TUPLES",
     "RUN_COLUMNS",
     "SCRAPED_COLUMNS",
+    "SIGHTING_COLUMNS",
+    "SIGHTING_ROW",
     "WRITTEN_COLUMNS",
     "aware",
     "batch_from_row",
@@ -67,12 +71,18 @@ _STORE_OWNED = frozenset(
 )
 #: The claim columns (#11): not fields of Job; saving an enrichment clears them.
 CLAIM_COLUMNS = ("enrichment_claimed_by", "enrichment_claim_expires_at")
-#: What an upsert writes (``job_hash`` first); ``created_at`` only when it inserts.
-WRITTEN_COLUMNS = tuple(name for name in JOB_COLUMNS if name not in _STORE_OWNED)
-_SIGHTING = frozenset({"last_seen_at", "is_active", "scrape_timestamp", "scraper_run_id"})
-#: A job differing from the stored one only in the key or the sighting fields (rewritten
-#: each time a job is seen) is unchanged.
-CONTENT_COLUMNS = tuple(n for n in WRITTEN_COLUMNS if n != "job_hash" and n not in _SIGHTING)
+#: What each sighting of a job rewrites: the columns of the narrow ``job_sightings`` table
+#: (with ``job_hash`` and ``content_hash``), not of ``jobs``; ``jobs_view`` joins them (#16).
+SIGHTING_COLUMNS = ("last_seen_at", "scrape_timestamp", "scraper_run_id")
+#: The columns of ``job_sightings``.
+SIGHTING_ROW = ("job_hash", "content_hash", *SIGHTING_COLUMNS)
+#: What an upsert writes into ``jobs`` (``job_hash`` first); ``created_at`` only when it inserts.
+WRITTEN_COLUMNS = tuple(
+    name for name in JOB_COLUMNS if name not in _STORE_OWNED and name not in SIGHTING_COLUMNS
+)
+#: A job differing from the stored one only in the key, ``is_active`` or the sighting
+#: fields (rewritten each time a job is seen) is unchanged.
+CONTENT_COLUMNS = tuple(n for n in WRITTEN_COLUMNS if n not in ("job_hash", "is_active"))
 #: The fields the LLM fills in; once a job is enriched, an upsert keeps them.
 ENRICHED_COLUMNS = tuple(f.name for f in dataclasses.fields(Enrichment) if f.name != "summary")
 #: The content an upsert compares (and writes) for an enriched job.
@@ -85,6 +95,10 @@ JOB_DATETIMES = frozenset(
 JOB_TUPLES = frozenset({"categories", "language_requirements"})
 _JOB_BOOLS = frozenset({"is_active", "is_internship", "is_graduate", "visa_friendly"})
 _content_values = attrgetter(*CONTENT_COLUMNS)
+_UNMARSHALLED = ("work_environment", "employment_type", "posted_at")
+_plain_values = attrgetter(*(name for name in CONTENT_COLUMNS if name not in _UNMARSHALLED))
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
 
 
 def aware(moment: datetime) -> datetime:
@@ -121,16 +135,31 @@ def check_amount(amount: int) -> None:
 
 
 def content_hash(job: Job) -> str:
-    """A digest of the job's ``CONTENT_COLUMNS``, stored with the row (column ``content_hash``).
+    """A digest of the job's ``CONTENT_COLUMNS``, stored in ``job_sightings.content_hash``.
 
-    Taken over the values' ``repr`` (exact for text, numbers, enums, tuples and datetimes), so
-    equal digests mean equal content: a job scraped again with the digest of its stored row is
-    unchanged without comparing its columns. Unequal digests prove nothing (another timezone
-    object for the same instant, a row stored before the column existed): such a job goes
-    through the full comparison, which writes its digest.
+    Exact: equal digests mean equal content, so a job scraped again with the digest of its
+    stored row is unchanged without comparing its columns. Taken over ``marshal`` (version 2,
+    no back-references) of the values, the enums as their text and ``posted_at`` as whole
+    microseconds since the epoch (the instant, as the store keeps it): marshal keeps types
+    and values apart (``loads`` gives them back), and each mapping is one-to-one; hashed with
+    SHA-256 (hardware-accelerated on most CPUs), its first 128 bits kept. A value
+    marshal refuses (a ``str`` subclass) digests its ``repr`` instead, in another domain
+    (first byte). Unequal digests prove nothing (``1`` for ``1.0``, a row stored before the
+    digest existed or by another digest): such a job goes through the full comparison, which
+    writes its digest.
     """
-    content = repr(_content_values(job)).encode()
-    return hashlib.blake2b(content, digest_size=16).hexdigest()
+    posted, employment = job.posted_at, job.employment_type
+    values = (
+        _plain_values(job),
+        str(job.work_environment),
+        None if employment is None else str(employment),
+        None if posted is None else (aware(posted) - _EPOCH) // _MICROSECOND,
+    )
+    try:
+        content = b"m" + marshal.dumps(values, 2)
+    except ValueError:
+        content = b"r" + repr(_content_values(job)).encode()
+    return hashlib.sha256(content).hexdigest()[:32]
 
 
 def latest_by_hash(jobs: Iterable[Job]) -> dict[str, Job]:
@@ -144,11 +173,12 @@ def sighting_rows(jobs: Iterable[Job]) -> list[dict[str, Any]]:
     Its hash and content digest (the stored row must have both), ``scrape_timestamp`` and
     ``scraper_run_id``.
     """
+    stamp = functools.cache(iso)  # by value: a run's jobs share one scrape time
     return [
         {
             "job_hash": job.job_hash,
             "content_hash": content_hash(job),
-            "scrape_timestamp": iso(job.scrape_timestamp),
+            "scrape_timestamp": stamp(job.scrape_timestamp),
             "scraper_run_id": job.scraper_run_id,
         }
         for job in jobs
@@ -158,16 +188,19 @@ def sighting_rows(jobs: Iterable[Job]) -> list[dict[str, Any]]:
 def job_rows(jobs: Iterable[Job], *, seen_at: datetime) -> dict[str, dict[str, Any]]:
     """The rows an upsert writes, by hash (the last duplicate wins), sorted by hash.
 
-    Each row has the ``WRITTEN_COLUMNS``, ``created_at`` and ``content_hash``;
-    ``last_seen_at`` and ``created_at`` are ``seen_at`` and ``is_active`` is true (a conflict
-    with a stored row keeps its ``created_at``).
+    Each row has the ``WRITTEN_COLUMNS`` and ``created_at`` (of ``jobs``), and the
+    ``SIGHTING_COLUMNS`` and ``content_hash`` (of ``job_sightings``); ``last_seen_at`` and
+    ``created_at`` are ``seen_at`` and ``is_active`` is true (a conflict with a stored row
+    keeps its ``created_at``).
     """
     seen = iso(seen_at)
     return {h: _job_row(job, seen) for h, job in latest_by_hash(jobs).items()}
 
 
 def _job_row(job: Job, seen: str | None) -> dict[str, Any]:
-    row: dict[str, Any] = {name: getattr(job, name) for name in WRITTEN_COLUMNS}
+    row: dict[str, Any] = {
+        name: getattr(job, name) for name in (*WRITTEN_COLUMNS, *SIGHTING_COLUMNS)
+    }
     _encode(row)
     row.update(last_seen_at=seen, is_active=True, created_at=seen, content_hash=content_hash(job))
     return row

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC, datetime, timedelta
 from typing import Any
+
+import psycopg
 
 from jobping.models import Job
 
@@ -21,3 +24,15 @@ def build_job(n: int, **changes: Any) -> Job:
         "posted_at": NOW - timedelta(minutes=n),
     }
     return Job(**(fields | changes))
+
+
+def execute(
+    store_url: str, sqlite_sql: str, postgres_sql: str, *params: object
+) -> list[tuple[object, ...]]:
+    """Run one statement on the store's database behind its back; the rows it returns."""
+    if store_url.startswith("sqlite:///"):
+        with sqlite3.connect(store_url.removeprefix("sqlite:///")) as connection:
+            return connection.execute(sqlite_sql, params).fetchall()
+    with psycopg.connect(store_url, autocommit=True) as connection:
+        cursor = connection.execute(postgres_sql, params)
+        return cursor.fetchall() if cursor.description else []

@@ -28,9 +28,9 @@ from jobping.store import QuotaWindow, open_store
 
 NOW = datetime.fromisoformat(sys.argv[2])
 
-async def upsert(store, first, last):
+async def upsert(store, first, last, title="t"):
     jobs = [
-        Job(job_hash=f"hash-{n:06d}", title="t", company="c", job_url=f"/{n}", source="s")
+        Job(job_hash=f"hash-{n:06d}", title=title, company="c", job_url=f"/{n}", source="s")
         for n in range(int(first), int(last))
     ]
     total = [0, 0, 0]
@@ -54,6 +54,13 @@ async def claim(store, holder):
     while batch := await store.claim_enrichment(holder, limit=7, ttl_seconds=600, now=NOW):
         claimed += [job.job_hash for job in batch]
     return claimed
+
+async def mark(store, first, last):
+    hashes = [f"hash-{n:06d}" for n in range(int(first), int(last))]
+    marked = 0
+    for start in range(0, len(hashes), 500):
+        marked += await store.mark_jobs_seen(hashes[start : start + 500], seen_at=NOW, run_id="r")
+    return marked
 
 async def version(store):
     return await store.schema_version()
@@ -96,6 +103,34 @@ async def test_two_processes_upserting_overlapping_batches_leave_no_duplicate(
     assert first[0] + second[0] == 10_000  # new
     assert first[1] + second[1] == 0  # updated
     assert first[2] + second[2] == 6_000  # unchanged: the overlap, seen second by one of them
+    async with opened_store(store_url) as store:
+        assert await store.count_jobs() == 10_000
+
+
+async def test_changed_unchanged_and_marked_seen_at_once_count_each_job_exactly_once(
+    store_url: str,
+) -> None:
+    """On 10,000 stored jobs at once: 0-8,000 changed, 2,000-10,000 as stored, all marked seen.
+
+    The digest path (sightings locked first) and the full compare (jobs rows) of concurrent
+    upserts neither deadlock nor miscount (#16): the changer updates all its jobs; the other
+    finds each either as stored (unchanged) or as changed (updated), never new.
+    """
+    await run_workers(worker(store_url), [["upsert", "0", "10000"]])
+
+    changer, keeper, marker = await run_workers(
+        worker(store_url),
+        [
+            ["upsert", "0", "8000", "changed"],
+            ["upsert", "2000", "10000"],
+            ["mark", "0", "10000"],
+        ],
+    )
+
+    assert changer == [0, 8_000, 0]
+    assert keeper[0] == 0 and keeper[1] + keeper[2] == 8_000
+    assert keeper[1] <= 6_000  # only the overlap can have changed under it
+    assert marker == 10_000
     async with opened_store(store_url) as store:
         assert await store.count_jobs() == 10_000
 

@@ -7,40 +7,26 @@ prove that the digest decides: a row whose stored digest matches is not compared
 from __future__ import annotations
 
 import dataclasses
-import sqlite3
 from datetime import timedelta
 
-import psycopg
 import pytest
 
 from jobping.models import Enrichment, WorkEnvironment
 from jobping.store import Store, UpsertResult
 from jobping.store._rows import content_hash
-from tests.store import NOW, build_job
+from tests.store import NOW, build_job, execute
 
 pytestmark = pytest.mark.anyio
 
 LATER = NOW + timedelta(hours=6)
 
 
-def execute(
-    store_url: str, sqlite_sql: str, postgres_sql: str, *params: object
-) -> list[tuple[object, ...]]:
-    """Run one statement on the store's database behind its back; the rows it returns."""
-    if store_url.startswith("sqlite:///"):
-        with sqlite3.connect(store_url.removeprefix("sqlite:///")) as connection:
-            return connection.execute(sqlite_sql, params).fetchall()
-    with psycopg.connect(store_url, autocommit=True) as connection:
-        cursor = connection.execute(postgres_sql, params)
-        return cursor.fetchall() if cursor.description else []
-
-
 def stored_digest(store_url: str, job_hash: str) -> object:
     """The ``content_hash`` column of a stored job."""
     rows = execute(
         store_url,
-        "SELECT content_hash FROM jobs WHERE job_hash = ?",
-        "SELECT content_hash FROM jobs WHERE job_hash = %s",
+        "SELECT content_hash FROM job_sightings WHERE job_hash = ?",
+        "SELECT content_hash FROM job_sightings WHERE job_hash = %s",
         job_hash,
     )
     return rows[0][0]
@@ -88,7 +74,11 @@ async def test_a_row_without_digest_is_compared_in_full_and_gets_one(
     """A row stored before the column existed is compared as before, then carries the digest."""
     jobs = [build_job(1), build_job(2)]
     await store.upsert_jobs(jobs, seen_at=NOW)
-    execute(store_url, "UPDATE jobs SET content_hash = NULL", "UPDATE jobs SET content_hash = NULL")
+    execute(
+        store_url,
+        "UPDATE job_sightings SET content_hash = NULL",
+        "UPDATE job_sightings SET content_hash = NULL",
+    )
 
     changed = dataclasses.replace(jobs[1], title="Staff Engineer 2")
     result = await store.upsert_jobs([jobs[0], changed], seen_at=LATER)

@@ -20,7 +20,7 @@ from jobping.store._migrate import (
     migrations_for,
     pending_migrations,
 )
-from jobping.store._rows import CLAIM_COLUMNS
+from jobping.store._rows import CLAIM_COLUMNS, SIGHTING_COLUMNS, SIGHTING_ROW
 
 pytestmark = pytest.mark.anyio
 
@@ -71,13 +71,18 @@ async def test_reopening_applies_nothing_again(tmp_path: Path) -> None:
     assert applied(path) == before
 
 
-async def test_the_jobs_table_has_a_column_per_job_field(tmp_path: Path) -> None:
-    """The jobs columns are exactly the Job fields, plus content_hash (#16) and the claim (#11)."""
+async def test_jobs_view_has_a_column_per_job_field(tmp_path: Path) -> None:
+    """jobs_view has exactly the Job fields and the claim (#11).
+
+    jobs has all but the sighting columns, which job_sightings has with the digest (#16).
+    """
     path = tmp_path / "cols.db"
     await (await open_store(f"sqlite:///{path}")).close()
 
     fields = [f.name for f in dataclasses.fields(Job)]
-    assert sorted(columns(path, "jobs")) == sorted([*fields, "content_hash", *CLAIM_COLUMNS])
+    assert sorted(columns(path, "jobs_view")) == sorted([*fields, *CLAIM_COLUMNS])
+    assert set(columns(path, "jobs")) == set(fields) - set(SIGHTING_COLUMNS) | set(CLAIM_COLUMNS)
+    assert tuple(columns(path, "job_sightings")) == SIGHTING_ROW
 
 
 async def test_the_database_is_in_wal_mode(tmp_path: Path) -> None:

@@ -78,11 +78,6 @@ class PostgresQueries:
         params = (aware(posted_since), list(exclude), limit)
         return [job_from_row(row[0]) for row in await self._fetch(sql.RECENT_ACTIVE_JOBS, params)]
 
-    async def deactivate_stale(self, *, source: str, last_seen_before: datetime) -> int:
-        """Mark the active jobs of ``source`` last seen before the cutoff inactive; count them."""
-        params = (source, aware(last_seen_before))
-        return int((await self._fetch(sql.DEACTIVATE_STALE, params))[0][0])
-
     # runs -------------------------------------------------------------------------------
     async def save_run(self, run: RunRecord) -> None:
         """Insert or update the run record (by ``run_id``)."""

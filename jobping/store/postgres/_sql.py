@@ -17,6 +17,7 @@ from jobping.store._rows import (
     ENRICHED_COLUMNS,
     RUN_COLUMNS,
     SCRAPED_COLUMNS,
+    SIGHTING_ROW,
     WRITTEN_COLUMNS,
 )
 
@@ -25,7 +26,6 @@ __all__ = [
     "BUDGET_COUNTERS",
     "COUNT_BACKLOG",
     "COUNT_JOBS",
-    "DEACTIVATE_STALE",
     "GET_JOB",
     "GET_RUN",
     "HAS_MIGRATIONS_TABLE",
@@ -48,6 +48,7 @@ __all__ = [
     "SELECT_JOBS",
     "SESSION_SETTINGS",
     "SLEEP",
+    "UPSERT_SIGHTINGS",
     "USAGE_BY_DAY",
     "USAGE_BY_MODEL",
 ]
@@ -65,8 +66,8 @@ def _kept_if_enriched(name: str) -> str:
 
 
 _INCOMING = "jsonb_populate_recordset(NULL::jobs, %s::jsonb)"
-_INSERTED = (*WRITTEN_COLUMNS, "created_at", "content_hash")
-_REWRITTEN = (*WRITTEN_COLUMNS[1:], "content_hash")  # all but job_hash and created_at
+_INSERTED = (*WRITTEN_COLUMNS, "created_at")
+_REWRITTEN = WRITTEN_COLUMNS[1:]  # all but job_hash and created_at
 _NEW_VALUES = "(" + ", ".join(map(_kept_if_enriched, _REWRITTEN)) + ")"
 
 # One session's settings, applied to every new connection (milliseconds as text).
@@ -81,9 +82,10 @@ MIGRATION_UNLOCK = "SELECT pg_advisory_unlock(hashtext('jobping.migrate:' || cur
 HAS_MIGRATIONS_TABLE = "SELECT to_regclass('schema_migrations') IS NOT NULL"
 SCHEMA_VERSION = "SELECT coalesce(max(version), 0) FROM schema_migrations"
 
-# upsert_jobs: first jobping_mark_seen_unchanged (migration 6) marks seen the jobs whose
-# stored content digest is theirs; then three statements in one transaction, each given the
-# rest of the batch (sorted by hash, so concurrent batches lock rows in one order):
+# upsert_jobs: first jobping_mark_seen_unchanged (migration 10) marks seen the jobs whose
+# stored content digest is theirs (writing only their job_sightings rows); then four
+# statements in one transaction, each given the rest of the batch (sorted by hash, so
+# concurrent batches lock rows in one order):
 MARK_SEEN_UNCHANGED = "SELECT jobping_mark_seen_unchanged(%s::jsonb, %s)"
 # 1. insert the new jobs; the hashes returned are the new ones (a row that another
 #    transaction is inserting waits for it, and then counts as known);
@@ -102,33 +104,31 @@ WITH locked AS MATERIALIZED (
     ORDER BY job_hash FOR UPDATE OF j
 )
 SELECT count(*) FILTER (WHERE changed) FROM locked"""  # noqa: S608
-# 3. rewrite the rows that differ at all (content, digest or sighting fields); created_at
-#    and the enrichment record stay.
+# 3. rewrite the rows that differ at all (content, is_active); created_at and the enrichment
+#    record stay;
 REFRESH_JOBS = f"""
 UPDATE jobs AS j SET ({", ".join(_REWRITTEN)}) = {_NEW_VALUES}
 FROM {_INCOMING} AS i
 WHERE j.job_hash = i.job_hash AND {_row("j", _REWRITTEN)} IS DISTINCT FROM {_NEW_VALUES}"""  # noqa: S608
+# 4. write the sightings (and digests) of them all.
+UPSERT_SIGHTINGS = f"""
+INSERT INTO job_sightings ({", ".join(SIGHTING_ROW)})
+SELECT {", ".join(SIGHTING_ROW)} FROM jsonb_populate_recordset(NULL::job_sightings, %s::jsonb)
+ORDER BY job_hash ON CONFLICT (job_hash) DO UPDATE
+SET ({", ".join(SIGHTING_ROW[1:])}) = {_row("excluded", SIGHTING_ROW[1:])}"""  # noqa: S608
 
-GET_JOB = "SELECT to_jsonb(j) FROM jobs AS j WHERE job_hash = %s"
+GET_JOB = "SELECT to_jsonb(j) FROM jobs_view AS j WHERE job_hash = %s"
 COUNT_JOBS = "SELECT count(*) FROM jobs"
-SELECT_JOBS = "SELECT to_jsonb(j), created_at, job_hash FROM jobs AS j"
+SELECT_JOBS = "SELECT to_jsonb(j), created_at, job_hash FROM jobs_view AS j"
 # Backfill: served by the index jobs_backfill (is_active, posted_at DESC, job_hash).
 RECENT_ACTIVE_JOBS = """
-SELECT to_jsonb(j) FROM jobs AS j
+SELECT to_jsonb(j) FROM jobs_view AS j
 WHERE is_active AND posted_at >= %s AND job_hash <> ALL (%s::text[])
 ORDER BY posted_at DESC, job_hash LIMIT %s"""
-# Deactivation: served by the index jobs_deactivation (source, is_active, last_seen_at).
-DEACTIVATE_STALE = """
-WITH deactivated AS (
-    UPDATE jobs SET is_active = false WHERE source = %s AND is_active AND last_seen_at < %s
-    RETURNING 1
-)
-SELECT count(*) FROM deactivated"""
-
 # The enrichment backlog: served by the partial index jobs_backlog (created_at DESC, job_hash).
 _IN_BACKLOG = "WHERE enriched_at IS NULL AND is_active AND enrichment_failures < %s"
 BACKLOG = f"""
-SELECT to_jsonb(j) FROM jobs AS j {_IN_BACKLOG}
+SELECT to_jsonb(j) FROM jobs_view AS j {_IN_BACKLOG}
 ORDER BY created_at DESC, job_hash LIMIT %s"""  # noqa: S608
 COUNT_BACKLOG = f"SELECT count(*) FROM jobs {_IN_BACKLOG}"  # noqa: S608
 _ENRICHMENT = (*ENRICHED_COLUMNS, "summary", "enrichment_model", "enriched_at", *CLAIM_COLUMNS)

@@ -32,7 +32,7 @@ from jobping.models import Job
 from jobping.redact import redact_text
 from jobping.store._calls import FunctionCalls, SqlFunctionCall
 from jobping.store._migrate import Migration, migrations_for, pending_migrations
-from jobping.store._rows import aware, job_rows, latest_by_hash, sighting_rows
+from jobping.store._rows import SIGHTING_ROW, aware, job_rows, latest_by_hash, sighting_rows
 from jobping.store._values import UpsertResult
 from jobping.store.postgres import _sql as sql
 from jobping.store.postgres._queries import PostgresQueries
@@ -211,9 +211,10 @@ class PostgresStore(PostgresQueries, FunctionCalls):
         """Insert or refresh a batch in one transaction (see the JobStore role).
 
         Jobs whose stored content digest is theirs are marked seen first, in one call of
-        ``jobping_mark_seen_unchanged`` (which locks every stored row of the batch in hash
-        order). Of the rest, new rows are those the guarded insert creates; the known rows are
-        then compared, so concurrent writers classify every job exactly once.
+        ``jobping_mark_seen_unchanged`` (which locks every stored sighting of the batch in
+        hash order, and writes only those rows). Of the rest, new rows are those the guarded
+        insert creates; the known rows are then compared, so concurrent writers classify every
+        job exactly once; the sightings of all of them are written last.
         """
         batch = latest_by_hash(jobs)
         if not batch:
@@ -233,6 +234,8 @@ class PostgresStore(PostgresQueries, FunctionCalls):
                 cursor = await connection.execute(sql.LOCK_AND_COMPARE_JOBS, payload)
                 changed = int(_first(await cursor.fetchone()))
                 await connection.execute(sql.REFRESH_JOBS, payload)
+            sightings = [{name: row[name] for name in SIGHTING_ROW} for row in rows.values()]
+            await connection.execute(sql.UPSERT_SIGHTINGS, (json.dumps(sightings),))
         return UpsertResult(len(new), changed, len(marked) + len(rows) - len(new) - changed)
 
     # plumbing ---------------------------------------------------------------------------

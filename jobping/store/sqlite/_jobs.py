@@ -1,17 +1,19 @@
 """The ``jobs`` table on SQLite: the job and enrichment-backlog roles, a mixin of the store.
 
-Every Job field is a column of the same name; rows are decoded by the one decoder of
-``_rows``. An upsert first marks seen, in one statement, the jobs whose stored content digest
-(``content_hash``) is theirs; it compares the others in full and writes ``WRITTEN_COLUMNS``
-(job_hash first), ``created_at`` (which a conflict keeps) and ``content_hash``; the
-enrichment record (summary, enriched_at, enrichment_model, enrichment_failures) is never
-written by an upsert. Once a job is enriched (``enriched_at``
-set), an upsert keeps its enriched columns too, and a scrape differing only there counts as
-unchanged.
+Every Job field is a column of ``jobs_view`` (``jobs`` joined with ``job_sightings``); rows
+are decoded by the one decoder of ``_rows``. An upsert first marks seen, in one statement,
+the jobs whose stored content digest (``job_sightings.content_hash``) is theirs: only their
+narrow sighting rows are written (and ``is_active`` of the rare inactive one). It compares
+the others in full, writes into ``jobs`` the new and changed ones (``WRITTEN_COLUMNS``,
+job_hash first, and ``created_at``, which a conflict keeps) and the sighting of every one;
+the enrichment record (summary, enriched_at, enrichment_model, enrichment_failures) is never
+written by an upsert. Once a job is enriched (``enriched_at`` set), an upsert keeps its
+enriched columns too, and a scrape differing only there counts as unchanged.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
 from collections.abc import AsyncIterator, Collection, Sequence
@@ -41,11 +43,8 @@ __all__ = ["SqliteJobs"]
 
 _content = itemgetter(*map(WRITTEN_COLUMNS.index, CONTENT_COLUMNS))
 _scraped = itemgetter(*map(WRITTEN_COLUMNS.index, SCRAPED_COLUMNS))
-_sighting = itemgetter(
-    *map(WRITTEN_COLUMNS.index, ("last_seen_at", "scrape_timestamp", "scraper_run_id"))
-)
 _values = attrgetter(*WRITTEN_COLUMNS)
-_SEEN, _ACTIVE = WRITTEN_COLUMNS.index("last_seen_at"), WRITTEN_COLUMNS.index("is_active")
+_ACTIVE = WRITTEN_COLUMNS.index("is_active")
 _DATETIME_AT = tuple(i for i, name in enumerate(WRITTEN_COLUMNS) if name in JOB_DATETIMES)
 _TUPLE_AT = tuple(i for i, name in enumerate(WRITTEN_COLUMNS) if name in JOB_TUPLES)
 
@@ -56,38 +55,43 @@ def _assignment(name: str) -> str:
     return f"{name} = excluded.{name}"
 
 
-_SELECT_JOBS = f"SELECT {', '.join(JOB_COLUMNS)} FROM jobs"  # noqa: S608 (constant column names)
+_SELECT_JOBS = f"SELECT {', '.join(JOB_COLUMNS)} FROM jobs_view"  # noqa: S608 (constant column names)
+_IN_LIST = " WHERE job_hash IN (SELECT value FROM json_each(?))"
 _SELECT_BATCH = (
     f"SELECT {', '.join(WRITTEN_COLUMNS)}, enriched_at FROM jobs"  # noqa: S608 (constant column names)
-    " WHERE job_hash IN (SELECT value FROM json_each(?))"
+    + _IN_LIST
 )
 _UPSERT_JOB = (
-    f"INSERT INTO jobs ({', '.join(WRITTEN_COLUMNS)}, created_at, content_hash)"  # noqa: S608 (constant column names)
-    f" VALUES ({', '.join('?' * (len(WRITTEN_COLUMNS) + 2))}) ON CONFLICT (job_hash) DO UPDATE SET "
-    + ", ".join(map(_assignment, (*WRITTEN_COLUMNS[1:], "content_hash")))
+    f"INSERT INTO jobs ({', '.join(WRITTEN_COLUMNS)}, created_at)"  # noqa: S608 (constant column names)
+    f" VALUES ({', '.join('?' * (len(WRITTEN_COLUMNS) + 1))}) ON CONFLICT (job_hash) DO UPDATE SET "
+    + ", ".join(map(_assignment, WRITTEN_COLUMNS[1:]))
 )
-_SIGHTED = """
-UPDATE jobs SET last_seen_at = ?, scrape_timestamp = ?, scraper_run_id = ?, is_active = 1,
-    content_hash = ?
-WHERE job_hash = ?"""
+_UPSERT_SIGHTING = """
+INSERT INTO job_sightings (job_hash, content_hash, last_seen_at, scrape_timestamp, scraper_run_id)
+VALUES (?, ?, ?, ?, ?) ON CONFLICT (job_hash) DO UPDATE SET content_hash = excluded.content_hash,
+    last_seen_at = excluded.last_seen_at, scrape_timestamp = excluded.scrape_timestamp,
+    scraper_run_id = excluded.scraper_run_id"""
 # A JSON array of [job_hash, content_hash, scrape_timestamp, scraper_run_id]: one statement
-# marks seen the jobs whose stored digest matches (a lookup by primary key each). is_active
-# is left out: SQLite rewrites the index entries of every column a SET names, and a job that
-# comes back inactive is rare, so those get their own update.
+# marks seen the jobs whose stored digest matches (a primary-key lookup of a narrow row each).
 _MARK_SEEN_UNCHANGED = """
-UPDATE jobs SET last_seen_at = ?,
+UPDATE job_sightings SET last_seen_at = ?,
     scrape_timestamp = json_extract(i.value, '$[2]'), scraper_run_id = json_extract(i.value, '$[3]')
 FROM json_each(?) AS i
-WHERE jobs.job_hash = json_extract(i.value, '$[0]')
-    AND jobs.content_hash = json_extract(i.value, '$[1]')
-RETURNING jobs.job_hash, jobs.is_active"""
-_REACTIVATE = "UPDATE jobs SET is_active = 1 WHERE job_hash = ?"
+WHERE job_sightings.job_hash = json_extract(i.value, '$[0]')
+    AND job_sightings.content_hash = json_extract(i.value, '$[1]')
+RETURNING job_hash"""
+#: Reactivates the inactive jobs of a JSON array of hashes. A job that comes back inactive
+#: is rare: the others are only read, never written.
+REACTIVATE = "UPDATE jobs SET is_active = 1" + _IN_LIST + " AND is_active = 0"  # noqa: S608 (constant)
 _RECENT_ACTIVE = (
     _SELECT_JOBS  # noqa: S608 (constant column names)
     + " WHERE is_active = 1 AND posted_at >= ?"
     " AND job_hash NOT IN (SELECT value FROM json_each(?))"
     " ORDER BY posted_at DESC, job_hash LIMIT ?"
 )
+_DEACTIVATE_STALE = """
+UPDATE jobs SET is_active = 0 WHERE source = ? AND is_active = 1
+    AND (SELECT last_seen_at FROM job_sightings AS s WHERE s.job_hash = jobs.job_hash) < ?"""
 _IN_BACKLOG = " WHERE enriched_at IS NULL AND is_active = 1 AND enrichment_failures < ?"
 _BACKLOG = _SELECT_JOBS + _IN_BACKLOG + " ORDER BY created_at DESC, job_hash LIMIT ?"
 _COUNT_BACKLOG = "SELECT count(*) FROM jobs" + _IN_BACKLOG  # noqa: S608 (constant)
@@ -107,7 +111,7 @@ _CLAIM = (
     + _IN_BACKLOG
     + " AND (enrichment_claim_expires_at IS NULL OR enrichment_claim_expires_at <= ?)"
     " ORDER BY created_at DESC, job_hash LIMIT ?)"
-    f" RETURNING {', '.join(JOB_COLUMNS)}"
+    " RETURNING job_hash"
 )
 _RELEASE_CLAIMS = (
     "UPDATE jobs SET enrichment_claimed_by = NULL, enrichment_claim_expires_at = NULL"
@@ -118,15 +122,20 @@ _RELEASE_CLAIMS = (
 def _upsert(connection: sqlite3.Connection, jobs: Sequence[Job], seen: str) -> UpsertResult:
     """Mark the unchanged seen, then classify the rest and write, under one write lock."""
     batch = latest_by_hash(jobs)
-    digests = {job_hash: content_hash(job) for job_hash, job in batch.items()}
-    probe = json.dumps([[h, digests[h], *_sighted(job)] for h, job in batch.items()])
+    stamp = functools.cache(to_text_or_none)  # by value: a run's jobs share one scrape time
+    sightings = {
+        h: (h, content_hash(job), seen, stamp(job.scrape_timestamp), job.scraper_run_id)
+        for h, job in batch.items()
+    }
+    probe = json.dumps(
+        [(h, digest, scraped, run) for h, digest, _, scraped, run in sightings.values()]
+    )
     updated = 0
     writes: list[tuple[object, ...]] = []
-    sightings: list[tuple[object, ...]] = []
     with immediate(connection):
-        marked = dict(connection.execute(_MARK_SEEN_UNCHANGED, (seen, probe)).fetchall())
-        connection.executemany(_REACTIVATE, [(h,) for h, active in marked.items() if not active])
-        rows = {h: _row(job, seen, digests[h]) for h, job in batch.items() if h not in marked}
+        seen_again = [row[0] for row in connection.execute(_MARK_SEEN_UNCHANGED, (seen, probe))]
+        marked = frozenset(seen_again)
+        rows = {h: _row(job, seen) for h, job in batch.items() if h not in marked}
         stored = {
             row[0]: row for row in connection.execute(_SELECT_BATCH, (json.dumps(list(rows)),))
         }
@@ -138,15 +147,11 @@ def _upsert(connection: sqlite3.Connection, jobs: Sequence[Job], seen: str) -> U
                 updated += 1
                 writes.append(row)
             else:
-                sightings.append((*_sighting(row), digests[job_hash], job_hash))
+                seen_again.append(job_hash)
+        connection.execute(REACTIVATE, (json.dumps(seen_again),))
         connection.executemany(_UPSERT_JOB, writes)
-        connection.executemany(_SIGHTED, sightings)
+        connection.executemany(_UPSERT_SIGHTING, [sightings[h] for h in rows])
     return UpsertResult(len(rows) - len(stored), updated, len(marked) + len(stored) - updated)
-
-
-def _sighted(job: Job) -> tuple[object, ...]:
-    """``scrape_timestamp`` (as stored) and ``scraper_run_id``."""
-    return (to_text_or_none(job.scrape_timestamp), job.scraper_run_id)
 
 
 def _changed(old: Sequence[Any], row: Sequence[Any]) -> bool:
@@ -156,15 +161,15 @@ def _changed(old: Sequence[Any], row: Sequence[Any]) -> bool:
     return differs
 
 
-def _row(job: Job, seen: str, digest: str) -> tuple[object, ...]:
-    """The values of ``WRITTEN_COLUMNS``, ``created_at`` and ``content_hash``, as stored."""
+def _row(job: Job, seen: str) -> tuple[object, ...]:
+    """The values of ``WRITTEN_COLUMNS`` and ``created_at``, as stored."""
     values = list(_values(job))
     for i in _DATETIME_AT:
         values[i] = to_text_or_none(values[i])
     for i in _TUPLE_AT:
         values[i] = json.dumps(values[i])
-    values[_SEEN], values[_ACTIVE] = seen, 1
-    values += (seen, digest)
+    values[_ACTIVE] = 1
+    values.append(seen)
     return tuple(values)
 
 
@@ -177,6 +182,12 @@ def _enrichment_params(
         value = getattr(enrichment, name)
         values.append(json.dumps(value) if name in JOB_TUPLES else value)
     return (*values, enrichment.summary, model, enriched_at, job_hash)
+
+
+def _claim(connection: sqlite3.Connection, params: tuple[object, ...]) -> list[Any]:
+    """Claim (one guarded UPDATE), then read the claimed jobs (in the write's transaction)."""
+    claimed = [row[0] for row in connection.execute(_CLAIM, params)]
+    return connection.execute(_SELECT_JOBS + _IN_LIST, (json.dumps(claimed),)).fetchall()
 
 
 def _job(row: Sequence[Any]) -> Job:
@@ -242,11 +253,10 @@ class SqliteJobs:
 
     async def deactivate_stale(self, *, source: str, last_seen_before: datetime) -> int:
         """Mark the active jobs of ``source`` last seen before the cutoff inactive; count them."""
-        sql = (
-            "UPDATE jobs SET is_active = 0 WHERE source = ? AND is_active = 1 AND last_seen_at < ?"
-        )
         params = (source, to_text(last_seen_before))
-        return await self._db.write(lambda connection: connection.execute(sql, params).rowcount)
+        return await self._db.write(
+            lambda connection: connection.execute(_DEACTIVATE_STALE, params).rowcount
+        )
 
     # enrichment backlog -----------------------------------------------------------------
     async def jobs_needing_enrichment(self, *, limit: int, max_failures: int = 3) -> list[Job]:
@@ -279,10 +289,7 @@ class SqliteJobs:
         """Claim up to ``limit`` jobs of the backlog for ``holder`` (one guarded UPDATE)."""
         expires = to_text(now + timedelta(seconds=ttl_seconds))
         params = (holder, expires, max_failures, to_text(now), limit)
-        rows = await self._db.write(
-            lambda connection: connection.execute(_CLAIM, params).fetchall()
-        )
-        jobs = [_job(row) for row in rows]
+        jobs = [_job(row) for row in await self._db.write(lambda c: _claim(c, params))]
         jobs.sort(key=lambda job: job.job_hash)
         jobs.sort(key=attrgetter("created_at"), reverse=True)
         return jobs

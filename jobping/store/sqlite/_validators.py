@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Sequence
 from datetime import datetime
 
 from jobping.store._rows import validators_from_row, validators_row
 from jobping.store._values import TargetValidators
 from jobping.store.sqlite._connection import SqliteConnection, to_text
+from jobping.store.sqlite._jobs import REACTIVATE
 
 __all__ = ["SqliteValidators"]
 
@@ -31,7 +33,7 @@ _SAVE = (
     f" VALUES ({', '.join('?' * len(_COLUMNS))})"
 )
 _MARK_SEEN = """
-UPDATE jobs SET last_seen_at = ?, scrape_timestamp = ?, scraper_run_id = ?, is_active = 1
+UPDATE job_sightings SET last_seen_at = ?, scrape_timestamp = ?, scraper_run_id = ?
 WHERE job_hash IN (SELECT value FROM json_each(?))"""
 
 
@@ -60,8 +62,11 @@ class SqliteValidators:
         """Mark the stored jobs with these hashes seen, in one statement; how many."""
         if not job_hashes:
             return 0
-        seen = to_text(seen_at)
-        params = (seen, seen, run_id, json.dumps(list(job_hashes)))
-        return await self._db.write(
-            lambda connection: connection.execute(_MARK_SEEN, params).rowcount
-        )
+        seen, hashes = to_text(seen_at), json.dumps(list(job_hashes))
+
+        def mark(connection: sqlite3.Connection) -> int:
+            connection.execute(REACTIVATE, (hashes,))
+            marked: int = connection.execute(_MARK_SEEN, (seen, seen, run_id, hashes)).rowcount
+            return marked
+
+        return await self._db.write(mark)

@@ -76,7 +76,7 @@ class SupabaseQueries:
 
     async def get_job(self, job_hash: str) -> Job | None:
         """The stored job with that hash, or None."""
-        rows = await self._rows(self._table("jobs").select("*").eq("job_hash", job_hash))
+        rows = await self._rows(self._table("jobs_view").select("*").eq("job_hash", job_hash))
         return job_from_row(rows[0]) if rows else None
 
     async def count_jobs(self, *, active_only: bool = False) -> int:
@@ -97,7 +97,7 @@ class SupabaseQueries:
 
         def page() -> Any:
             return (
-                self._table("jobs")
+                self._table("jobs_view")
                 .select("*")
                 .eq("is_active", True)
                 .gte("posted_at", since)
@@ -122,7 +122,7 @@ class SupabaseQueries:
         size = min(page_rows, limit) if limit is not None else page_rows
 
         def page() -> Any:
-            query = _job_filter(self._table("jobs").select("*"), where)
+            query = _job_filter(self._table("jobs_view").select("*"), where)
             return query.order("created_at", desc=True).order("job_hash")
 
         count = 0
@@ -132,17 +132,6 @@ class SupabaseQueries:
             if count == limit:
                 return
 
-    async def deactivate_stale(self, *, source: str, last_seen_before: datetime) -> int:
-        """Mark the active jobs of ``source`` last seen before the cutoff inactive; count them."""
-        query = (
-            self._patch("jobs", {"is_active": False})
-            .eq("source", source)
-            .eq("is_active", True)
-            .lt("last_seen_at", iso(last_seen_before))
-        )
-        return await self._count(query)
-
-    # runs -------------------------------------------------------------------------------
     async def save_run(self, run: RunRecord) -> None:
         """Insert or update the run record (``on_conflict=run_id``)."""
         await self._upsert("runs", [run_row(run)], on_conflict="run_id")
@@ -201,7 +190,7 @@ class SupabaseQueries:
     # enrichment backlog -----------------------------------------------------------------
     async def jobs_needing_enrichment(self, *, limit: int, max_failures: int = 3) -> list[Job]:
         """Active, unenriched jobs with fewer than ``max_failures`` failures, newest first."""
-        query = _backlog(self._table("jobs").select("*"), max_failures)
+        query = _backlog(self._table("jobs_view").select("*"), max_failures)
         rows = await self._rows(query.order("created_at", desc=True).order("job_hash").limit(limit))
         return [job_from_row(row) for row in rows]
 

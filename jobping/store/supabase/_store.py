@@ -32,6 +32,7 @@ from jobping.redact import redact_text, redact_url
 from jobping.store._calls import FunctionCalls, SqlFunctionCall
 from jobping.store._migrate import migrations_for, pending_migrations
 from jobping.store._rows import (
+    SIGHTING_ROW,
     content_changed,
     iso,
     job_from_row,
@@ -48,6 +49,7 @@ __all__ = ["SupabaseStore"]
 #: Hashes per ``job_hash=in.(...)`` filter: keeps each URL well under proxies' limits.
 IN_FILTER_CHUNK = 100
 _MISSING_TABLE = frozenset({"PGRST205", "42P01"})
+_SIGHTING_ONLY = frozenset(SIGHTING_ROW[1:])
 
 
 class _Query(Protocol):
@@ -161,7 +163,8 @@ class SupabaseStore(SupabaseQueries, FunctionCalls):
         """Mark the unchanged seen, then read the rest's stored rows and upsert them.
 
         The unchanged (their stored digest is theirs) are one ``rpc`` of
-        ``jobping_mark_seen_unchanged``; the rest one read and one upsert on ``job_hash``.
+        ``jobping_mark_seen_unchanged``; the rest one read and one upsert on ``job_hash`` of
+        ``jobs``, then one of their ``job_sightings``.
         Counts follow the JobStore role; a stored job keeps its ``created_at`` and, once
         enriched, its enriched fields.
         """
@@ -184,14 +187,17 @@ class SupabaseStore(SupabaseQueries, FunctionCalls):
             # Known but not marked: its stored digest is not this one, so the row is written.
             kept = kept_enrichment(old) if old.enriched_at else {}
             writes.append(row | kept | {"created_at": iso(old.created_at)})
-        await self._upsert("jobs", writes, on_conflict="job_hash")
+        jobs_rows = [{k: v for k, v in row.items() if k not in _SIGHTING_ONLY} for row in writes]
+        await self._upsert("jobs", jobs_rows, on_conflict="job_hash")
+        sightings = [{name: row[name] for name in SIGHTING_ROW} for row in writes]
+        await self._upsert("job_sightings", sightings, on_conflict="job_hash")
         return UpsertResult(len(rows) - len(stored), updated, len(marked) + len(stored) - updated)
 
     async def _stored_jobs(self, hashes: list[str]) -> dict[str, Job]:
         stored: dict[str, Job] = {}
         for first in range(0, len(hashes), IN_FILTER_CHUNK):
             chunk = hashes[first : first + IN_FILTER_CHUNK]
-            rows = await self._rows(self._table("jobs").select("*").in_("job_hash", chunk))
+            rows = await self._rows(self._table("jobs_view").select("*").in_("job_hash", chunk))
             stored.update((job.job_hash, job) for job in map(job_from_row, rows))
         return stored
 

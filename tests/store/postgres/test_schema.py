@@ -10,12 +10,13 @@ from typing import Any
 
 import psycopg
 import pytest
+from psycopg.sql import SQL, Literal
 
 from jobping.errors import MigrationError
 from jobping.models import Job
 from jobping.store import open_store, schema_status
 from jobping.store._migrate import migrations_for
-from jobping.store._rows import CLAIM_COLUMNS
+from jobping.store._rows import CLAIM_COLUMNS, SIGHTING_COLUMNS, SIGHTING_ROW
 from jobping.store.postgres import _sql as sql
 from tests.store import NOW
 from tests.store.conftest import create_schema, postgres_url_for
@@ -99,23 +100,36 @@ async def test_a_failing_migration_rolls_the_whole_upgrade_back_and_is_named(
     assert admin.execute("SELECT to_regclass('jobs')").fetchone() == (None,)
 
 
-async def test_the_jobs_table_keeps_the_supabase_columns(postgres_url: str, admin: Admin) -> None:
-    """Every Job field is a column, plus id, content_hash (#16) and the claim (#11)."""
-    await (await open_store(postgres_url)).close()
+def column_types(admin: Admin, table: str) -> dict[str, str]:
+    """The columns of a table or view of the test schema, with their types."""
     rows = admin.execute(
         "SELECT column_name, data_type FROM information_schema.columns"
-        " WHERE table_schema = current_schema() AND table_name = 'jobs'"
+        " WHERE table_schema = current_schema() AND table_name = %s",
+        (table,),
     ).fetchall()
-    types = {str(name): str(data_type) for name, data_type in rows}
+    return {str(name): str(data_type) for name, data_type in rows}
+
+
+async def test_jobs_view_keeps_the_supabase_columns(postgres_url: str, admin: Admin) -> None:
+    """jobs_view has every Job field, plus id and the claim (#11); the sightings are apart (#16).
+
+    The jobs table has all but the sighting columns, which job_sightings has with the digest.
+    """
+    await (await open_store(postgres_url)).close()
+    types = column_types(admin, "jobs_view")
     unique = admin.execute(
         "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = 'jobs_job_hash_key'"
     ).fetchone()
 
-    assert set(types) == {f.name for f in dataclasses.fields(Job)} | {
-        "id",
-        "content_hash",
-        *CLAIM_COLUMNS,
-    }
+    assert set(types) == {f.name for f in dataclasses.fields(Job)} | {"id", *CLAIM_COLUMNS}
+    assert set(column_types(admin, "jobs")) == set(types) - set(SIGHTING_COLUMNS)
+    assert tuple(column_types(admin, "job_sightings")) == SIGHTING_ROW
+    assert types["last_seen_at"] == "timestamp with time zone"
+    options = admin.execute(
+        "SELECT reloptions, current_setting('server_version_num')::integer >= 150000"
+        " FROM pg_class WHERE oid = 'jobs_view'::regclass"
+    ).fetchone()
+    assert options in ((["security_invoker=true"], True), (None, False))  # RLS of jobs applies
     assert types["enrichment_claim_expires_at"] == "timestamp with time zone"
     assert types["posted_at"] == types["created_at"] == "timestamp with time zone"
     assert types["categories"] == types["language_requirements"] == "ARRAY"
@@ -144,10 +158,14 @@ def filled(postgres_admin: Admin) -> Iterator[Admin]:
 
 FILL = (
     """
-    INSERT INTO jobs (job_hash, title, company, job_url, source, posted_at, last_seen_at)
+    INSERT INTO jobs (job_hash, title, company, job_url, source, posted_at)
     SELECT 'hash-' || n, 'Engineer', 'Acme', 'https://jobs.example.com/' || n,
         (ARRAY['greenhouse', 'lever', 'ashby', 'workable'])[mod(n, 4) + 1],
-        %(now)s - n * interval '1 minute', %(now)s - mod(n, 6) * interval '1 day'
+        %(now)s - n * interval '1 minute'
+    FROM generate_series(1, 4000) AS n""",
+    """
+    INSERT INTO job_sightings (job_hash, last_seen_at)
+    SELECT 'hash-' || n, %(now)s - mod(n, 6) * interval '1 day'
     FROM generate_series(1, 4000) AS n""",
     """
     INSERT INTO runs (run_id, started_at, status)
@@ -160,11 +178,10 @@ FILL = (
     ("query", "params", "index"),
     [
         (sql.RECENT_ACTIVE_JOBS, (NOW - timedelta(days=1), ["hash-1"], 50), "jobs_backfill"),
-        (sql.DEACTIVATE_STALE, ("lever", NOW - timedelta(days=3)), "jobs_deactivation"),
         (sql.RECENT_RUNS, (20,), "runs_history"),
         (sql.BACKLOG, (3, 20), "jobs_backlog"),
     ],
-    ids=["backfill", "deactivation", "run history", "enrichment backlog"],
+    ids=["backfill", "run history", "enrichment backlog"],
 )
 def test_the_orchestrator_queries_use_their_indexes(
     filled: Admin, query: str, params: tuple[object, ...], index: str
@@ -173,3 +190,18 @@ def test_the_orchestrator_queries_use_their_indexes(
     plan = "\n".join(str(row[0]) for row in filled.execute("EXPLAIN " + query, params))
 
     assert index in plan
+
+
+def test_deactivation_uses_its_index(filled: Admin) -> None:
+    """EXPLAIN of the body of jobping_deactivate_stale (as the store calls it) names its index."""
+    body = filled.execute(
+        "SELECT prosrc FROM pg_proc WHERE proname = 'jobping_deactivate_stale'"
+        " AND pronamespace = current_schema()::regnamespace"
+    ).fetchone()
+    assert body is not None
+    statement = str(body[0]).replace("p_source", "$1").replace("p_last_seen_before", "$2")
+    filled.execute(f"PREPARE deactivate (text, timestamptz) AS {statement}")
+    cutoff = Literal(NOW - timedelta(days=3))
+    rows = filled.execute(SQL("EXPLAIN EXECUTE deactivate ('lever', {})").format(cutoff))
+
+    assert "jobs_deactivation" in "\n".join(str(row[0]) for row in rows)

@@ -30,7 +30,7 @@ from jobping.store import (
     schema_status,
 )
 from jobping.store._migrate import migrations_for
-from jobping.store._rows import content_hash, validators_from_row
+from jobping.store._rows import SIGHTING_ROW, content_hash, iso, validators_from_row
 from jobping.store.supabase import SupabaseStore
 from tests.store import NOW, build_job
 
@@ -128,9 +128,15 @@ async def test_every_request_carries_the_key_as_apikey_and_bearer(
 async def test_upsert_reads_the_batch_then_merges_on_job_hash(
     supabase: SupabaseStore, api: respx.MockRouter
 ) -> None:
-    """One GET of the stored rows, one POST ?on_conflict=job_hash with merge-duplicates."""
+    """One GET of the stored rows, one merging POST ?on_conflict=job_hash each to two tables.
+
+    The jobs go to jobs, their sightings (and digests) to job_sightings (#16).
+    """
     api.post("/rpc/jobping_mark_seen_unchanged").respond(200, json=[])
-    read = api.get("/jobs").respond(200, json=[stored(1), stored(2, enriched_at=NOW.isoformat())])
+    sightings = api.post("/job_sightings").respond(201)
+    read = api.get("/jobs_view").respond(
+        200, json=[stored(1), stored(2, enriched_at=NOW.isoformat())]
+    )
     write = api.post("/jobs").respond(201)
     jobs = [build_job(1, title="Senior Engineer 1"), build_job(2), build_job(3)]
 
@@ -144,12 +150,16 @@ async def test_upsert_reads_the_batch_then_merges_on_job_hash(
     assert params(write)["on_conflict"] == "job_hash"
     prefer = write.calls.last.request.headers["prefer"].split(",")
     assert sorted(prefer) == ["resolution=merge-duplicates", "return=minimal"]
+    assert params(sightings)["on_conflict"] == "job_hash"
     rows = {row["job_hash"]: row for row in body(write)}
+    seen = {row["job_hash"]: row for row in body(sightings)}
     assert rows["hash-000001"]["title"] == "Senior Engineer 1"
     assert rows["hash-000001"]["created_at"] == "2026-11-01T00:00:00+00:00"  # kept
-    assert rows["hash-000002"]["last_seen_at"] == NOW.isoformat()  # sighting refreshed
+    assert seen["hash-000002"]["last_seen_at"] == NOW.isoformat()  # sighting refreshed
     assert rows["hash-000003"]["created_at"] == NOW.isoformat()  # new
     assert "summary" not in rows["hash-000003"]  # the enrichment record is never written
+    assert all(set(row) == set(SIGHTING_ROW) for row in seen.values())
+    assert not set(SIGHTING_ROW[1:]) & set(rows["hash-000003"])
 
 
 async def test_a_long_batch_is_read_in_chunks_of_hashes(
@@ -157,8 +167,9 @@ async def test_a_long_batch_is_read_in_chunks_of_hashes(
 ) -> None:
     """250 hashes are looked up 100 at a time, so no URL grows past proxies' limits."""
     api.post("/rpc/jobping_mark_seen_unchanged").respond(200, json=[])
-    read = api.get("/jobs").respond(200, json=[])
+    read = api.get("/jobs_view").respond(200, json=[])
     api.post("/jobs").respond(201)
+    api.post("/job_sightings").respond(201)
 
     result = await supabase.upsert_jobs([build_job(n) for n in range(250)], seen_at=NOW)
 
@@ -173,8 +184,9 @@ async def test_unchanged_jobs_are_marked_seen_by_one_rpc_and_never_read(
     mark = api.post("/rpc/jobping_mark_seen_unchanged").respond(
         200, json=["hash-000001", "hash-000002"]
     )
-    read = api.get("/jobs").respond(200, json=[])
+    read = api.get("/jobs_view").respond(200, json=[])
     write = api.post("/jobs").respond(201)
+    sightings = api.post("/job_sightings").respond(201)
     jobs = [build_job(1), build_job(2), build_job(3)]
 
     result = await supabase.upsert_jobs(jobs, seen_at=NOW)
@@ -190,7 +202,15 @@ async def test_unchanged_jobs_are_marked_seen_by_one_rpc_and_never_read(
     assert {row["content_hash"] for row in sent["p_rows"]} == {content_hash(job) for job in jobs}
     assert params(read)["job_hash"] == "in.(hash-000003)"
     assert [row["job_hash"] for row in body(write)] == ["hash-000003"]
-    assert body(write)[0]["content_hash"] == content_hash(jobs[2])
+    assert body(sightings) == [
+        {
+            "job_hash": "hash-000003",
+            "content_hash": content_hash(jobs[2]),
+            "last_seen_at": NOW.isoformat(),
+            "scrape_timestamp": iso(jobs[2].scrape_timestamp),
+            "scraper_run_id": jobs[2].scraper_run_id,
+        }
+    ]
 
 
 async def test_count_jobs_asks_for_an_exact_count_without_rows(
@@ -209,7 +229,7 @@ async def test_recent_active_jobs_filters_orders_and_excludes(
     supabase: SupabaseStore, api: respx.MockRouter
 ) -> None:
     """Backfill: is_active, posted_at >= since, newest first; exclude applied client-side."""
-    route = api.get("/jobs").respond(200, json=[stored(0), stored(1), stored(2)])
+    route = api.get("/jobs_view").respond(200, json=[stored(0), stored(1), stored(2)])
 
     jobs = await supabase.recent_active_jobs(
         posted_since=NOW - timedelta(days=1), exclude={"hash-000001"}, limit=2
@@ -226,24 +246,15 @@ async def test_recent_active_jobs_filters_orders_and_excludes(
     }
 
 
-async def test_deactivate_stale_patches_with_filters_and_counts(
+async def test_deactivate_stale_is_one_rpc_and_counts(
     supabase: SupabaseStore, api: respx.MockRouter
 ) -> None:
-    """PATCH {"is_active": false} filtered by source, is_active and last_seen_at < cutoff."""
-    route = api.patch("/jobs").respond(204, headers={"Content-Range": "*/3"})
+    """One rpc of jobping_deactivate_stale (last_seen_at lives in job_sightings, #16)."""
+    route = api.post("/rpc/jobping_deactivate_stale").respond(200, json=3)
 
     assert await supabase.deactivate_stale(source="lever", last_seen_before=NOW) == 3
 
-    assert body(route) == {"is_active": False}
-    assert params(route) == {
-        "source": "eq.lever",
-        "is_active": "eq.true",
-        "last_seen_at": "lt.2026-11-23T09:30:00+00:00",
-    }
-    assert sorted(route.calls.last.request.headers["prefer"].split(",")) == [
-        "count=exact",
-        "return=minimal",
-    ]
+    assert body(route) == {"p_source": "lever", "p_last_seen_before": NOW.isoformat()}
 
 
 async def test_save_run_upserts_on_run_id_and_reads_back(
@@ -598,7 +609,7 @@ async def test_iter_jobs_sends_every_filter_and_reads_range_pages(
     supabase: SupabaseStore, api: respx.MockRouter
 ) -> None:
     """jobs on Supabase: PostgREST filters as in SQL, newest first, paged (#10)."""
-    route = api.get("/jobs").mock(
+    route = api.get("/jobs_view").mock(
         side_effect=[
             httpx.Response(200, json=[stored(1), stored(2)]),
             httpx.Response(200, json=[stored(3)]),
@@ -636,7 +647,7 @@ async def test_iter_jobs_sends_every_filter_and_reads_range_pages(
 
 async def test_iter_jobs_stops_at_the_limit(supabase: SupabaseStore, api: respx.MockRouter) -> None:
     """A limit smaller than a page asks for that many rows only, and yields no more."""
-    route = api.get("/jobs").respond(200, json=[stored(1), stored(2)])
+    route = api.get("/jobs_view").respond(200, json=[stored(1), stored(2)])
 
     jobs = [job.job_hash async for job in supabase.iter_jobs(JobFilter(), limit=2)]
 
