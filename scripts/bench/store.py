@@ -1,7 +1,7 @@
 """Benchmark: batched ``upsert_jobs`` against row-by-row upserts, in the same run.
 
 Usage: ``.venv/bin/python scripts/bench/store.py [--jobs 100000] [--batch 500] [--naive 5000]
-[--postgres URL | --no-postgres]``
+[--rounds 3] [--postgres URL | --no-postgres]``
 
 For each backend, each measurement writes into a fresh database (SQLite: a temporary file,
 WAL, synchronous=NORMAL; PostgreSQL: a temporary schema on ``--postgres``, default
@@ -16,6 +16,9 @@ WAL, synchronous=NORMAL; PostgreSQL: a temporary schema on ``--postgres``, defau
 3. row-by-row, the naive way: one ``upsert_jobs([job])`` call, so one transaction, per job.
    Time-boxed: only the first ``--naive`` jobs are measured.
 
+1. and 2. run ``--rounds`` times, each round on a fresh database; the medians are printed,
+and the re-seen / new ratio of every round beside their median.
+
 On PostgreSQL a batch is one ``INSERT ... SELECT FROM jsonb_populate_recordset(...)`` (the
 whole batch as one parameter) plus the locking compare and the refresh of the known rows.
 As a reference for that design, the raw bulk path is measured too: for ``jobs`` and then
@@ -26,8 +29,10 @@ NOTHING`` (psycopg directly, new jobs only, no new/updated/unchanged counts).
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import sqlite3
+import statistics
 import tempfile
 import time
 import uuid
@@ -96,30 +101,40 @@ def _line(label: str, count: int, seconds: float) -> float:
     return rate
 
 
-async def _compare(urls: AsyncIterator[str], count: int, batch: int, naive: int) -> float:
-    """Batched twice on one fresh database, row by row on another; batched / row by row.
+async def _compare(
+    urls: AsyncIterator[str], count: int, batch: int, naive: int, rounds: int
+) -> float:
+    """``rounds`` fresh databases, each batched twice; row by row on another; batched rate.
 
     The second batched pass gets jobs equal to the first's but built anew (as parsed again).
+    Each round's re-seen / new ratio is printed, then their median (a busy machine moves the
+    single passes; the rounds show by how much).
     """
-    jobs, again_jobs = _jobs(count), _jobs(count)
+    firsts, agains, ratios = [], [], []
+    for _ in range(rounds):
+        jobs, again_jobs = _jobs(count), _jobs(count)
+        store = await open_store(await anext(urls))
+        firsts.append(await _batched(store, jobs, batch, _START))
+        agains.append(await _batched(store, again_jobs, batch, _START + timedelta(hours=1)))
+        await store.close()
+        ratios.append(firsts[-1] / agains[-1])
     store = await open_store(await anext(urls))
-    first = await _batched(store, jobs, batch, _START)
-    again = await _batched(store, again_jobs, batch, _START + timedelta(hours=1))
+    slow = await _row_by_row(store, _jobs(naive))
     await store.close()
-    store = await open_store(await anext(urls))
-    slow = await _row_by_row(store, jobs[:naive])
-    await store.close()
-    batched = _line(f"batched upsert ({batch} per transaction), new", len(jobs), first)
-    reseen = _line("batched upsert again (all unchanged)", len(jobs), again)
-    print(f"re-seen unchanged / new: {reseen / batched:.1f}x")
+    batched = _line(
+        f"batched upsert ({batch} per transaction), new (median)", count, statistics.median(firsts)
+    )
+    _line("batched upsert again (all unchanged, median)", count, statistics.median(agains))
+    rounds_text = ", ".join(f"{ratio:.1f}x" for ratio in ratios)
+    print(f"re-seen unchanged / new: {statistics.median(ratios):.1f}x (rounds: {rounds_text})")
     rowwise = _line(f"row by row (1 transaction per job, first {naive:,})", naive, slow)
     print(f"batched / row by row: {batched / rowwise:.1f}x")
     return batched
 
 
 async def _sqlite_urls(directory: str) -> AsyncIterator[str]:
-    for name in ("batched", "naive"):
-        yield f"sqlite:///{Path(directory) / name}.db"
+    for number in itertools.count():
+        yield f"sqlite:///{Path(directory) / str(number)}.db"
 
 
 @asynccontextmanager
@@ -178,17 +193,17 @@ async def _raw_copy(url: str, jobs: Sequence[Job], batch: int) -> float:
         return time.perf_counter() - started
 
 
-async def _main(count: int, batch: int, naive: int, postgres: str | None) -> None:
+async def _main(count: int, batch: int, naive: int, rounds: int, postgres: str | None) -> None:
     print(f"SQLite {sqlite3.sqlite_version}, WAL, synchronous=NORMAL; {count:,} jobs of ~1 KB")
     with tempfile.TemporaryDirectory() as directory:
-        await _compare(_sqlite_urls(directory), count, batch, naive)
+        await _compare(_sqlite_urls(directory), count, batch, naive, rounds)
     if postgres is None:
         return
     async with await psycopg.AsyncConnection.connect(postgres, autocommit=True) as connection:
         version = (await (await connection.execute("SHOW server_version")).fetchone() or ("?",))[0]
     print(f"\nPostgreSQL {version}, a fresh schema per measurement; {count:,} jobs of ~1 KB")
     async with _postgres_schemas(postgres) as urls:
-        batched = await _compare(urls, count, batch, naive)
+        batched = await _compare(urls, count, batch, naive, rounds)
         raw = _line(
             "reference: COPY + INSERT ON CONFLICT, new (no counts)",
             count,
@@ -203,11 +218,14 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=100_000, help="jobs to upsert in batches")
     parser.add_argument("--batch", type=int, default=500, help="jobs per upsert_jobs call")
     parser.add_argument("--naive", type=int, default=5_000, help="jobs upserted one by one")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="fresh databases, new then re-seen, each (3)"
+    )
     parser.add_argument("--postgres", default=_POSTGRES, help="PostgreSQL server URL")
     parser.add_argument("--no-postgres", action="store_true", help="measure SQLite only")
     args = parser.parse_args()
     postgres = None if args.no_postgres else args.postgres
-    anyio.run(_main, args.jobs, args.batch, min(args.naive, args.jobs), postgres)
+    anyio.run(_main, args.jobs, args.batch, min(args.naive, args.jobs), args.rounds, postgres)
 
 
 if __name__ == "__main__":
