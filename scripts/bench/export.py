@@ -36,7 +36,8 @@ connection = sqlite3.connect(sys.argv[1])
 connection.row_factory = sqlite3.Row
 with open(sys.argv[2], "w", encoding="utf-8") as out:
     for row in connection.execute(
-        "SELECT * FROM jobs_view ORDER BY created_at DESC, job_hash DESC LIMIT ?", (int(sys.argv[3]),)
+        "SELECT * FROM jobs_view ORDER BY created_at DESC, job_hash DESC LIMIT ?",
+        (int(sys.argv[3]),),
     ):
         out.write(json.dumps(dict(row), ensure_ascii=False) + "\\n")
 """
