@@ -9,15 +9,25 @@ layer is on: retries with backoff, breakers, the sink's dedupe and batched upser
 For each scale (50, 100 and 200 boards by default) it prints the run's time, jobs per
 second, the CPU seconds of the run's process and of each parse worker, the cores used (CPU
 seconds over wall seconds), their peak RSS, and where the time went: fetch, parse, store and
-enrich, summed over the targets at work together (so they overlap). Then, at the smallest
-scale and without faults (retry sleeps and breaker trips differ from run to run), the run
-parsing in-process (``RUN_PARSE_WORKERS=0``, one core) against ``--workers`` parse workers,
-back to back, ``--repeat`` pairs, and a raw httpx baseline.
+enrich, summed over the targets at work together (so they overlap).
+
+Then, at the smallest scale and without faults (retry sleeps and breaker trips differ from
+run to run), one core against every core, ``--repeat`` pairs:
+
+- one core: the run parsing in its own process (``RUN_PARSE_WORKERS=0``, what ``auto``
+  picks on a 1-core machine), the run's process pinned to one CPU (``sched_setaffinity``
+  before it imports anything), so its store thread cannot use a second one either;
+- every core: the run with ``--workers`` parse workers, on every CPU of the bench.
+
+The sandbox serving the boards runs in the bench's process, never pinned: it competes with
+the run for the CPUs, and more so in the every-core run (the one-core run leaves it a CPU of
+its own), so the comparison leans against the workers; its CPU seconds are printed with
+each run. The two runs of a pair go in alternating order (one core first in odd pairs), so
+a drift of the machine's load weighs on both sides; the verdict is the median of the
+pairs' ratios, with their range. Last, a raw httpx baseline.
 
     .venv/bin/python scripts/bench/run.py                          # 50, 100, 200 x 500
-    .venv/bin/python scripts/bench/run.py --targets 20 --workers 2 # a quick run
-
-On a 2-core machine the sandbox competes with the run for the CPU: read the ratios.
+    .venv/bin/python scripts/bench/run.py --targets 40 --workers 2 --repeat 7
 """
 
 from __future__ import annotations
@@ -26,6 +36,7 @@ import argparse
 import json
 import os
 import resource
+import statistics
 import sys
 import tempfile
 import time
@@ -61,12 +72,27 @@ def run_env(sandbox: Sandbox, database: Path, concurrency: int, workers: int) ->
     }
 
 
-async def orchestrated(env: dict[str, str]) -> tuple[dict[str, Any], float]:
-    """Run ``jobping run --json``; its report and the process's wall seconds."""
-    started = time.perf_counter()
-    done = await anyio.run_process(
-        [sys.executable, "-m", "jobping", "run", "--json"], env=env, check=False
+def run_command(cpu: int | None) -> list[str]:
+    """``python -m jobping run --json``; with ``cpu``, pinned to that CPU from its first line."""
+    if cpu is None:
+        return [sys.executable, "-m", "jobping", "run", "--json"]
+    pinned = (
+        f"import os, runpy, sys; os.sched_setaffinity(0, {{{cpu}}}); sys.argv[0] = 'jobping';"
+        " runpy.run_module('jobping', run_name='__main__', alter_sys=True)"
     )
+    return [sys.executable, "-c", pinned, "run", "--json"]
+
+
+def own_cpu_seconds() -> float:
+    """The CPU seconds of this process so far: the sandbox's, as it serves the runs."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+async def orchestrated(env: dict[str, str], cpu: int | None) -> tuple[dict[str, Any], float]:
+    """Run ``jobping run --json`` (pinned to ``cpu`` if given); its report and wall seconds."""
+    started = time.perf_counter()
+    done = await anyio.run_process(run_command(cpu), env=env, check=False)
     elapsed = time.perf_counter() - started
     if not done.stdout:
         sys.exit(f"the run printed no report (exit {done.returncode}):\n{done.stderr.decode()}")
@@ -95,12 +121,20 @@ async def raw(sandbox: Sandbox, concurrency: int) -> tuple[int, int, float]:
     return counts["jobs"], counts["failed"], time.perf_counter() - started
 
 
-async def one_run(sandbox: Sandbox, concurrency: int, workers: int) -> dict[str, Any]:
-    """One run of the served sandbox into a fresh database; its report, plus ``wall``."""
+async def one_run(
+    sandbox: Sandbox, concurrency: int, workers: int, cpu: int | None = None
+) -> dict[str, Any]:
+    """One run of the served sandbox into a fresh database (the run pinned to ``cpu`` if given).
+
+    Its report, plus ``wall`` (the process's seconds) and ``sandbox_cpu`` (the CPU seconds
+    the sandbox spent meanwhile).
+    """
     with tempfile.TemporaryDirectory(prefix="jobping-bench-") as scratch:
         env = run_env(sandbox, Path(scratch) / "bench.db", concurrency, workers)
-        report, wall = await orchestrated(env)
+        served = own_cpu_seconds()
+        report, wall = await orchestrated(env, cpu)
     report["wall"] = wall
+    report["sandbox_cpu"] = own_cpu_seconds() - served
     return report
 
 
@@ -108,7 +142,7 @@ def describe(report: dict[str, Any], label: str) -> float:
     """Print one run's figures; its jobs per second."""
     totals, scraper, timings = report["totals"], report["scrapers"][0], report["timings"]
     seconds = report["duration_seconds"]
-    rate = totals["found"] / seconds
+    rate: float = totals["found"] / seconds
     processes = timings["processes"]
     cpu = sum(p["cpu_seconds"] for p in processes.values())
     rss = sum(p["peak_rss_bytes"] for p in processes.values())
@@ -127,7 +161,10 @@ def describe(report: dict[str, Any], label: str) -> float:
         f" parse workers {timings['parse_workers']}, cores used {cpu / seconds:.2f}"
         f" ({cpu:.1f} CPU s), peak RSS {rss / MIB:.0f} MiB (sum of the processes' peaks)"
     )
-    print(f"  per process (CPU, peak RSS): {per_process}")
+    print(
+        f"  per process (CPU, peak RSS): {per_process};"
+        f" the sandbox meanwhile {report['sandbox_cpu']:.1f} CPU s"
+    )
     print(
         f"  time split (summed over concurrent targets): fetch {timings['fetch_seconds']:.1f} s,"
         f" parse {timings['parse_seconds']:.1f} s, store {timings['store_seconds']:.1f} s,"
@@ -153,20 +190,12 @@ async def bench(options: argparse.Namespace) -> None:
         per_board.append(f"{targets}: {report['duration_seconds'] / targets * 100:.1f} s")
     print(f"run seconds per 100 boards (linear when equal): {', '.join(per_board)}")
     smallest = min(options.targets)
+    ratios = await one_core_against_all(options, smallest)
+    low, high = min(ratios), max(ratios)
     print(
-        f"in-process against {options.workers} parse workers, {smallest} x {options.jobs},"
-        " no faults (retry sleeps and breaker trips differ from run to run), in pairs:"
+        f"ratios: {', '.join(f'{r:.2f}x' for r in ratios)};"
+        f" median {statistics.median(ratios):.2f}x (range {low:.2f}-{high:.2f}x)"
     )
-    ratios = []
-    for pair in range(1, options.repeat + 1):
-        rates = []
-        for workers in (0, options.workers):
-            async with serve_sandbox(scale=Scale(smallest, options.jobs)) as sandbox:
-                report = await one_run(sandbox, options.concurrency, workers)
-            rates.append(describe(report, f"  pair {pair}, RUN_PARSE_WORKERS={workers}"))
-        ratios.append(rates[1] / rates[0])
-        print(f"  pair {pair}: {options.workers} workers / in-process = {ratios[-1]:.2f}x jobs/s")
-    print(f"ratios: {', '.join(f'{r:.2f}x' for r in ratios)}")
     async with serve_sandbox(faults, scale=Scale(smallest, options.jobs)) as sandbox:
         fetched, failed, raw_seconds = await raw(sandbox, options.concurrency)
     print(
@@ -179,6 +208,29 @@ async def bench(options: argparse.Namespace) -> None:
         f"all runs' processes as the OS counted them: {children.ru_utime + children.ru_stime:.1f}"
         f" CPU s; load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
     )
+
+
+async def one_core_against_all(options: argparse.Namespace, targets: int) -> list[float]:
+    """Pairs of runs, one core against every core (see the module's docstring); the ratios."""
+    cpus = sorted(os.sched_getaffinity(0))
+    print(
+        f"one core (in-process, pinned to CPU {cpus[-1]}) against {options.workers} parse"
+        f" workers on CPUs {','.join(map(str, cpus))}, {targets} x {options.jobs}, no faults"
+        " (retry sleeps and breaker trips differ from run to run), in pairs:"
+    )
+    sides = {"one core": (0, cpus[-1]), "every core": (options.workers, None)}
+    ratios = []
+    for pair in range(1, options.repeat + 1):
+        order = list(sides) if pair % 2 else list(reversed(sides))
+        rates = {}
+        for side in order:
+            workers, cpu = sides[side]
+            async with serve_sandbox(scale=Scale(targets, options.jobs)) as sandbox:
+                report = await one_run(sandbox, options.concurrency, workers, cpu)
+            rates[side] = describe(report, f"  pair {pair}, {side}, RUN_PARSE_WORKERS={workers}")
+        ratios.append(rates["every core"] / rates["one core"])
+        print(f"  pair {pair}: every core / one core = {ratios[-1]:.2f}x jobs/s")
+    return ratios
 
 
 def main() -> None:
@@ -194,7 +246,7 @@ def main() -> None:
         "--workers", type=int, default=os.cpu_count() or 2, help="RUN_PARSE_WORKERS (cores)"
     )
     parser.add_argument(
-        "--repeat", type=int, default=2, help="in-process / workers pairs compared (2)"
+        "--repeat", type=int, default=5, help="one core / every core pairs compared (5)"
     )
     anyio.run(bench, parser.parse_args())
 
