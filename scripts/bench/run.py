@@ -12,7 +12,7 @@ seconds over wall seconds), their peak RSS, and where the time went: fetch, pars
 enrich, summed over the targets at work together (so they overlap).
 
 Then, at the smallest scale and without faults (retry sleeps and breaker trips differ from
-run to run), one core against every core, ``--repeat`` pairs:
+run to run), one core against every core, ``--repeat`` rounds:
 
 - one core: the run parsing in its own process (``RUN_PARSE_WORKERS=0``, what ``auto``
   picks on a 1-core machine), the run's process pinned to one CPU (``sched_setaffinity``
@@ -22,12 +22,15 @@ run to run), one core against every core, ``--repeat`` pairs:
 The sandbox serving the boards runs in the bench's process, never pinned: it competes with
 the run for the CPUs, and more so in the every-core run (the one-core run leaves it a CPU of
 its own), so the comparison leans against the workers; its CPU seconds are printed with
-each run. The two runs of a pair go in alternating order (one core first in odd pairs), so
-a drift of the machine's load weighs on both sides; the verdict is the median of the
-pairs' ratios, with their range. Last, a raw httpx baseline.
+each run. The runs of a round go in alternating order (one core first in odd rounds), so a
+drift of the machine's load weighs on both sides; the verdict is the median of the rounds'
+ratios, with their range. ``--before DIR`` runs both sides from an older tree too, in the
+same rounds, for a before/after measured in the same run. Last, a raw httpx baseline.
 
     .venv/bin/python scripts/bench/run.py                          # 50, 100, 200 x 500
     .venv/bin/python scripts/bench/run.py --targets 40 --workers 2 --repeat 7
+    git archive HEAD~3 jobping scrapers | tar -x -C /tmp/before
+    .venv/bin/python scripts/bench/run.py --targets 40 --workers 2 --before /tmp/before
 """
 
 from __future__ import annotations
@@ -89,10 +92,16 @@ def own_cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-async def orchestrated(env: dict[str, str], cpu: int | None) -> tuple[dict[str, Any], float]:
-    """Run ``jobping run --json`` (pinned to ``cpu`` if given); its report and wall seconds."""
+async def orchestrated(
+    env: dict[str, str], cpu: int | None, tree: Path | None
+) -> tuple[dict[str, Any], float]:
+    """Run ``jobping run --json`` (pinned to ``cpu``, from ``tree`` if given); report, seconds.
+
+    The run starts in ``tree`` (``jobping`` and ``scrapers`` are imported from its working
+    directory first), else in this one.
+    """
     started = time.perf_counter()
-    done = await anyio.run_process(run_command(cpu), env=env, check=False)
+    done = await anyio.run_process(run_command(cpu), env=env, check=False, cwd=tree)
     elapsed = time.perf_counter() - started
     if not done.stdout:
         sys.exit(f"the run printed no report (exit {done.returncode}):\n{done.stderr.decode()}")
@@ -122,9 +131,13 @@ async def raw(sandbox: Sandbox, concurrency: int) -> tuple[int, int, float]:
 
 
 async def one_run(
-    sandbox: Sandbox, concurrency: int, workers: int, cpu: int | None = None
+    sandbox: Sandbox,
+    concurrency: int,
+    workers: int,
+    cpu: int | None = None,
+    tree: Path | None = None,
 ) -> dict[str, Any]:
-    """One run of the served sandbox into a fresh database (the run pinned to ``cpu`` if given).
+    """One run of the served sandbox into a fresh database (pinned to ``cpu``, from ``tree``).
 
     Its report, plus ``wall`` (the process's seconds) and ``sandbox_cpu`` (the CPU seconds
     the sandbox spent meanwhile).
@@ -132,7 +145,7 @@ async def one_run(
     with tempfile.TemporaryDirectory(prefix="jobping-bench-") as scratch:
         env = run_env(sandbox, Path(scratch) / "bench.db", concurrency, workers)
         served = own_cpu_seconds()
-        report, wall = await orchestrated(env, cpu)
+        report, wall = await orchestrated(env, cpu, tree)
     report["wall"] = wall
     report["sandbox_cpu"] = own_cpu_seconds() - served
     return report
@@ -158,7 +171,7 @@ def describe(report: dict[str, Any], label: str) -> float:
     )
     print(
         f"  run {seconds:.2f} s (process {report['wall']:.2f} s), {rate:,.0f} jobs/s,"
-        f" parse workers {timings['parse_workers']}, cores used {cpu / seconds:.2f}"
+        f" parse workers {timings['parse_workers']}, cores used {cpu / seconds:.2f} (start-up in)"
         f" ({cpu:.1f} CPU s), peak RSS {rss / MIB:.0f} MiB (sum of the processes' peaks)"
     )
     print(
@@ -190,12 +203,7 @@ async def bench(options: argparse.Namespace) -> None:
         per_board.append(f"{targets}: {report['duration_seconds'] / targets * 100:.1f} s")
     print(f"run seconds per 100 boards (linear when equal): {', '.join(per_board)}")
     smallest = min(options.targets)
-    ratios = await one_core_against_all(options, smallest)
-    low, high = min(ratios), max(ratios)
-    print(
-        f"ratios: {', '.join(f'{r:.2f}x' for r in ratios)};"
-        f" median {statistics.median(ratios):.2f}x (range {low:.2f}-{high:.2f}x)"
-    )
+    await one_core_against_all(options, smallest)
     async with serve_sandbox(faults, scale=Scale(smallest, options.jobs)) as sandbox:
         fetched, failed, raw_seconds = await raw(sandbox, options.concurrency)
     print(
@@ -210,27 +218,49 @@ async def bench(options: argparse.Namespace) -> None:
     )
 
 
-async def one_core_against_all(options: argparse.Namespace, targets: int) -> list[float]:
-    """Pairs of runs, one core against every core (see the module's docstring); the ratios."""
+async def one_core_against_all(options: argparse.Namespace, targets: int) -> None:
+    """Rounds of runs, one core against every core (see the module's docstring), and verdicts.
+
+    With ``--before``, each round also runs both sides from that older tree.
+    """
     cpus = sorted(os.sched_getaffinity(0))
     print(
         f"one core (in-process, pinned to CPU {cpus[-1]}) against {options.workers} parse"
         f" workers on CPUs {','.join(map(str, cpus))}, {targets} x {options.jobs}, no faults"
-        " (retry sleeps and breaker trips differ from run to run), in pairs:"
+        " (retry sleeps and breaker trips differ from run to run):"
     )
-    sides = {"one core": (0, cpus[-1]), "every core": (options.workers, None)}
-    ratios = []
-    for pair in range(1, options.repeat + 1):
-        order = list(sides) if pair % 2 else list(reversed(sides))
-        rates = {}
-        for side in order:
-            workers, cpu = sides[side]
+    trees = {"this tree": None} | ({"before": options.before} if options.before else {})
+    runs = [
+        (tree, side, workers, cpu)
+        for tree in trees
+        for side, workers, cpu in (("one core", 0, cpus[-1]), ("every core", options.workers, None))
+    ]
+    rates: dict[tuple[str, str], list[float]] = {(tree, side): [] for tree, side, _, _ in runs}
+    for round_ in range(1, options.repeat + 1):
+        for tree, side, workers, cpu in runs if round_ % 2 else reversed(runs):
             async with serve_sandbox(scale=Scale(targets, options.jobs)) as sandbox:
-                report = await one_run(sandbox, options.concurrency, workers, cpu)
-            rates[side] = describe(report, f"  pair {pair}, {side}, RUN_PARSE_WORKERS={workers}")
-        ratios.append(rates["every core"] / rates["one core"])
-        print(f"  pair {pair}: every core / one core = {ratios[-1]:.2f}x jobs/s")
-    return ratios
+                report = await one_run(sandbox, options.concurrency, workers, cpu, trees[tree])
+            label = f"  round {round_}, {tree}, {side}, RUN_PARSE_WORKERS={workers}"
+            rates[tree, side].append(describe(report, label))
+    for tree in trees:
+        print(
+            verdict(
+                f"{tree}: every core / one core", rates[tree, "every core"], rates[tree, "one core"]
+            )
+        )
+    if options.before:
+        for side in ("one core", "every core"):
+            after, before = rates["this tree", side], rates["before", side]
+            print(verdict(f"{side}: this tree / before", after, before))
+
+
+def verdict(label: str, numerators: list[float], denominators: list[float]) -> str:
+    """The ratio of each round's jobs/s, their median and range."""
+    ratios = [n / d for n, d in zip(numerators, denominators, strict=True)]
+    return (
+        f"{label} (jobs/s, per round): {', '.join(f'{r:.2f}x' for r in ratios)};"
+        f" median {statistics.median(ratios):.2f}x, range {min(ratios):.2f}-{max(ratios):.2f}x"
+    )
 
 
 def main() -> None:
@@ -246,7 +276,12 @@ def main() -> None:
         "--workers", type=int, default=os.cpu_count() or 2, help="RUN_PARSE_WORKERS (cores)"
     )
     parser.add_argument(
-        "--repeat", type=int, default=5, help="one core / every core pairs compared (5)"
+        "--repeat", type=int, default=5, help="rounds of one core / every core runs (5)"
+    )
+    parser.add_argument(
+        "--before",
+        type=Path,
+        help="an older tree (git archive COMMIT jobping scrapers) run in each round too",
     )
     anyio.run(bench, parser.parse_args())
 
