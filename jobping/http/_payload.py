@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -17,7 +18,7 @@ import httpx
 from jobping.errors import PayloadError, ResponseTooLarge
 from jobping.redact import preview
 
-__all__ = ["block_reason", "decode_json", "read_capped"]
+__all__ = ["JsonBody", "block_reason", "decode_json", "json_body", "read_capped"]
 
 _BLOCK_STATUSES = frozenset({403, 429, 503})
 _BLOCK_MARKERS = (
@@ -149,6 +150,64 @@ def decode_json(
     except ValueError as exc:
         problem = f"invalid JSON ({exc})" if body.strip() else "empty body, expected JSON"
     raise _payload_error(problem, status, headers=headers, body=body, url=url, secrets=secrets)
+
+
+@dataclass(frozen=True, slots=True)
+class JsonBody:
+    """A JSON answer not decoded yet, to decode elsewhere (it pickles): a parse worker's page.
+
+    What the run's process knows only from the response is kept with the body, so
+    :meth:`decode` raises the very ``PayloadError`` that ``decode_json`` would have raised
+    there. The run's process already refused HTML and decoded a body with invalid UTF-8
+    itself (its replaced bytes are counted in the request's event): see :func:`json_body`.
+    """
+
+    status: int
+    content_type: str | None
+    body: bytes = field(repr=False)
+    url: str
+    """The request's URL, redacted."""
+    secrets: tuple[str, ...] = field(repr=False)
+    """The request's secret values, scrubbed from the body's start an error shows."""
+
+    def decode(self) -> Any:
+        """The JSON value, or the ``PayloadError`` saying why not."""
+        headers = httpx.Headers(
+            {} if self.content_type is None else {"content-type": self.content_type}
+        )
+        return decode_json(
+            self.status, headers, self.body, url=self.url, secrets=lambda: self.secrets
+        )
+
+
+def json_body(
+    status: int,
+    headers: httpx.Headers,
+    body: bytes,
+    *,
+    url: Callable[[], str],
+    secrets: Callable[[], Iterable[str]],
+    on_replaced: Callable[[int], None] = lambda _count: None,
+) -> Any:
+    """The body as a :class:`JsonBody` to decode later, or decoded now when it must be.
+
+    HTML where JSON was expected raises here, as ``decode_json`` does; a body that is not
+    valid UTF-8 is decoded here (its invalid bytes replaced and counted, as ``decode_json``
+    does). Checking costs a fraction of decoding: an ASCII scan, else a UTF-8 validation.
+    """
+    if _looks_html(headers, body) or not _utf8(body):
+        return decode_json(status, headers, body, url=url, secrets=secrets, on_replaced=on_replaced)
+    return JsonBody(status, headers.get("content-type"), body, url(), tuple(secrets()))
+
+
+def _utf8(body: bytes) -> bool:
+    if body.isascii():
+        return True
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _looks_html(headers: httpx.Headers, body: bytes) -> bool:

@@ -36,6 +36,7 @@ from typing import Any, Literal, Protocol
 
 import anyio.to_thread
 
+from jobping.http._payload import JsonBody
 from jobping.orchestrator._shutdown import StoppableClient
 from jobping.orchestrator._sink import Admission
 from jobping.orchestrator._timings import ProcessUsage, RunTimings
@@ -259,11 +260,15 @@ async def _fetch(ctx: ScrapeContext, request: _Request) -> tuple[Any, Exception 
 
     Through the context's own methods, as in-process: each counts the request, and the
     first one of a revalidated target is the conditional one (``TargetUnchanged`` goes back
-    into the scraper like any error, and out of it to the runner).
+    into the scraper like any error, and out of it to the runner). A JSON GET's body goes
+    back undecoded (a ``JsonBody``, checked here as ``get_json`` checks it): the worker
+    decodes it, and this process neither decodes nor pickles the decoded page.
     """
     try:
         if request.method == "get_json":
-            value = await ctx.get_json(request.url, params=request.params, headers=request.headers)
+            value = await ctx.get_json(
+                request.url, params=request.params, headers=request.headers, raw=True
+            )
         elif request.method == "post_json":
             value = await ctx.post_json(
                 request.url, request.json, params=request.params, headers=request.headers
@@ -376,8 +381,9 @@ class _Forward:
         params: Mapping[str, str | int] | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> Any:
-        """Hand the GET to the main process; its decoded JSON comes back."""
-        return await self._ask(_Request("get_json", url, params, headers))
+        """Hand the GET to the main process; its JSON comes back, decoded here if it is not."""
+        value = await self._ask(_Request("get_json", url, params, headers))
+        return value.decode() if isinstance(value, JsonBody) else value
 
     async def post_json(
         self,

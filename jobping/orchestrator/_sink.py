@@ -10,7 +10,7 @@ a batch is either written and counted, or neither.
 
 from __future__ import annotations
 
-import dataclasses
+import copy
 import logging
 import time
 import types
@@ -69,7 +69,12 @@ def validate_job(item: object, *, run_id: str, now: datetime) -> Job:
             raise ValueError(f"{name} holds something other than text")
     if empty := [name for name in _REQUIRED_TEXT if not getattr(item, name).strip()]:
         raise ValueError(f"{empty[0]} is empty")
-    return dataclasses.replace(item, scraper_run_id=run_id, scrape_timestamp=now, is_active=True)
+    # A copy stamped in place: the copy of a valid job needs no __init__ (3x cheaper).
+    stamped = copy.copy(item)
+    object.__setattr__(stamped, "scraper_run_id", run_id)
+    object.__setattr__(stamped, "scrape_timestamp", now)
+    object.__setattr__(stamped, "is_active", True)
+    return stamped
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,21 +88,8 @@ class Checked:
     """The over-long fields cut."""
 
     def __reduce__(self) -> tuple[Any, ...]:
-        """Pickled as a tuple of the job's values: 3x cheaper both ways than the dataclass."""
-        if self.job is None:
-            return (Checked, (None, self.problem))
-        return (_checked, (tuple([getattr(self.job, name) for name in _JOB_FIELDS]), self.cut))
-
-
-_JOB_FIELDS = tuple(f.name for f in dataclasses.fields(Job))
-
-
-def _checked(values: tuple[Any, ...], cut: tuple[str, ...]) -> Checked:
-    """A pickled ``Checked`` job back: the values of a job that was valid (not re-validated)."""
-    job = object.__new__(Job)
-    for name, value in zip(_JOB_FIELDS, values, strict=True):
-        object.__setattr__(job, name, value)
-    return Checked(job, cut=cut)
+        """Pickled as its three values (the job as its own cheap tuple, see ``Job``)."""
+        return (Checked, (self.job, self.problem, self.cut))
 
 
 @dataclass(frozen=True, slots=True)

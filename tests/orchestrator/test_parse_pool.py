@@ -8,6 +8,7 @@ built at run time, which no worker can import: they stay in-process.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import logging
 import multiprocessing
@@ -25,7 +26,7 @@ import pytest
 
 from jobping.errors import ConfigError
 from jobping.http import DomainPolicy
-from jobping.models import Job, RunStatus
+from jobping.models import EmploymentType, Job, RunStatus, WorkEnvironment
 from jobping.orchestrator import Orchestrator, RunReport, ScraperReport
 from jobping.orchestrator._parse_pool import parse_workers
 from jobping.orchestrator._sink import Checked
@@ -86,6 +87,21 @@ class Detailed(Scraper):
         if detail.flag("ok") is not True:
             raise ValueError("the detail is not the /json answer")
         return job(self.source, f"{item.text('path')}-{item.text('id')}")
+
+
+class Decoding(Scraper):
+    """One GET of ``/<target>`` (a hostile server's route), one job from its JSON answer."""
+
+    name = "decoding"
+    source = "decoding"
+    base_url = "https://decoding.invalid"
+    domains = ("decoding.invalid",)
+    tier = "primary"
+
+    async def iter_jobs(self, ctx: ScrapeContext, target: Target) -> AsyncIterator[Job]:
+        """Fetch the route, then yield a job named after what its JSON holds."""
+        page = await ctx.get_json(f"/{target.value}")
+        yield job(self.source, f"{target.value}-{sorted(page)}")
 
 
 class Sleepy(Scraper):
@@ -329,6 +345,40 @@ async def test_errors_of_requests_reach_the_scraper_in_a_worker_as_they_are(
     assert in_process.errors == pooled.errors
 
 
+async def test_a_worker_decodes_its_pages_with_the_errors_of_in_process_parsing(
+    make_settings: SettingsFactory, tmp_path: Path
+) -> None:
+    """A worker gets its pages undecoded and decodes them: same jobs, same errors as in-process.
+
+    JSON (and JSON after a BOM) decodes; HTML fails in the run's process, a truncated body
+    in the worker: each target fails with the very message it fails with in-process.
+    """
+    reports = []
+    async with hostile_server() as server:
+        for workers in (0, 2):
+            url = f"sqlite:///{tmp_path / f'decoding-{workers}.db'}"
+            async with opened_store(url) as store:
+                targets = ["json", "bom", "html", "truncated"]
+                settings = configured(  # one at a time: the errors in the targets' order
+                    make_settings,
+                    workers,
+                    "decoding",
+                    server.url(""),
+                    targets,
+                    database_url=url,
+                    run_concurrency=1,
+                )
+                reports.append(await run_with(settings, store, [Decoding()]))
+    pooled = by_name(reports[1])["decoding"]
+
+    assert (pooled.new, dict(pooled.outcomes)) == (2, {"ok": 2, "failed": 2})
+    assert sorted(error.split(":")[0] for error in pooled.errors) == ["html", "truncated"]
+    assert any("expected JSON, got HTML" in error for error in pooled.errors)
+    assert any("invalid JSON" in error for error in pooled.errors)
+    assert scraper_counts(reports[1]) == scraper_counts(reports[0])
+    assert len(reports[1].timings.workers) >= 1
+
+
 async def test_a_scraper_no_worker_can_import_runs_in_process_logged_once(
     make_settings: SettingsFactory, store: Store, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -434,15 +484,47 @@ def test_a_bad_run_parse_workers_names_the_key(value: str, monkeypatch: pytest.M
 
 
 def test_a_checked_job_crosses_processes_with_every_field() -> None:
-    """A worker's ``Checked`` job pickles as a tuple of values and comes back equal."""
-    full = job(
-        "s",
-        "1",
-        posted_at=datetime(2026, 1, 2, tzinfo=UTC),
-        categories=("a", "b"),
-        salary_min=1.5,
-        is_active=False,
-    )
+    """A job pickles and copies as its values' tuple, equal with every field set; ``Checked`` too.
+
+    Pins ``Job.__reduce__``: a field left out of the tuple, or set in the wrong slot, fails.
+    """
+    values: dict[str, Any] = {
+        "source_id": "id-1",
+        "location": "Paris, France",
+        "city": "Paris",
+        "country": "FR",
+        "description": "Build things.",
+        "experience_required": "senior",
+        "work_environment": WorkEnvironment.HYBRID,
+        "categories": ("a", "b"),
+        "language_requirements": ("fr",),
+        "company_profile_url": "https://acme.example",
+        "posted_at": datetime(2026, 1, 2, tzinfo=UTC),
+        "original_posted_date": "2 Jan",
+        "scrape_timestamp": datetime(2026, 1, 3, tzinfo=UTC),
+        "last_seen_at": datetime(2026, 1, 4, tzinfo=UTC),
+        "is_active": False,
+        "scraper_run_id": "run",
+        "is_internship": False,
+        "is_graduate": True,
+        "visa_friendly": True,
+        "salary_min": 1.5,
+        "salary_max": 2.5,
+        "salary_currency": "EUR",
+        "salary_period": "year",
+        "employment_type": EmploymentType.CONTRACT,
+        "employment_type_raw": "Contract",
+        "created_at": datetime(2026, 1, 1, tzinfo=UTC),
+        "summary": "A job.",
+        "enriched_at": datetime(2026, 1, 5, tzinfo=UTC),
+        "enrichment_model": "m",
+        "enrichment_failures": 2,
+    }
+    full = job("s", "1", **values)
+    defaults = Job(job_hash="h", title="t", company="c", job_url="u", source="s")
+    assert all(getattr(full, name) != getattr(defaults, name) for name in values)
     sent = [Checked(full, cut=("title",)), Checked(None, "not a Job: dict")]
 
+    assert pickle.loads(pickle.dumps(full)) == full  # noqa: S301 - our own bytes
+    assert copy.copy(full) == full and copy.copy(full) is not full
     assert pickle.loads(pickle.dumps(sent)) == sent  # noqa: S301 - our own bytes
