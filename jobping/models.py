@@ -101,6 +101,10 @@ class Job:
         """
         return (_job_of, (_JOB_VALUES(self),))
 
+    def __copy__(self) -> Job:
+        """A copy built as a pickled job is rebuilt (no ``__init__``: the values are valid)."""
+        return _job_of(_JOB_VALUES(self))
+
 
 _JOB_VALUES = operator.attrgetter(*(f.name for f in fields(Job)))
 _JOB_SETTERS = tuple(getattr(Job, f.name).__set__ for f in fields(Job))

@@ -25,7 +25,7 @@ from jobping.http._conditional import (
     validators_of,
 )
 from jobping.http._events import RequestHook
-from jobping.http._payload import decode_json, json_body
+from jobping.http._payload import JsonBody, decode_json, json_body
 from jobping.http._policy import DomainPolicies, DomainPolicy
 from jobping.http._private_hooks import PooledClient
 from jobping.http._registry import DomainState, domain_of
@@ -174,12 +174,12 @@ class ScrapeClient:
 
     async def get_json_body(
         self, url: str, *, params: Params | None = None, headers: Mapping[str, str] | None = None
-    ) -> Any:
+    ) -> JsonBody:
         """``get_json``, the body left undecoded: a ``JsonBody`` (see ``json_body``).
 
-        For a parse worker, which decodes the page where it parses it. The body is checked as
-        ``get_json`` checks it (HTML raises the same error) and decoded here only when it is
-        not valid UTF-8.
+        For a parse worker, which decodes the page where it parses it. HTML raises here the
+        error ``get_json`` raises; what only decoding finds is found there (invalid JSON,
+        invalid UTF-8 bytes to count).
         """
         return await self._call(url, params, headers, _parse_json_body, _JSON_REQUEST)
 
@@ -393,14 +393,9 @@ def _parse_json(response: httpx.Response, call: Call) -> Any:
     )
 
 
-def _parse_json_body(response: httpx.Response, call: Call) -> Any:
+def _parse_json_body(response: httpx.Response, call: Call) -> JsonBody:
     return json_body(
-        response.status_code,
-        response.headers,
-        response.content,
-        url=call.url,
-        secrets=call.secrets,
-        on_replaced=call.replaced_bytes,
+        response.status_code, response.headers, response.content, url=call.url, secrets=call.secrets
     )
 
 

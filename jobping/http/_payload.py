@@ -158,8 +158,7 @@ class JsonBody:
 
     What the run's process knows only from the response is kept with the body, so
     :meth:`decode` raises the very ``PayloadError`` that ``decode_json`` would have raised
-    there. The run's process already refused HTML and decoded a body with invalid UTF-8
-    itself (its replaced bytes are counted in the request's event): see :func:`json_body`.
+    there. HTML was refused before (see :func:`json_body`).
     """
 
     status: int
@@ -170,13 +169,16 @@ class JsonBody:
     secrets: tuple[str, ...] = field(repr=False)
     """The request's secret values, scrubbed from the body's start an error shows."""
 
-    def decode(self) -> Any:
-        """The JSON value, or the ``PayloadError`` saying why not."""
-        headers = httpx.Headers(
-            {} if self.content_type is None else {"content-type": self.content_type}
-        )
+    def decode(self, on_replaced: Callable[[int], None] = lambda _count: None) -> Any:
+        """The JSON value, or the ``PayloadError`` saying why not (see ``decode_json``)."""
+        content_type = {} if self.content_type is None else {"content-type": self.content_type}
         return decode_json(
-            self.status, headers, self.body, url=self.url, secrets=lambda: self.secrets
+            self.status,
+            httpx.Headers(content_type),
+            self.body,
+            url=self.url,
+            secrets=lambda: self.secrets,
+            on_replaced=on_replaced,
         )
 
 
@@ -187,27 +189,17 @@ def json_body(
     *,
     url: Callable[[], str],
     secrets: Callable[[], Iterable[str]],
-    on_replaced: Callable[[int], None] = lambda _count: None,
-) -> Any:
-    """The body as a :class:`JsonBody` to decode later, or decoded now when it must be.
+) -> JsonBody:
+    """The body as a :class:`JsonBody` to decode later; HTML raises as ``decode_json`` does.
 
-    HTML where JSON was expected raises here, as ``decode_json`` does; a body that is not
-    valid UTF-8 is decoded here (its invalid bytes replaced and counted, as ``decode_json``
-    does). Checking costs a fraction of decoding: an ASCII scan, else a UTF-8 validation.
+    What only decoding finds (invalid JSON, invalid UTF-8 replaced) is found where it is
+    decoded: the request counts as a good one here.
     """
-    if _looks_html(headers, body) or not _utf8(body):
-        return decode_json(status, headers, body, url=url, secrets=secrets, on_replaced=on_replaced)
+    if _looks_html(headers, body):
+        raise _payload_error(
+            "expected JSON, got HTML", status, headers=headers, body=body, url=url, secrets=secrets
+        )
     return JsonBody(status, headers.get("content-type"), body, url(), tuple(secrets()))
-
-
-def _utf8(body: bytes) -> bool:
-    if body.isascii():
-        return True
-    try:
-        body.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
 
 
 def _looks_html(headers: httpx.Headers, body: bytes) -> bool:

@@ -221,6 +221,7 @@ class ParsePool:
                 ended = step.request is None or step.error is not None
                 ctx.skipped.extend(step.skipped)
                 ctx.page_cap_reached |= step.page_cap_reached
+                ctx.replaced_bytes += step.replaced_bytes
                 for item in step.items:
                     yield item
                 if step.error is not None:  # the very error thrown in, else the worker's
@@ -347,6 +348,8 @@ class _Step:
     page_cap_reached: bool
     request: _Request | None
     """The request the scraper awaits next (None: it ended)."""
+    replaced_bytes: int = 0
+    """Invalid UTF-8 bytes replaced in the pages this step decoded."""
     error: _Portable | None = None
     """The error it ended with."""
     rethrown: bool = False
@@ -373,6 +376,11 @@ class _Forward:
         self.asked: tuple[_Request, asyncio.Future[Any]] | None = None
         self.waiting: asyncio.Event | None = None
         """Set while the scraper waits for an answer (made in the worker)."""
+        self.replaced_bytes = 0
+        """Invalid UTF-8 bytes replaced in the pages decoded since the last step."""
+
+    def _replaced(self, count: int) -> None:
+        self.replaced_bytes += count
 
     async def get_json(
         self,
@@ -383,7 +391,7 @@ class _Forward:
     ) -> Any:
         """Hand the GET to the main process; its JSON comes back, decoded here if it is not."""
         value = await self._ask(_Request("get_json", url, params, headers))
-        return value.decode() if isinstance(value, JsonBody) else value
+        return value.decode(self._replaced) if isinstance(value, JsonBody) else value
 
     async def post_json(
         self,
@@ -519,11 +527,13 @@ def _step(session: int, thrown: BaseException | None) -> _Step:
         error = task.exception()
     items, state.items = state.items, []
     skipped, state.ctx.skipped = state.ctx.skipped, []
+    replaced, state.client.replaced_bytes = state.client.replaced_bytes, 0
     return _Step(
         items,
         skipped,
         state.ctx.page_cap_reached,
         request,
+        replaced,
         error=None if error is None else _Portable.of(error),
         rethrown=error is not None and error is thrown,
         seconds=time.perf_counter() - started,

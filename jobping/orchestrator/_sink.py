@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import logging
+import operator
 import time
 import types
 import typing
@@ -45,6 +46,9 @@ def _runtime_types(hint: Any) -> tuple[type, ...]:
 
 
 _FIELD_TYPES = {name: _runtime_types(hint) for name, hint in typing.get_type_hints(Job).items()}
+_FIELD_VALUES = operator.attrgetter(*_FIELD_TYPES)
+_DATETIMES = tuple(name for name, allowed in _FIELD_TYPES.items() if datetime in allowed)
+_TUPLES = tuple(name for name, allowed in _FIELD_TYPES.items() if tuple in allowed)
 _REQUIRED_TEXT = ("job_hash", "title", "company", "job_url", "source")
 _MAX_BUSY_SECONDS = 0.02
 """How long parsing may hold the event loop before a batch yields it (lease renewal, I/O)."""
@@ -59,13 +63,15 @@ def validate_job(item: object, *, run_id: str, now: datetime) -> Job:
     """
     if not isinstance(item, Job):
         raise ValueError(f"not a Job: {type(item).__name__}")
-    for name, allowed in _FIELD_TYPES.items():
-        value = getattr(item, name)
+    for (name, allowed), value in zip(_FIELD_TYPES.items(), _FIELD_VALUES(item), strict=True):
         if not isinstance(value, allowed):
             raise ValueError(f"{name} is {type(value).__name__}")
-        if isinstance(value, datetime) and value.utcoffset() is None:
+    # Then what only some fields can hold: a naive datetime, a tuple of something else.
+    for name in _DATETIMES:
+        if (value := getattr(item, name)) is not None and value.utcoffset() is None:
             raise ValueError(f"{name} is a naive datetime")
-        if isinstance(value, tuple) and not all(isinstance(v, str) for v in value):
+    for name in _TUPLES:
+        if not all(isinstance(v, str) for v in getattr(item, name)):
             raise ValueError(f"{name} holds something other than text")
     if empty := [name for name in _REQUIRED_TEXT if not getattr(item, name).strip()]:
         raise ValueError(f"{empty[0]} is empty")

@@ -156,7 +156,8 @@ class ScrapeContext:
     """What one target of one scraper runs with: the client, the base URL, its secrets.
 
     It also keeps what the run reports: the items skipped with their reasons, the number
-    of requests, and whether the page cap stopped the pagination. ``now`` is the run's
+    of requests, whether the page cap stopped the pagination, and the invalid UTF-8 bytes
+    replaced in pages a parse worker decoded. ``now`` is the run's
     clock (aware UTC), for sources that date their jobs relative to today. With a
     ``revalidation``, the first request (a GET) is a conditional one (see ``Revalidation``).
     """
@@ -180,6 +181,9 @@ class ScrapeContext:
         self.skipped: list[SkippedItem] = []
         self.requests = 0
         self.page_cap_reached = False
+        self.replaced_bytes = 0
+        """Invalid UTF-8 bytes replaced in pages decoded away from the client (a parse worker's;
+        the client counts the others in its request events)."""
         self._now = now or _utcnow
         self._revalidation = revalidation
 

@@ -25,7 +25,9 @@ its own), so the comparison leans against the workers; its CPU seconds are print
 each run. The runs of a round go in alternating order (one core first in odd rounds), so a
 drift of the machine's load weighs on both sides; the verdict is the median of the rounds'
 ratios, with their range. ``--before DIR`` runs both sides from an older tree too, in the
-same rounds, for a before/after measured in the same run. Last, a raw httpx baseline.
+same rounds, for a before/after measured in the same run; ``--no-store-too`` runs both sides
+as dry runs too (``--no-store``: parsed and counted, nothing written), for the store's share
+of the run. Last, a raw httpx baseline.
 
     .venv/bin/python scripts/bench/run.py                          # 50, 100, 200 x 500
     .venv/bin/python scripts/bench/run.py --targets 40 --workers 2 --repeat 7
@@ -75,15 +77,19 @@ def run_env(sandbox: Sandbox, database: Path, concurrency: int, workers: int) ->
     }
 
 
-def run_command(cpu: int | None) -> list[str]:
-    """``python -m jobping run --json``; with ``cpu``, pinned to that CPU from its first line."""
+def run_command(cpu: int | None, *, store: bool = True) -> list[str]:
+    """``python -m jobping run --json``; with ``cpu``, pinned to that CPU from its first line.
+
+    Without ``store``, a dry run (``--no-store``): every job parsed and counted, none written.
+    """
+    arguments = ["run", "--json", *([] if store else ["--no-store"])]
     if cpu is None:
-        return [sys.executable, "-m", "jobping", "run", "--json"]
+        return [sys.executable, "-m", "jobping", *arguments]
     pinned = (
         f"import os, runpy, sys; os.sched_setaffinity(0, {{{cpu}}}); sys.argv[0] = 'jobping';"
         " runpy.run_module('jobping', run_name='__main__', alter_sys=True)"
     )
-    return [sys.executable, "-c", pinned, "run", "--json"]
+    return [sys.executable, "-c", pinned, *arguments]
 
 
 def own_cpu_seconds() -> float:
@@ -93,7 +99,7 @@ def own_cpu_seconds() -> float:
 
 
 async def orchestrated(
-    env: dict[str, str], cpu: int | None, tree: Path | None
+    env: dict[str, str], cpu: int | None, tree: Path | None, *, store: bool = True
 ) -> tuple[dict[str, Any], float]:
     """Run ``jobping run --json`` (pinned to ``cpu``, from ``tree`` if given); report, seconds.
 
@@ -101,7 +107,8 @@ async def orchestrated(
     directory first), else in this one.
     """
     started = time.perf_counter()
-    done = await anyio.run_process(run_command(cpu), env=env, check=False, cwd=tree)
+    command = run_command(cpu, store=store)
+    done = await anyio.run_process(command, env=env, check=False, cwd=tree)
     elapsed = time.perf_counter() - started
     if not done.stdout:
         sys.exit(f"the run printed no report (exit {done.returncode}):\n{done.stderr.decode()}")
@@ -136,8 +143,12 @@ async def one_run(
     workers: int,
     cpu: int | None = None,
     tree: Path | None = None,
+    *,
+    store: bool = True,
 ) -> dict[str, Any]:
     """One run of the served sandbox into a fresh database (pinned to ``cpu``, from ``tree``).
+
+    Without ``store``, a dry run (see ``run_command``).
 
     Its report, plus ``wall`` (the process's seconds) and ``sandbox_cpu`` (the CPU seconds
     the sandbox spent meanwhile).
@@ -145,7 +156,7 @@ async def one_run(
     with tempfile.TemporaryDirectory(prefix="jobping-bench-") as scratch:
         env = run_env(sandbox, Path(scratch) / "bench.db", concurrency, workers)
         served = own_cpu_seconds()
-        report, wall = await orchestrated(env, cpu, tree)
+        report, wall = await orchestrated(env, cpu, tree, store=store)
     report["wall"] = wall
     report["sandbox_cpu"] = own_cpu_seconds() - served
     return report
@@ -221,7 +232,8 @@ async def bench(options: argparse.Namespace) -> None:
 async def one_core_against_all(options: argparse.Namespace, targets: int) -> None:
     """Rounds of runs, one core against every core (see the module's docstring), and verdicts.
 
-    With ``--before``, each round also runs both sides from that older tree.
+    With ``--before``, each round also runs both sides from that older tree; with
+    ``--no-store-too``, both sides as dry runs (``--no-store``): what the store costs the run.
     """
     cpus = sorted(os.sched_getaffinity(0))
     print(
@@ -229,29 +241,31 @@ async def one_core_against_all(options: argparse.Namespace, targets: int) -> Non
         f" workers on CPUs {','.join(map(str, cpus))}, {targets} x {options.jobs}, no faults"
         " (retry sleeps and breaker trips differ from run to run):"
     )
-    trees = {"this tree": None} | ({"before": options.before} if options.before else {})
-    runs = [
-        (tree, side, workers, cpu)
-        for tree in trees
-        for side, workers, cpu in (("one core", 0, cpus[-1]), ("every core", options.workers, None))
-    ]
-    rates: dict[tuple[str, str], list[float]] = {(tree, side): [] for tree, side, _, _ in runs}
-    for round_ in range(1, options.repeat + 1):
-        for tree, side, workers, cpu in runs if round_ % 2 else reversed(runs):
-            async with serve_sandbox(scale=Scale(targets, options.jobs)) as sandbox:
-                report = await one_run(sandbox, options.concurrency, workers, cpu, trees[tree])
-            label = f"  round {round_}, {tree}, {side}, RUN_PARSE_WORKERS={workers}"
-            rates[tree, side].append(describe(report, label))
-    for tree in trees:
-        print(
-            verdict(
-                f"{tree}: every core / one core", rates[tree, "every core"], rates[tree, "one core"]
-            )
-        )
+    variants: dict[str, tuple[Path | None, bool]] = {"this tree": (None, True)}
     if options.before:
-        for side in ("one core", "every core"):
-            after, before = rates["this tree", side], rates["before", side]
-            print(verdict(f"{side}: this tree / before", after, before))
+        variants["before"] = (options.before, True)
+    if options.no_store_too:
+        variants["no store"] = (None, False)
+    sides = (("one core", 0, cpus[-1]), ("every core", options.workers, None))
+    runs = [(variant, *side) for variant in variants for side in sides]
+    rates: dict[tuple[str, str], list[float]] = {(run[0], run[1]): [] for run in runs}
+    for round_ in range(1, options.repeat + 1):
+        for variant, side, workers, cpu in runs if round_ % 2 else reversed(runs):
+            tree, store = variants[variant]
+            async with serve_sandbox(scale=Scale(targets, options.jobs)) as sandbox:
+                report = await one_run(
+                    sandbox, options.concurrency, workers, cpu, tree, store=store
+                )
+            label = f"  round {round_}, {variant}, {side}, RUN_PARSE_WORKERS={workers}"
+            rates[variant, side].append(describe(report, label))
+    for variant in variants:
+        every, one = rates[variant, "every core"], rates[variant, "one core"]
+        print(verdict(f"{variant}: every core / one core", every, one))
+    for other, label in (("before", "this tree / before"), ("no store", "store / no store")):
+        if other in variants:
+            for side, _, _ in sides:
+                mine, theirs = rates["this tree", side], rates[other, side]
+                print(verdict(f"{side}: {label}", mine, theirs))
 
 
 def verdict(label: str, numerators: list[float], denominators: list[float]) -> str:
@@ -282,6 +296,11 @@ def main() -> None:
         "--before",
         type=Path,
         help="an older tree (git archive COMMIT jobping scrapers) run in each round too",
+    )
+    parser.add_argument(
+        "--no-store-too",
+        action="store_true",
+        help="each round also runs both sides with --no-store (what the store costs)",
     )
     anyio.run(bench, parser.parse_args())
 

@@ -2,8 +2,8 @@
 
 Parse workers decode their pages themselves (#16): the run's process sends them the body. The
 value, or the ``PayloadError`` (its message, URL and scrubbed secrets), must be the one
-``get_json`` gives for the same answer, and what only the run's process can count (invalid
-UTF-8 bytes replaced) is decoded there.
+``get_json`` gives for the same answer; the invalid UTF-8 bytes replaced are counted where the
+body is decoded.
 """
 
 from __future__ import annotations
@@ -35,11 +35,10 @@ async def outcome(client: ScrapeClient, url: str, *, raw: bool) -> tuple[str, An
         if not raw:
             return "value", await client.get_json(url)
         body = await client.get_json_body(url)
-        if isinstance(body, JsonBody):
-            body = pickle.loads(pickle.dumps(body)).decode()  # noqa: S301 - our own bytes
+        sent: JsonBody = pickle.loads(pickle.dumps(body))  # noqa: S301 - our own bytes
+        return "value", sent.decode()
     except PayloadError as exc:
         return "error", (str(exc), exc.url)
-    return "value", body
 
 
 @pytest.mark.parametrize(
@@ -60,29 +59,32 @@ async def test_an_undecoded_body_decodes_to_what_get_json_gives(
         assert direct[0] == "error" and "invalid JSON" in direct[1][0]
 
 
-async def test_only_a_body_worth_sending_is_left_undecoded(
+async def test_html_raises_at_once_and_the_rest_is_found_where_it_is_decoded(
     make_client: ClientFactory, server: HostileServer
 ) -> None:
-    """JSON stays bytes; HTML raises at once; invalid UTF-8 is decoded at once and counted.
+    """HTML raises in the client; bad UTF-8 and broken JSON are found by ``decode``.
 
-    A body that is not JSON at all is only found out where it is decoded: its request
-    counts as an ``ok`` attempt, where ``get_json`` counts a ``payload`` one.
+    Their requests count as ``ok`` attempts (``get_json`` counts a ``payload`` one for broken
+    JSON, and the replaced bytes in its event): ``decode`` reports the replaced bytes instead.
     """
     events = Events()
     async with make_client(ONE_SHOT, hooks=[events]) as client:
         body = await client.get_json_body(server.url("/json?size=100"))
         with pytest.raises(PayloadError, match="expected JSON, got HTML"):
             await client.get_json_body(server.url("/html"))
-        replaced = await client.get_json_body(server.url("/bad_utf8"))
+        bad_utf8 = await client.get_json_body(server.url("/bad_utf8"))
         truncated = await client.get_json_body(server.url("/truncated"))
 
-    assert isinstance(body, JsonBody) and isinstance(truncated, JsonBody)
     assert body.body.startswith(b'{"ok": true') and "body" not in repr(body)
-    assert replaced == {
+    replaced: list[int] = []
+    assert bad_utf8.decode(replaced.append) == {
         "jobs": [{"title": "Caf\ufffd manager"}, {"title": "Ing\ufffdnieur \ufffd"}]
     }
+    assert replaced == [3]
+    with pytest.raises(PayloadError, match="invalid JSON"):
+        truncated.decode()
     outcomes = [(e.outcome, e.replaced_bytes) for e in events.events]
-    assert outcomes == [("ok", 0), ("payload", 0), ("ok", 3), ("ok", 0)]
+    assert outcomes == [("ok", 0), ("payload", 0), ("ok", 0), ("ok", 0)]
 
 
 async def test_a_conditional_request_may_leave_its_body_undecoded(

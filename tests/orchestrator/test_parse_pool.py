@@ -351,14 +351,15 @@ async def test_a_worker_decodes_its_pages_with_the_errors_of_in_process_parsing(
     """A worker gets its pages undecoded and decodes them: same jobs, same errors as in-process.
 
     JSON (and JSON after a BOM) decodes; HTML fails in the run's process, a truncated body
-    in the worker: each target fails with the very message it fails with in-process.
+    in the worker: each target fails with the very message it fails with in-process. The
+    invalid UTF-8 bytes a worker replaced are counted in the report as in-process.
     """
     reports = []
     async with hostile_server() as server:
         for workers in (0, 2):
             url = f"sqlite:///{tmp_path / f'decoding-{workers}.db'}"
             async with opened_store(url) as store:
-                targets = ["json", "bom", "html", "truncated"]
+                targets = ["json", "bom", "bad_utf8", "html", "truncated"]
                 settings = configured(  # one at a time: the errors in the targets' order
                     make_settings,
                     workers,
@@ -371,7 +372,8 @@ async def test_a_worker_decodes_its_pages_with_the_errors_of_in_process_parsing(
                 reports.append(await run_with(settings, store, [Decoding()]))
     pooled = by_name(reports[1])["decoding"]
 
-    assert (pooled.new, dict(pooled.outcomes)) == (2, {"ok": 2, "failed": 2})
+    assert (pooled.new, dict(pooled.outcomes)) == (3, {"ok": 3, "failed": 2})
+    assert [by_name(report)["decoding"].replaced_bytes for report in reports] == [3, 3]
     assert sorted(error.split(":")[0] for error in pooled.errors) == ["html", "truncated"]
     assert any("expected JSON, got HTML" in error for error in pooled.errors)
     assert any("invalid JSON" in error for error in pooled.errors)
