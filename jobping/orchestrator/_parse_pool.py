@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, Protocol
 
+import anyio.abc
 import anyio.to_thread
 
 from jobping.http._payload import JsonBody
@@ -48,6 +49,9 @@ logger = logging.getLogger("jobping.orchestrator")
 
 _STOP_SECONDS = 5.0
 """How long the pool's stop waits for a worker to finish its step before killing it."""
+WARM_UP = True
+"""Whether a target parses in the run's process while the workers start (see ``ParsePool``);
+tests that need every target in a worker turn it off."""
 _AUTO_MIN_TARGETS = 16
 """Targets a run needs before ``auto`` starts workers (starting one costs ~0.3 s of CPU)."""
 
@@ -103,7 +107,9 @@ class ParsePool:
     """``workers`` parse processes (started on entry, stopped on exit) running scrapers.
 
     Use it as ``async with ParsePool(n, timings) as pool`` around the run's work; it needs
-    the asyncio event loop (``anyio`` on asyncio).
+    the asyncio event loop (``anyio`` on asyncio). The workers start in the background
+    (about half a second: a process importing jobping): meanwhile one target at a time
+    parses in the run's process, the others wait for the workers.
     """
 
     def __init__(
@@ -121,19 +127,34 @@ class ParsePool:
         self._now = now
         self._in_process = InProcess(timings)
         self._workers: list[ProcessPoolExecutor] = []
-        self._busy: list[int] = []
+        self._busy = [0] * workers
         self._sessions = itertools.count(1)
         self._local: set[str] = set()
         """Scrapers that run in this process: they could not be re-created in a worker."""
         self._dead: set[int] = set()
         """Workers that died (a plugin crashed the process): no new session goes there."""
+        self._ready = anyio.Event()
+        """Set once the workers run (or failed to start: every target then parses here)."""
+        self._warming = False
+        """Whether a target parses in this process while the workers start."""
+        self._starting: anyio.abc.TaskGroup | None = None
 
     async def __aenter__(self) -> ParsePool:
-        """Start the workers (in a thread: starting a process blocks) and wait until they run."""
-        self._workers = await anyio.to_thread.run_sync(self._start)
-        self._busy = [0] * self._size
+        """Start the workers in the background (in a thread: starting a process blocks)."""
+        self._starting = anyio.create_task_group()
+        await self._starting.__aenter__()
+        self._starting.start_soon(self._start_workers)
         self.timings.parse_workers = self._size
         return self
+
+    async def _start_workers(self) -> None:
+        try:
+            self._workers = await anyio.to_thread.run_sync(self._start)
+        except Exception:
+            logger.exception("the parse workers did not start: parsing in-process")
+            self._dead = set(range(self._size))
+        finally:
+            self._ready.set()
 
     def _start(self) -> list[ProcessPoolExecutor]:
         context = multiprocessing.get_context(_start_method())
@@ -147,10 +168,16 @@ class ParsePool:
             started.result()
         return workers
 
-    async def __aexit__(self, *_exc: object) -> None:
-        """Stop the workers: one still busy after ``_STOP_SECONDS`` (a hung plugin) is killed."""
-        with anyio.CancelScope(shield=True):
-            await anyio.to_thread.run_sync(self._stop)
+    async def __aexit__(self, *exc: Any) -> bool | None:
+        """Stop the workers (once started): one still busy after ``_STOP_SECONDS`` is killed."""
+        assert self._starting is not None  # noqa: S101 - set on entry
+        try:
+            with anyio.CancelScope(shield=True):
+                await self._ready.wait()  # a start under way ends first (it cannot be cancelled)
+                await anyio.to_thread.run_sync(self._stop)
+        finally:
+            suppressed = await self._starting.__aexit__(*exc)
+        return suppressed
 
     def _stop(self) -> None:
         # The executor's own list: processes only it started, never another by a reused pid.
@@ -168,8 +195,16 @@ class ParsePool:
     async def scrape(
         self, scraper: Scraper, ctx: ScrapeContext, target: Target, client: StoppableClient
     ) -> AsyncGenerator[object, None]:
-        """Run ``scraper`` on ``target`` in a worker; in this process if it cannot go there."""
-        alive = len(self._dead) < self._size
+        """Run ``scraper`` on ``target`` in a worker; in this process if it cannot go there.
+
+        Before the workers run, one target at a time parses here rather than wait for them.
+        """
+        warm = WARM_UP and not self._ready.is_set() and not self._warming
+        if warm:
+            self._warming = True
+        else:
+            await self._ready.wait()
+        alive = not warm and len(self._dead) < self._size
         blob = self._portable(scraper, ctx) if alive and scraper.name not in self._local else None
         if blob is None:
             jobs = self._in_process.scrape(scraper, ctx, target, client)
@@ -180,6 +215,8 @@ class ParsePool:
                 yield item
         finally:
             await jobs.aclose()
+            if warm:
+                self._warming = False
 
     def _portable(self, scraper: Scraper, ctx: ScrapeContext) -> bytes | None:
         """The scraper and its worker-side context, pickled; None if they do not pickle."""

@@ -1,9 +1,11 @@
 """Parse workers (#16): scrapers run in worker processes, their requests through the run's client.
 
 Every test runs real worker processes (``RUN_PARSE_WORKERS=2``) against the in-process path
-(``0``) where the comparison is the point. The scrapers sent to workers are classes of this
-module (a worker re-creates them by import); the ``make`` ones of ``fakes`` are classes
-built at run time, which no worker can import: they stay in-process.
+(``0``) where the comparison is the point, every target in a worker (no target parses in
+the run's process while the workers start, but in the test pinning that). The scrapers sent
+to workers are classes of this module (a worker re-creates them by import); the ``make``
+ones of ``fakes`` are classes built at run time, which no worker can import: they stay
+in-process.
 """
 
 from __future__ import annotations
@@ -15,20 +17,23 @@ import multiprocessing
 import os
 import pickle
 import signal
+import threading
 from collections.abc import AsyncIterator
+from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import anyio
+import anyio.from_thread
 import anyio.lowlevel
 import pytest
 
 from jobping.errors import ConfigError
 from jobping.http import DomainPolicy
 from jobping.models import EmploymentType, Job, RunStatus, WorkEnvironment
-from jobping.orchestrator import Orchestrator, RunReport, ScraperReport
-from jobping.orchestrator._parse_pool import parse_workers
+from jobping.orchestrator import Orchestrator, RunReport, ScraperReport, _parse_pool
+from jobping.orchestrator._parse_pool import ParsePool, parse_workers
 from jobping.orchestrator._sink import Checked
 from jobping.sandbox import SOURCES, serve_sandbox
 from jobping.scraping import Item, ScrapeContext, Scraper, Target, discover_scrapers
@@ -41,6 +46,13 @@ from tests.orchestrator.fakes import Board, job, make
 from tests.servers import hostile_server
 
 pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture(autouse=True)
+def every_target_in_a_worker(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No target parses in the run's process while the workers start (one test turns it on)."""
+    monkeypatch.setattr(_parse_pool, "WARM_UP", False)
+
 
 VOLATILE = {"scrape_timestamp", "last_seen_at", "scraper_run_id", "created_at"}
 """Job fields that differ between two runs of the same boards (when, by which run)."""
@@ -102,6 +114,29 @@ class Decoding(Scraper):
         """Fetch the route, then yield a job named after what its JSON holds."""
         page = await ctx.get_json(f"/{target.value}")
         yield job(self.source, f"{target.value}-{sorted(page)}")
+
+
+class Where(Scraper):
+    """One job per target, keyed by where it was parsed; in the run's process, it says so."""
+
+    name = "where"
+    source = "where"
+    base_url = "https://where.invalid"
+    domains = ("where.invalid",)
+    tier = "primary"
+    parsing_here: ClassVar[threading.Event] = threading.Event()
+    workers_up: ClassVar[anyio.Event | None] = None
+
+    async def iter_jobs(self, ctx: ScrapeContext, target: Target) -> AsyncIterator[Job]:
+        """Yield the target's job, marked ``worker`` or ``run`` (the run's process).
+
+        In the run's process it says it is parsing there, then waits for ``workers_up``.
+        """
+        in_worker = multiprocessing.parent_process() is not None
+        if not in_worker and Where.workers_up is not None:
+            Where.parsing_here.set()
+            await Where.workers_up.wait()
+        yield job(self.source, f"{target.value}-{'worker' if in_worker else 'run'}")
 
 
 class Sleepy(Scraper):
@@ -465,6 +500,43 @@ async def test_a_worker_killed_by_a_scraper_fails_that_target_only(
     assert (dict(result.outcomes), result.new) == ({"ok": 3, "failed": 1}, 3)
     assert result.errors[0].startswith("die: BrokenProcessPool")
     assert caplog.text.count("a parse worker died") == 1
+
+
+async def test_while_the_workers_start_one_target_parses_in_the_run_process(
+    make_settings: SettingsFactory, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first target parses in the run's process, the others wait for the workers.
+
+    No clock: the workers start once a target parses in the run's process, which goes on
+    once they are up. Of three targets at once, that one is parsed there, two in workers.
+    """
+    monkeypatch.setattr(_parse_pool, "WARM_UP", True)
+    start = ParsePool._start
+    Where.parsing_here.clear()
+    workers_up = Where.workers_up = anyio.Event()
+
+    def held(pool: ParsePool) -> list[ProcessPoolExecutor]:
+        assert Where.parsing_here.wait(60)  # only a hang fails here
+        workers = start(pool)
+        anyio.from_thread.run_sync(workers_up.set)
+        return workers
+
+    monkeypatch.setattr(ParsePool, "_start", held)
+    settings = configured(
+        make_settings, 2, "where", Where.base_url, ["a", "b", "c"], run_concurrency=3
+    )
+
+    try:
+        with anyio.fail_after(120):  # only turns a hang into a failure
+            report = await run_with(settings, store, [Where()])
+    finally:
+        Where.workers_up = None
+
+    hashes = sorted([stored["job_hash"] for stored in await stored_jobs(store)])
+    places = sorted(hash_.rpartition("-")[2] for hash_ in hashes)
+    assert places == ["run", "worker", "worker"]
+    assert (by_name(report)["where"].new, report.status) == (3, RunStatus.SUCCESS)
+    assert len(report.timings.workers) >= 1
 
 
 def test_auto_starts_workers_only_for_a_run_with_enough_targets() -> None:
