@@ -24,7 +24,11 @@ the run for the CPUs, and more so in the every-core run (the one-core run leaves
 its own), so the comparison leans against the workers; its CPU seconds are printed with
 each run. The runs of a round go in alternating order (one core first in odd rounds), so a
 drift of the machine's load weighs on both sides; the verdict is the median of the rounds'
-ratios, with their range. ``--before DIR`` runs both sides from an older tree too, in the
+ratios, with their range. Other processes of the machine (``/proc/stat`` less this bench,
+its runs and their parse workers; the workers' forkserver, about 0.3 CPU s of start-up,
+counts as other) are measured during each run: a round where they took more than
+``--quiet-share`` of the machine in any run is starred busy, and the median of the quiet
+rounds is printed too. ``--before DIR`` runs both sides from an older tree too, in the
 same rounds, for a before/after measured in the same run; ``--no-store-too`` runs both sides
 as dry runs too (``--no-store``: parsed and counted, nothing written), for the store's share
 of the run. Last, a raw httpx baseline.
@@ -98,6 +102,19 @@ def own_cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def machine_cpu_seconds() -> float:
+    """The CPU seconds every process of the machine spent so far (``/proc/stat``)."""
+    fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = map(int, fields[:8])
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+def ours_cpu_seconds() -> float:
+    """The CPU seconds of this process and of its children reaped so far (the runs)."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own_cpu_seconds() + children.ru_utime + children.ru_stime
+
+
 async def orchestrated(
     env: dict[str, str], cpu: int | None, tree: Path | None, *, store: bool = True
 ) -> tuple[dict[str, Any], float]:
@@ -155,10 +172,15 @@ async def one_run(
     """
     with tempfile.TemporaryDirectory(prefix="jobping-bench-") as scratch:
         env = run_env(sandbox, Path(scratch) / "bench.db", concurrency, workers)
-        served = own_cpu_seconds()
+        served, ours, machine = own_cpu_seconds(), ours_cpu_seconds(), machine_cpu_seconds()
         report, wall = await orchestrated(env, cpu, tree, store=store)
     report["wall"] = wall
     report["sandbox_cpu"] = own_cpu_seconds() - served
+    # The parse workers are not children of this process: their CPU is the one reported.
+    processes = report["timings"]["processes"]
+    workers = sum(p["cpu_seconds"] for name, p in processes.items() if name != "main")
+    others = machine_cpu_seconds() - machine - (ours_cpu_seconds() - ours) - workers
+    report["others_share"] = max(0.0, others) / wall / len(os.sched_getaffinity(0))
     return report
 
 
@@ -187,7 +209,8 @@ def describe(report: dict[str, Any], label: str) -> float:
     )
     print(
         f"  per process (CPU, peak RSS): {per_process};"
-        f" the sandbox meanwhile {report['sandbox_cpu']:.1f} CPU s"
+        f" the sandbox meanwhile {report['sandbox_cpu']:.1f} CPU s, other processes"
+        f" {report['others_share']:.0%} of the machine"
     )
     print(
         f"  time split (summed over concurrent targets): fetch {timings['fetch_seconds']:.1f} s,"
@@ -249,7 +272,10 @@ async def one_core_against_all(options: argparse.Namespace, targets: int) -> Non
     sides = (("one core", 0, cpus[-1]), ("every core", options.workers, None))
     runs = [(variant, *side) for variant in variants for side in sides]
     rates: dict[tuple[str, str], list[float]] = {(run[0], run[1]): [] for run in runs}
+    busy: list[bool] = []
+    """Per round: whether other processes took more than ``--quiet-share`` during a run."""
     for round_ in range(1, options.repeat + 1):
+        busy.append(False)
         for variant, side, workers, cpu in runs if round_ % 2 else reversed(runs):
             tree, store = variants[variant]
             async with serve_sandbox(scale=Scale(targets, options.jobs)) as sandbox:
@@ -258,23 +284,39 @@ async def one_core_against_all(options: argparse.Namespace, targets: int) -> Non
                 )
             label = f"  round {round_}, {variant}, {side}, RUN_PARSE_WORKERS={workers}"
             rates[variant, side].append(describe(report, label))
+            busy[-1] |= report["others_share"] > options.quiet_share
+    quiet = [round_ for round_, was_busy in enumerate(busy, 1) if not was_busy]
+    print(
+        f"quiet rounds (other processes under {options.quiet_share:.0%} of the machine in each"
+        f" run): {', '.join(map(str, quiet)) or 'none'}; ratios of every round, then the"
+        " median of the quiet ones:"
+    )
     for variant in variants:
         every, one = rates[variant, "every core"], rates[variant, "one core"]
-        print(verdict(f"{variant}: every core / one core", every, one))
+        print(verdict(f"{variant}: every core / one core", every, one, busy))
     for other, label in (("before", "this tree / before"), ("no store", "store / no store")):
         if other in variants:
             for side, _, _ in sides:
                 mine, theirs = rates["this tree", side], rates[other, side]
-                print(verdict(f"{side}: {label}", mine, theirs))
+                print(verdict(f"{side}: {label}", mine, theirs, busy))
 
 
-def verdict(label: str, numerators: list[float], denominators: list[float]) -> str:
-    """The ratio of each round's jobs/s, their median and range."""
+def verdict(
+    label: str, numerators: list[float], denominators: list[float], busy: list[bool]
+) -> str:
+    """Each round's ratio of jobs/s (busy rounds starred); their median and range, all and quiet."""
     ratios = [n / d for n, d in zip(numerators, denominators, strict=True)]
-    return (
-        f"{label} (jobs/s, per round): {', '.join(f'{r:.2f}x' for r in ratios)};"
-        f" median {statistics.median(ratios):.2f}x, range {min(ratios):.2f}-{max(ratios):.2f}x"
-    )
+    shown = ", ".join(f"{r:.2f}x{'*' if b else ''}" for r, b in zip(ratios, busy, strict=True))
+    text = f"{label} (jobs/s, per round, * busy): {shown}; {spread(ratios)}"
+    if quiet := [r for r, b in zip(ratios, busy, strict=True) if not b]:
+        text += f"; quiet rounds: {spread(quiet)}"
+    return text
+
+
+def spread(ratios: list[float]) -> str:
+    """The median and range of ``ratios``."""
+    median, low, high = statistics.median(ratios), min(ratios), max(ratios)
+    return f"median {median:.2f}x, range {low:.2f}-{high:.2f}x"
 
 
 def main() -> None:
@@ -296,6 +338,12 @@ def main() -> None:
         "--before",
         type=Path,
         help="an older tree (git archive COMMIT jobping scrapers) run in each round too",
+    )
+    parser.add_argument(
+        "--quiet-share",
+        type=float,
+        default=0.1,
+        help="most of the machine other processes may take in a quiet round's runs (0.1)",
     )
     parser.add_argument(
         "--no-store-too",
