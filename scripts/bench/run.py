@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import resource
 import statistics
@@ -79,6 +80,33 @@ def run_env(sandbox: Sandbox, database: Path, concurrency: int, workers: int) ->
         "RUN_PARSE_WORKERS": str(workers),
         "LOG_LEVEL": "WARNING",
     }
+
+
+_PAGE = json.dumps(
+    [{"title": f"Engineer {n}", "content": "<p>Build &amp; ship</p>" * 40} for n in range(300)]
+)
+
+
+def decode_pages(seconds: float) -> int:
+    """JSON pages decoded in ``seconds`` of this process: pure CPU work, no I/O."""
+    done, end = 0, time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        json.loads(_PAGE)
+        done += 1
+    return done
+
+
+def machine_ceiling(cpus: int, seconds: float = 1.0) -> float:
+    """How much more ``cpus`` processes decode at once than one alone, on this machine now.
+
+    No run's every-core / one-core ratio can pass it: it is what the CPUs give (shared
+    caches, a busy host) to work that shares nothing.
+    """
+    with multiprocessing.get_context("spawn").Pool(cpus) as pool:
+        pool.map(decode_pages, [seconds / 4] * cpus)  # warm: every process started and busy
+        alone = pool.apply(decode_pages, (seconds,))
+        together = sum(pool.map(decode_pages, [seconds] * cpus, chunksize=1))
+    return together / alone
 
 
 def run_command(cpu: int | None, *, store: bool = True) -> list[str]:
@@ -259,6 +287,12 @@ async def one_core_against_all(options: argparse.Namespace, targets: int) -> Non
     ``--no-store-too``, both sides as dry runs (``--no-store``): what the store costs the run.
     """
     cpus = sorted(os.sched_getaffinity(0))
+    ceilings = [machine_ceiling(len(cpus)) for _ in range(3)]
+    print(
+        f"the machine's ceiling: {len(cpus)} processes decoding JSON at once do"
+        f" {', '.join(f'{c:.2f}x' for c in ceilings)} the work of one (median"
+        f" {statistics.median(ceilings):.2f}x): no every-core / one-core ratio can pass it"
+    )
     print(
         f"one core (in-process, pinned to CPU {cpus[-1]}) against {options.workers} parse"
         f" workers on CPUs {','.join(map(str, cpus))}, {targets} x {options.jobs}, no faults"
