@@ -299,8 +299,8 @@ async def _fetch(ctx: ScrapeContext, request: _Request) -> tuple[Any, Exception 
     Through the context's own methods, as in-process: each counts the request, and the
     first one of a revalidated target is the conditional one (``TargetUnchanged`` goes back
     into the scraper like any error, and out of it to the runner). A JSON GET's body goes
-    back undecoded (a ``JsonBody``, checked here as ``get_json`` checks it): the worker
-    decodes it, and this process neither decodes nor pickles the decoded page.
+    back undecoded (a ``JsonBody``; HTML is refused here, with ``get_json``'s error): the
+    worker decodes it, and this process neither decodes nor pickles the decoded page.
     """
     try:
         if request.method == "get_json":
