@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+import operator
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
@@ -91,6 +92,31 @@ class Job:
             self.employment_type, EmploymentType
         ):
             object.__setattr__(self, "employment_type", EmploymentType(self.employment_type))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled (and copied) as the tuple of its values: 3-4x cheaper than the dataclass's.
+
+        Parse workers send every job they check to the run's process: that tuple, and the
+        job rebuilt from it without ``__init__`` (the values were a valid job's).
+        """
+        return (_job_of, (_JOB_VALUES(self),))
+
+    def __copy__(self) -> Job:
+        """A copy built as a pickled job is rebuilt (no ``__init__``: the values are valid)."""
+        return _job_of(_JOB_VALUES(self))
+
+
+_JOB_VALUES = operator.attrgetter(*(f.name for f in fields(Job)))
+_JOB_SETTERS = tuple(getattr(Job, f.name).__set__ for f in fields(Job))
+"""Each field's slot, set directly (a frozen dataclass refuses ``setattr``)."""
+
+
+def _job_of(values: tuple[Any, ...]) -> Job:
+    """The job whose field values are ``values``, in field order (see ``Job.__reduce__``)."""
+    job = object.__new__(Job)
+    for set_value, value in zip(_JOB_SETTERS, values, strict=True):
+        set_value(job, value)
+    return job
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

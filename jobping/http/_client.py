@@ -25,7 +25,7 @@ from jobping.http._conditional import (
     validators_of,
 )
 from jobping.http._events import RequestHook
-from jobping.http._payload import decode_json
+from jobping.http._payload import JsonBody, decode_json, json_body
 from jobping.http._policy import DomainPolicies, DomainPolicy
 from jobping.http._private_hooks import PooledClient
 from jobping.http._registry import DomainState, domain_of
@@ -172,6 +172,17 @@ class ScrapeClient:
         """GET ``url`` and decode its JSON body (retried, gated and timed by the policy)."""
         return await self._call(url, params, headers, _parse_json, _JSON_REQUEST)
 
+    async def get_json_body(
+        self, url: str, *, params: Params | None = None, headers: Mapping[str, str] | None = None
+    ) -> JsonBody:
+        """``get_json``, the body left undecoded: a ``JsonBody`` (see ``json_body``).
+
+        For a parse worker, which decodes the page where it parses it. HTML raises here the
+        error ``get_json`` raises; what only decoding finds is found there (invalid JSON,
+        invalid UTF-8 bytes to count).
+        """
+        return await self._call(url, params, headers, _parse_json_body, _JSON_REQUEST)
+
     async def post_json(
         self,
         url: str,
@@ -202,12 +213,14 @@ class ScrapeClient:
         headers: Mapping[str, str] | None = None,
         previous: tuple[str, Validators] | None = None,
         text: bool = False,
+        raw: bool = False,
     ) -> Revalidated:
         """GET ``url`` conditionally: a 304, or a body whose hash is known, is not decoded.
 
         ``previous`` is the redacted URL of an earlier answer and its validators: they are
         sent (``If-None-Match``, ``If-Modified-Since``) and its body hash compared only when
-        this request has that URL. The body is decoded as JSON, or as text with ``text``.
+        this request has that URL. The body is decoded as JSON, or as text with ``text``,
+        or left undecoded with ``raw`` (as ``get_json_body`` leaves it).
         A 304 is an attempt like any other: it counts in the quota and the stats.
         """
         if not self._open:
@@ -218,6 +231,7 @@ class ScrapeClient:
         extra = {"Accept": "*/*"} if text else {}
         sent = {**extra, **(headers or {}), **conditional_headers(known)}
         extensions = {CONDITIONAL: True} if text else {CONDITIONAL: True, **_JSON_REQUEST}
+        json_parser = _parse_json_body if raw else _parse_json
 
         def parse(response: httpx.Response, call: Call) -> Revalidated:
             if response.status_code == 304:
@@ -225,7 +239,7 @@ class ScrapeClient:
             validators = validators_of(response.headers, response.content)
             if known.body_hash is not None and validators.body_hash == known.body_hash:
                 return Revalidated("unchanged", redacted, validators)
-            body = _parse_text(response, call) if text else _parse_json(response, call)
+            body = _parse_text(response, call) if text else json_parser(response, call)
             return Revalidated("changed", redacted, validators, body)
 
         return await self._call(url, params, sent, parse, extensions)
@@ -376,6 +390,12 @@ def _parse_json(response: httpx.Response, call: Call) -> Any:
         url=call.url,
         secrets=call.secrets,
         on_replaced=call.replaced_bytes,
+    )
+
+
+def _parse_json_body(response: httpx.Response, call: Call) -> JsonBody:
+    return json_body(
+        response.status_code, response.headers, response.content, url=call.url, secrets=call.secrets
     )
 
 

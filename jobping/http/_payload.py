@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -17,7 +18,7 @@ import httpx
 from jobping.errors import PayloadError, ResponseTooLarge
 from jobping.redact import preview
 
-__all__ = ["block_reason", "decode_json", "read_capped"]
+__all__ = ["JsonBody", "block_reason", "decode_json", "json_body", "read_capped"]
 
 _BLOCK_STATUSES = frozenset({403, 429, 503})
 _BLOCK_MARKERS = (
@@ -149,6 +150,56 @@ def decode_json(
     except ValueError as exc:
         problem = f"invalid JSON ({exc})" if body.strip() else "empty body, expected JSON"
     raise _payload_error(problem, status, headers=headers, body=body, url=url, secrets=secrets)
+
+
+@dataclass(frozen=True, slots=True)
+class JsonBody:
+    """A JSON answer not decoded yet, to decode elsewhere (it pickles): a parse worker's page.
+
+    What the run's process knows only from the response is kept with the body, so
+    :meth:`decode` raises the very ``PayloadError`` that ``decode_json`` would have raised
+    there. HTML was refused before (see :func:`json_body`).
+    """
+
+    status: int
+    content_type: str | None
+    body: bytes = field(repr=False)
+    url: str
+    """The request's URL, redacted."""
+    secrets: tuple[str, ...] = field(repr=False)
+    """The request's secret values, scrubbed from the body's start an error shows."""
+
+    def decode(self, on_replaced: Callable[[int], None] = lambda _count: None) -> Any:
+        """The JSON value, or the ``PayloadError`` saying why not (see ``decode_json``)."""
+        content_type = {} if self.content_type is None else {"content-type": self.content_type}
+        return decode_json(
+            self.status,
+            httpx.Headers(content_type),
+            self.body,
+            url=self.url,
+            secrets=lambda: self.secrets,
+            on_replaced=on_replaced,
+        )
+
+
+def json_body(
+    status: int,
+    headers: httpx.Headers,
+    body: bytes,
+    *,
+    url: Callable[[], str],
+    secrets: Callable[[], Iterable[str]],
+) -> JsonBody:
+    """The body as a :class:`JsonBody` to decode later; HTML raises as ``decode_json`` does.
+
+    What only decoding finds (invalid JSON, invalid UTF-8 replaced) is found where it is
+    decoded: the request counts as a good one here.
+    """
+    if _looks_html(headers, body):
+        raise _payload_error(
+            "expected JSON, got HTML", status, headers=headers, body=body, url=url, secrets=secrets
+        )
+    return JsonBody(status, headers.get("content-type"), body, url(), tuple(secrets()))
 
 
 def _looks_html(headers: httpx.Headers, body: bytes) -> bool:

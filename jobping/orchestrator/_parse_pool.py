@@ -34,8 +34,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, Protocol
 
+import anyio.abc
 import anyio.to_thread
 
+from jobping.http._payload import JsonBody
 from jobping.orchestrator._shutdown import StoppableClient
 from jobping.orchestrator._sink import Admission
 from jobping.orchestrator._timings import ProcessUsage, RunTimings
@@ -47,6 +49,9 @@ logger = logging.getLogger("jobping.orchestrator")
 
 _STOP_SECONDS = 5.0
 """How long the pool's stop waits for a worker to finish its step before killing it."""
+WARM_UP = True
+"""Whether a target parses in the run's process while the workers start (see ``ParsePool``);
+tests that need every target in a worker turn it off."""
 _AUTO_MIN_TARGETS = 16
 """Targets a run needs before ``auto`` starts workers (starting one costs ~0.3 s of CPU)."""
 
@@ -102,7 +107,9 @@ class ParsePool:
     """``workers`` parse processes (started on entry, stopped on exit) running scrapers.
 
     Use it as ``async with ParsePool(n, timings) as pool`` around the run's work; it needs
-    the asyncio event loop (``anyio`` on asyncio).
+    the asyncio event loop (``anyio`` on asyncio). The workers start in the background
+    (about half a second: a process importing jobping): meanwhile one target at a time
+    parses in the run's process, the others wait for the workers.
     """
 
     def __init__(
@@ -120,19 +127,34 @@ class ParsePool:
         self._now = now
         self._in_process = InProcess(timings)
         self._workers: list[ProcessPoolExecutor] = []
-        self._busy: list[int] = []
+        self._busy = [0] * workers
         self._sessions = itertools.count(1)
         self._local: set[str] = set()
         """Scrapers that run in this process: they could not be re-created in a worker."""
         self._dead: set[int] = set()
         """Workers that died (a plugin crashed the process): no new session goes there."""
+        self._ready = anyio.Event()
+        """Set once the workers run (or failed to start: every target then parses here)."""
+        self._warming = False
+        """Whether a target parses in this process while the workers start."""
+        self._starting: anyio.abc.TaskGroup | None = None
 
     async def __aenter__(self) -> ParsePool:
-        """Start the workers (in a thread: starting a process blocks) and wait until they run."""
-        self._workers = await anyio.to_thread.run_sync(self._start)
-        self._busy = [0] * self._size
+        """Start the workers in the background (in a thread: starting a process blocks)."""
+        self._starting = anyio.create_task_group()
+        await self._starting.__aenter__()
+        self._starting.start_soon(self._start_workers)
         self.timings.parse_workers = self._size
         return self
+
+    async def _start_workers(self) -> None:
+        try:
+            self._workers = await anyio.to_thread.run_sync(self._start)
+        except Exception:
+            logger.exception("the parse workers did not start: parsing in-process")
+            self._dead = set(range(self._size))
+        finally:
+            self._ready.set()
 
     def _start(self) -> list[ProcessPoolExecutor]:
         context = multiprocessing.get_context(_start_method())
@@ -146,10 +168,16 @@ class ParsePool:
             started.result()
         return workers
 
-    async def __aexit__(self, *_exc: object) -> None:
-        """Stop the workers: one still busy after ``_STOP_SECONDS`` (a hung plugin) is killed."""
-        with anyio.CancelScope(shield=True):
-            await anyio.to_thread.run_sync(self._stop)
+    async def __aexit__(self, *exc: Any) -> bool | None:
+        """Stop the workers (once started): one still busy after ``_STOP_SECONDS`` is killed."""
+        assert self._starting is not None  # noqa: S101 - set on entry
+        try:
+            with anyio.CancelScope(shield=True):
+                await self._ready.wait()  # a start under way ends first (it cannot be cancelled)
+                await anyio.to_thread.run_sync(self._stop)
+        finally:
+            suppressed = await self._starting.__aexit__(*exc)
+        return suppressed
 
     def _stop(self) -> None:
         # The executor's own list: processes only it started, never another by a reused pid.
@@ -167,8 +195,16 @@ class ParsePool:
     async def scrape(
         self, scraper: Scraper, ctx: ScrapeContext, target: Target, client: StoppableClient
     ) -> AsyncGenerator[object, None]:
-        """Run ``scraper`` on ``target`` in a worker; in this process if it cannot go there."""
-        alive = len(self._dead) < self._size
+        """Run ``scraper`` on ``target`` in a worker; in this process if it cannot go there.
+
+        Before the workers run, one target at a time parses here rather than wait for them.
+        """
+        warm = WARM_UP and not self._ready.is_set() and not self._warming
+        if warm:
+            self._warming = True
+        else:
+            await self._ready.wait()
+        alive = not warm and len(self._dead) < self._size
         blob = self._portable(scraper, ctx) if alive and scraper.name not in self._local else None
         if blob is None:
             jobs = self._in_process.scrape(scraper, ctx, target, client)
@@ -179,6 +215,8 @@ class ParsePool:
                 yield item
         finally:
             await jobs.aclose()
+            if warm:
+                self._warming = False
 
     def _portable(self, scraper: Scraper, ctx: ScrapeContext) -> bytes | None:
         """The scraper and its worker-side context, pickled; None if they do not pickle."""
@@ -220,6 +258,7 @@ class ParsePool:
                 ended = step.request is None or step.error is not None
                 ctx.skipped.extend(step.skipped)
                 ctx.page_cap_reached |= step.page_cap_reached
+                ctx.replaced_bytes += step.replaced_bytes
                 for item in step.items:
                     yield item
                 if step.error is not None:  # the very error thrown in, else the worker's
@@ -259,11 +298,15 @@ async def _fetch(ctx: ScrapeContext, request: _Request) -> tuple[Any, Exception 
 
     Through the context's own methods, as in-process: each counts the request, and the
     first one of a revalidated target is the conditional one (``TargetUnchanged`` goes back
-    into the scraper like any error, and out of it to the runner).
+    into the scraper like any error, and out of it to the runner). A JSON GET's body goes
+    back undecoded (a ``JsonBody``; HTML is refused here, with ``get_json``'s error): the
+    worker decodes it, and this process neither decodes nor pickles the decoded page.
     """
     try:
         if request.method == "get_json":
-            value = await ctx.get_json(request.url, params=request.params, headers=request.headers)
+            value = await ctx.get_json(
+                request.url, params=request.params, headers=request.headers, raw=True
+            )
         elif request.method == "post_json":
             value = await ctx.post_json(
                 request.url, request.json, params=request.params, headers=request.headers
@@ -342,6 +385,8 @@ class _Step:
     page_cap_reached: bool
     request: _Request | None
     """The request the scraper awaits next (None: it ended)."""
+    replaced_bytes: int = 0
+    """Invalid UTF-8 bytes replaced in the pages this step decoded."""
     error: _Portable | None = None
     """The error it ended with."""
     rethrown: bool = False
@@ -368,6 +413,11 @@ class _Forward:
         self.asked: tuple[_Request, asyncio.Future[Any]] | None = None
         self.waiting: asyncio.Event | None = None
         """Set while the scraper waits for an answer (made in the worker)."""
+        self.replaced_bytes = 0
+        """Invalid UTF-8 bytes replaced in the pages decoded since the last step."""
+
+    def _replaced(self, count: int) -> None:
+        self.replaced_bytes += count
 
     async def get_json(
         self,
@@ -376,8 +426,9 @@ class _Forward:
         params: Mapping[str, str | int] | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> Any:
-        """Hand the GET to the main process; its decoded JSON comes back."""
-        return await self._ask(_Request("get_json", url, params, headers))
+        """Hand the GET to the main process; its JSON comes back, decoded here if it is not."""
+        value = await self._ask(_Request("get_json", url, params, headers))
+        return value.decode(self._replaced) if isinstance(value, JsonBody) else value
 
     async def post_json(
         self,
@@ -513,11 +564,13 @@ def _step(session: int, thrown: BaseException | None) -> _Step:
         error = task.exception()
     items, state.items = state.items, []
     skipped, state.ctx.skipped = state.ctx.skipped, []
+    replaced, state.client.replaced_bytes = state.client.replaced_bytes, 0
     return _Step(
         items,
         skipped,
         state.ctx.page_cap_reached,
         request,
+        replaced,
         error=None if error is None else _Portable.of(error),
         rethrown=error is not None and error is thrown,
         seconds=time.perf_counter() - started,

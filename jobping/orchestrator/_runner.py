@@ -286,6 +286,7 @@ class ScraperRunner:
         finally:
             if ctx is not None:
                 report.invalid += len(ctx.skipped)
+                report.replaced_bytes += ctx.replaced_bytes
                 report.page_cap_reached |= ctx.page_cap_reached
                 if revalidation is not None:
                     revalidation.whole = ctx.requests == 1 and not ctx.page_cap_reached

@@ -19,6 +19,7 @@ import anyio
 from anyio.abc import TaskStatus
 
 from jobping.scraping import ConditionalClient, JsonClient
+from jobping.scraping._base import RawJsonClient
 
 if TYPE_CHECKING:
     from jobping.http import Revalidated, Validators
@@ -83,6 +84,21 @@ class StoppableClient:
         """GET through the wrapped client, unless a stop was requested."""
         return await self._send(lambda: self._client.get_json(url, params=params, headers=headers))
 
+    async def get_json_body(
+        self,
+        url: str,
+        *,
+        params: Mapping[str, str | int] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Any:
+        """GET leaving the JSON body undecoded when the wrapped client can, else decoded."""
+        client = self._client
+        if isinstance(client, RawJsonClient):
+            return await self._send(
+                lambda: client.get_json_body(url, params=params, headers=headers)
+            )
+        return await self.get_json(url, params=params, headers=headers)
+
     async def post_json(
         self,
         url: str,
@@ -114,6 +130,7 @@ class StoppableClient:
         headers: Mapping[str, str] | None = None,
         previous: tuple[str, Validators] | None = None,
         text: bool = False,
+        raw: bool = False,
     ) -> Revalidated:
         """A conditional GET through the wrapped client, unless a stop was requested.
 
@@ -125,7 +142,7 @@ class StoppableClient:
             raise TypeError(f"{type(client).__name__} cannot send conditional requests")
         return await self._send(
             lambda: client.get_if_changed(
-                url, params=params, headers=headers, previous=previous, text=text
+                url, params=params, headers=headers, previous=previous, text=text, raw=raw
             )
         )
 

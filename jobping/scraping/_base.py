@@ -12,7 +12,7 @@ import re
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, ClassVar, Literal, Protocol
+from typing import Any, ClassVar, Literal, Protocol, runtime_checkable
 from urllib.parse import parse_qsl, urlsplit
 
 from pydantic import SecretStr
@@ -37,7 +37,15 @@ from jobping.scraping._revalidation import Revalidation
 from jobping.scraping._shapes import TargetShape
 from jobping.settings import ScraperConfig, Settings
 
-__all__ = ["JsonClient", "ScrapeContext", "Scraper", "ScraperTier", "SkippedItem", "Target"]
+__all__ = [
+    "JsonClient",
+    "RawJsonClient",
+    "ScrapeContext",
+    "Scraper",
+    "ScraperTier",
+    "SkippedItem",
+    "Target",
+]
 
 ScraperTier = Literal["primary", "individual"]
 _GONE = (404, 410)
@@ -92,6 +100,21 @@ class JsonClient(Protocol):
         ...
 
 
+@runtime_checkable
+class RawJsonClient(Protocol):
+    """A client that can leave a JSON body undecoded (``ScrapeClient.get_json_body``)."""
+
+    async def get_json_body(
+        self,
+        url: str,
+        *,
+        params: Mapping[str, str | int] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Any:
+        """GET ``url``: its body checked as JSON but undecoded (a ``JsonBody``), or decoded."""
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class Target:
     """One thing a scraper scrapes, written ``value?option=x&other=y``.
@@ -133,7 +156,8 @@ class ScrapeContext:
     """What one target of one scraper runs with: the client, the base URL, its secrets.
 
     It also keeps what the run reports: the items skipped with their reasons, the number
-    of requests, and whether the page cap stopped the pagination. ``now`` is the run's
+    of requests, whether the page cap stopped the pagination, and the invalid UTF-8 bytes
+    replaced in pages a parse worker decoded. ``now`` is the run's
     clock (aware UTC), for sources that date their jobs relative to today. With a
     ``revalidation``, the first request (a GET) is a conditional one (see ``Revalidation``).
     """
@@ -157,6 +181,9 @@ class ScrapeContext:
         self.skipped: list[SkippedItem] = []
         self.requests = 0
         self.page_cap_reached = False
+        self.replaced_bytes = 0
+        """Invalid UTF-8 bytes replaced in pages decoded away from the client (a parse worker's;
+        the client counts the others in its request events)."""
         self._now = now or _utcnow
         self._revalidation = revalidation
 
@@ -229,12 +256,21 @@ class ScrapeContext:
         *,
         params: Mapping[str, str | int] | None = None,
         headers: Mapping[str, str] | None = None,
+        raw: bool = False,
     ) -> Any:
-        """GET ``path`` under the base URL through the client; counts the request."""
+        """GET ``path`` under the base URL through the client; counts the request.
+
+        With ``raw`` the body may come back undecoded, a ``JsonBody`` (when the client can
+        leave it so, as ``ScrapeClient`` can): the run's process fetches a parse worker's
+        pages that way, and the worker decodes them.
+        """
         self.requests += 1
+        url = self.url(path)
         if self._revalidation is not None and self.requests == 1:
-            return await self._revalidation.fetch(self.url(path), params, headers, text=False)
-        return await self.client.get_json(self.url(path), params=params, headers=headers)
+            return await self._revalidation.fetch(url, params, headers, text=False, raw=raw)
+        if raw and isinstance(self.client, RawJsonClient):
+            return await self.client.get_json_body(url, params=params, headers=headers)
+        return await self.client.get_json(url, params=params, headers=headers)
 
     async def post_json(
         self,

@@ -37,8 +37,12 @@ class ConditionalClient(Protocol):
         headers: Mapping[str, str] | None = None,
         previous: tuple[str, Validators] | None = None,
         text: bool = False,
+        raw: bool = False,
     ) -> Revalidated:
-        """GET ``url`` sending ``previous``'s validators when the URL is its URL."""
+        """GET ``url`` sending ``previous``'s validators when the URL is its URL.
+
+        With ``raw`` a JSON body may be left undecoded (``ScrapeClient.get_json_body``).
+        """
         ...
 
 
@@ -68,10 +72,14 @@ class Revalidation:
         headers: Mapping[str, str] | None,
         *,
         text: bool,
+        raw: bool = False,
     ) -> Any:
-        """Send the conditional request; its decoded body, or ``TargetUnchanged``."""
+        """Send the conditional request; its body, or ``TargetUnchanged``.
+
+        The body is decoded, unless ``raw`` let the client leave it undecoded.
+        """
         answer = await self._client.get_if_changed(
-            url, params=params, headers=headers, previous=self._previous, text=text
+            url, params=params, headers=headers, previous=self._previous, text=text, raw=raw
         )
         if answer.freshness != "changed":
             raise TargetUnchanged(answer.freshness)

@@ -1,33 +1,39 @@
 """Parse workers (#16): scrapers run in worker processes, their requests through the run's client.
 
 Every test runs real worker processes (``RUN_PARSE_WORKERS=2``) against the in-process path
-(``0``) where the comparison is the point. The scrapers sent to workers are classes of this
-module (a worker re-creates them by import); the ``make`` ones of ``fakes`` are classes
-built at run time, which no worker can import: they stay in-process.
+(``0``) where the comparison is the point, every target in a worker (no target parses in
+the run's process while the workers start, but in the test pinning that). The scrapers sent
+to workers are classes of this module (a worker re-creates them by import); the ``make``
+ones of ``fakes`` are classes built at run time, which no worker can import: they stay
+in-process.
 """
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import logging
 import multiprocessing
 import os
 import pickle
 import signal
+import threading
 from collections.abc import AsyncIterator
+from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import anyio
+import anyio.from_thread
 import anyio.lowlevel
 import pytest
 
 from jobping.errors import ConfigError
 from jobping.http import DomainPolicy
-from jobping.models import Job, RunStatus
-from jobping.orchestrator import Orchestrator, RunReport, ScraperReport
-from jobping.orchestrator._parse_pool import parse_workers
+from jobping.models import EmploymentType, Job, RunStatus, WorkEnvironment
+from jobping.orchestrator import Orchestrator, RunReport, ScraperReport, _parse_pool
+from jobping.orchestrator._parse_pool import ParsePool, parse_workers
 from jobping.orchestrator._sink import Checked
 from jobping.sandbox import SOURCES, serve_sandbox
 from jobping.scraping import Item, ScrapeContext, Scraper, Target, discover_scrapers
@@ -40,6 +46,13 @@ from tests.orchestrator.fakes import Board, job, make
 from tests.servers import hostile_server
 
 pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture(autouse=True)
+def every_target_in_a_worker(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No target parses in the run's process while the workers start (one test turns it on)."""
+    monkeypatch.setattr(_parse_pool, "WARM_UP", False)
+
 
 VOLATILE = {"scrape_timestamp", "last_seen_at", "scraper_run_id", "created_at"}
 """Job fields that differ between two runs of the same boards (when, by which run)."""
@@ -86,6 +99,44 @@ class Detailed(Scraper):
         if detail.flag("ok") is not True:
             raise ValueError("the detail is not the /json answer")
         return job(self.source, f"{item.text('path')}-{item.text('id')}")
+
+
+class Decoding(Scraper):
+    """One GET of ``/<target>`` (a hostile server's route), one job from its JSON answer."""
+
+    name = "decoding"
+    source = "decoding"
+    base_url = "https://decoding.invalid"
+    domains = ("decoding.invalid",)
+    tier = "primary"
+
+    async def iter_jobs(self, ctx: ScrapeContext, target: Target) -> AsyncIterator[Job]:
+        """Fetch the route, then yield a job named after what its JSON holds."""
+        page = await ctx.get_json(f"/{target.value}")
+        yield job(self.source, f"{target.value}-{sorted(page)}")
+
+
+class Where(Scraper):
+    """One job per target, keyed by where it was parsed; in the run's process, it says so."""
+
+    name = "where"
+    source = "where"
+    base_url = "https://where.invalid"
+    domains = ("where.invalid",)
+    tier = "primary"
+    parsing_here: ClassVar[threading.Event] = threading.Event()
+    workers_up: ClassVar[anyio.Event | None] = None
+
+    async def iter_jobs(self, ctx: ScrapeContext, target: Target) -> AsyncIterator[Job]:
+        """Yield the target's job, marked ``worker`` or ``run`` (the run's process).
+
+        In the run's process it says it is parsing there, then waits for ``workers_up``.
+        """
+        in_worker = multiprocessing.parent_process() is not None
+        if not in_worker and Where.workers_up is not None:
+            Where.parsing_here.set()
+            await Where.workers_up.wait()
+        yield job(self.source, f"{target.value}-{'worker' if in_worker else 'run'}")
 
 
 class Sleepy(Scraper):
@@ -329,6 +380,42 @@ async def test_errors_of_requests_reach_the_scraper_in_a_worker_as_they_are(
     assert in_process.errors == pooled.errors
 
 
+async def test_a_worker_decodes_its_pages_with_the_errors_of_in_process_parsing(
+    make_settings: SettingsFactory, tmp_path: Path
+) -> None:
+    """A worker gets its pages undecoded and decodes them: same jobs, same errors as in-process.
+
+    JSON (and JSON after a BOM) decodes; HTML fails in the run's process, a truncated body
+    in the worker: each target fails with the very message it fails with in-process. The
+    invalid UTF-8 bytes a worker replaced are counted in the report as in-process.
+    """
+    reports = []
+    async with hostile_server() as server:
+        for workers in (0, 2):
+            url = f"sqlite:///{tmp_path / f'decoding-{workers}.db'}"
+            async with opened_store(url) as store:
+                targets = ["json", "bom", "bad_utf8", "html", "truncated"]
+                settings = configured(  # one at a time: the errors in the targets' order
+                    make_settings,
+                    workers,
+                    "decoding",
+                    server.url(""),
+                    targets,
+                    database_url=url,
+                    run_concurrency=1,
+                )
+                reports.append(await run_with(settings, store, [Decoding()]))
+    pooled = by_name(reports[1])["decoding"]
+
+    assert (pooled.new, dict(pooled.outcomes)) == (3, {"ok": 3, "failed": 2})
+    assert [by_name(report)["decoding"].replaced_bytes for report in reports] == [3, 3]
+    assert sorted(error.split(":")[0] for error in pooled.errors) == ["html", "truncated"]
+    assert any("expected JSON, got HTML" in error for error in pooled.errors)
+    assert any("invalid JSON" in error for error in pooled.errors)
+    assert scraper_counts(reports[1]) == scraper_counts(reports[0])
+    assert len(reports[1].timings.workers) >= 1
+
+
 async def test_a_scraper_no_worker_can_import_runs_in_process_logged_once(
     make_settings: SettingsFactory, store: Store, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -415,6 +502,43 @@ async def test_a_worker_killed_by_a_scraper_fails_that_target_only(
     assert caplog.text.count("a parse worker died") == 1
 
 
+async def test_while_the_workers_start_one_target_parses_in_the_run_process(
+    make_settings: SettingsFactory, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first target parses in the run's process, the others wait for the workers.
+
+    No clock: the workers start once a target parses in the run's process, which goes on
+    once they are up. Of three targets at once, that one is parsed there, two in workers.
+    """
+    monkeypatch.setattr(_parse_pool, "WARM_UP", True)
+    start = ParsePool._start
+    Where.parsing_here.clear()
+    workers_up = Where.workers_up = anyio.Event()
+
+    def held(pool: ParsePool) -> list[ProcessPoolExecutor]:
+        assert Where.parsing_here.wait(60)  # only a hang fails here
+        workers = start(pool)
+        anyio.from_thread.run_sync(workers_up.set)
+        return workers
+
+    monkeypatch.setattr(ParsePool, "_start", held)
+    settings = configured(
+        make_settings, 2, "where", Where.base_url, ["a", "b", "c"], run_concurrency=3
+    )
+
+    try:
+        with anyio.fail_after(120):  # only turns a hang into a failure
+            report = await run_with(settings, store, [Where()])
+    finally:
+        Where.workers_up = None
+
+    hashes = sorted([stored["job_hash"] for stored in await stored_jobs(store)])
+    places = sorted(hash_.rpartition("-")[2] for hash_ in hashes)
+    assert places == ["run", "worker", "worker"]
+    assert (by_name(report)["where"].new, report.status) == (3, RunStatus.SUCCESS)
+    assert len(report.timings.workers) >= 1
+
+
 def test_auto_starts_workers_only_for_a_run_with_enough_targets() -> None:
     """``auto``: every usable core from 16 targets on, else in-process; 1 is in-process."""
     cores = len(os.sched_getaffinity(0))
@@ -434,15 +558,47 @@ def test_a_bad_run_parse_workers_names_the_key(value: str, monkeypatch: pytest.M
 
 
 def test_a_checked_job_crosses_processes_with_every_field() -> None:
-    """A worker's ``Checked`` job pickles as a tuple of values and comes back equal."""
-    full = job(
-        "s",
-        "1",
-        posted_at=datetime(2026, 1, 2, tzinfo=UTC),
-        categories=("a", "b"),
-        salary_min=1.5,
-        is_active=False,
-    )
+    """A job pickles and copies as its values' tuple, equal with every field set; ``Checked`` too.
+
+    Pins ``Job.__reduce__``: a field left out of the tuple, or set in the wrong slot, fails.
+    """
+    values: dict[str, Any] = {
+        "source_id": "id-1",
+        "location": "Paris, France",
+        "city": "Paris",
+        "country": "FR",
+        "description": "Build things.",
+        "experience_required": "senior",
+        "work_environment": WorkEnvironment.HYBRID,
+        "categories": ("a", "b"),
+        "language_requirements": ("fr",),
+        "company_profile_url": "https://acme.example",
+        "posted_at": datetime(2026, 1, 2, tzinfo=UTC),
+        "original_posted_date": "2 Jan",
+        "scrape_timestamp": datetime(2026, 1, 3, tzinfo=UTC),
+        "last_seen_at": datetime(2026, 1, 4, tzinfo=UTC),
+        "is_active": False,
+        "scraper_run_id": "run",
+        "is_internship": False,
+        "is_graduate": True,
+        "visa_friendly": True,
+        "salary_min": 1.5,
+        "salary_max": 2.5,
+        "salary_currency": "EUR",
+        "salary_period": "year",
+        "employment_type": EmploymentType.CONTRACT,
+        "employment_type_raw": "Contract",
+        "created_at": datetime(2026, 1, 1, tzinfo=UTC),
+        "summary": "A job.",
+        "enriched_at": datetime(2026, 1, 5, tzinfo=UTC),
+        "enrichment_model": "m",
+        "enrichment_failures": 2,
+    }
+    full = job("s", "1", **values)
+    defaults = Job(job_hash="h", title="t", company="c", job_url="u", source="s")
+    assert all(getattr(full, name) != getattr(defaults, name) for name in values)
     sent = [Checked(full, cut=("title",)), Checked(None, "not a Job: dict")]
 
+    assert pickle.loads(pickle.dumps(full)) == full  # noqa: S301 - our own bytes
+    assert copy.copy(full) == full and copy.copy(full) is not full
     assert pickle.loads(pickle.dumps(sent)) == sent  # noqa: S301 - our own bytes

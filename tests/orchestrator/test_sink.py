@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import time
 from datetime import datetime, timedelta
 from typing import Any
@@ -41,14 +42,20 @@ def test_validate_job_names_what_is_wrong_with_garbage(item: Any, problem: str) 
 
 
 def test_validate_job_stamps_the_run_on_a_valid_job() -> None:
-    """A valid job gets the run id, the scrape time and is active."""
-    stamped = validate_job(job("s", "1", is_active=False), run_id="run-1", now=NOW)
+    """A valid job gets the run id, the scrape time and is active: a copy, the item untouched."""
+    item = job("s", "1", is_active=False, salary_min=10.0)
+    stamped = validate_job(item, run_id="run-1", now=NOW)
 
     assert (stamped.scraper_run_id, stamped.scrape_timestamp, stamped.is_active) == (
         "run-1",
         NOW,
         True,
     )
+    assert (item.scraper_run_id, item.scrape_timestamp, item.is_active) == (None, None, False)
+    unstamped = dataclasses.replace(
+        stamped, scraper_run_id=None, scrape_timestamp=None, is_active=False
+    )
+    assert unstamped == item  # every other field copied as it was
 
 
 async def test_batches_are_written_as_they_fill_not_at_the_end(store: Store) -> None:
