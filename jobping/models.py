@@ -34,7 +34,7 @@ class EmploymentType(enum.StrEnum):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Job:
-    """One normalized job posting; the fields are the columns of the Supabase ``jobs`` table.
+    """One normalized job posting; the fields are the columns of the store's ``jobs_view``.
 
     ``job_hash`` identifies the posting (see ``jobping.normalize.job_hash``); ``country`` is
     ISO 3166-1 alpha-2; datetimes are timezone-aware UTC. ``employment_type`` is None when
