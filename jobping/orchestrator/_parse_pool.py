@@ -304,8 +304,8 @@ async def _fetch(ctx: ScrapeContext, request: _Request) -> tuple[Any, Exception 
     """
     try:
         if request.method == "get_json":
-            value = await ctx.get_json(
-                request.url, params=request.params, headers=request.headers, raw=True
+            value = await ctx.get_json_body(
+                request.url, params=request.params, headers=request.headers
             )
         elif request.method == "post_json":
             value = await ctx.post_json(

@@ -256,14 +256,32 @@ class ScrapeContext:
         *,
         params: Mapping[str, str | int] | None = None,
         headers: Mapping[str, str] | None = None,
-        raw: bool = False,
     ) -> Any:
-        """GET ``path`` under the base URL through the client; counts the request.
+        """GET ``path`` under the base URL through the client; counts the request."""
+        return await self._get_json(path, params, headers, raw=False)
 
-        With ``raw`` the body may come back undecoded, a ``JsonBody`` (when the client can
-        leave it so, as ``ScrapeClient`` can): the run's process fetches a parse worker's
-        pages that way, and the worker decodes them.
+    async def get_json_body(
+        self,
+        path: str,
+        *,
+        params: Mapping[str, str | int] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Any:
+        """``get_json``, the body left undecoded (a ``JsonBody``) when the client can.
+
+        Not for scrapers: the run's process fetches a parse worker's pages so, and the
+        worker decodes them.
         """
+        return await self._get_json(path, params, headers, raw=True)
+
+    async def _get_json(
+        self,
+        path: str,
+        params: Mapping[str, str | int] | None,
+        headers: Mapping[str, str] | None,
+        *,
+        raw: bool,
+    ) -> Any:
         self.requests += 1
         url = self.url(path)
         if self._revalidation is not None and self.requests == 1:

@@ -185,24 +185,30 @@ def sighting_rows(jobs: Iterable[Job]) -> list[dict[str, Any]]:
     ]
 
 
-def job_rows(jobs: Iterable[Job], *, seen_at: datetime) -> dict[str, dict[str, Any]]:
+def job_rows(
+    jobs: Iterable[Job], *, seen_at: datetime, digests: Mapping[str, str] | None = None
+) -> dict[str, dict[str, Any]]:
     """The rows an upsert writes, by hash (the last duplicate wins), sorted by hash.
 
     Each row has the ``WRITTEN_COLUMNS`` and ``created_at`` (of ``jobs``), and the
     ``SIGHTING_COLUMNS`` and ``content_hash`` (of ``job_sightings``); ``last_seen_at`` and
     ``created_at`` are ``seen_at`` and ``is_active`` is true (a conflict with a stored row
-    keeps its ``created_at``).
+    keeps its ``created_at``). ``digests`` are content digests already taken, by hash
+    (those of :func:`sighting_rows`), so no job is digested twice.
     """
-    seen = iso(seen_at)
-    return {h: _job_row(job, seen) for h, job in latest_by_hash(jobs).items()}
+    seen, known = iso(seen_at), digests or {}
+    return {
+        h: _job_row(job, seen, known.get(h) or content_hash(job))
+        for h, job in latest_by_hash(jobs).items()
+    }
 
 
-def _job_row(job: Job, seen: str | None) -> dict[str, Any]:
+def _job_row(job: Job, seen: str | None, digest: str) -> dict[str, Any]:
     row: dict[str, Any] = {
         name: getattr(job, name) for name in (*WRITTEN_COLUMNS, *SIGHTING_COLUMNS)
     }
     _encode(row)
-    row.update(last_seen_at=seen, is_active=True, created_at=seen, content_hash=content_hash(job))
+    row.update(last_seen_at=seen, is_active=True, created_at=seen, content_hash=digest)
     return row
 
 

@@ -219,11 +219,14 @@ class PostgresStore(PostgresQueries, FunctionCalls):
         batch = latest_by_hash(jobs)
         if not batch:
             return UpsertResult()
-        probe = (json.dumps(sighting_rows(batch.values())), aware(seen_at))
+        sighted = sighting_rows(batch.values())
+        digests = {row["job_hash"]: row["content_hash"] for row in sighted}
+        probe = (json.dumps(sighted), aware(seen_at))
         async with self._connection() as connection, connection.transaction():
             cursor = await connection.execute(sql.MARK_SEEN_UNCHANGED, probe)
             marked = set(_first(await cursor.fetchone()))
-            rows = job_rows((job for h, job in batch.items() if h not in marked), seen_at=seen_at)
+            unmarked = (job for h, job in batch.items() if h not in marked)
+            rows = job_rows(unmarked, seen_at=seen_at, digests=digests)
             if not rows:
                 return UpsertResult(0, 0, len(marked))
             changed, payload = 0, (json.dumps(list(rows.values())),)

@@ -171,9 +171,12 @@ class SupabaseStore(SupabaseQueries, FunctionCalls):
         batch = latest_by_hash(jobs)
         if not batch:
             return UpsertResult()
-        params = {"p_rows": sighting_rows(batch.values()), "p_seen_at": iso(seen_at)}
+        sighted = sighting_rows(batch.values())
+        digests = {row["job_hash"]: row["content_hash"] for row in sighted}
+        params = {"p_rows": sighted, "p_seen_at": iso(seen_at)}
         marked = set(await self._call(SqlFunctionCall("jobping_mark_seen_unchanged", params)))
-        rows = job_rows((job for h, job in batch.items() if h not in marked), seen_at=seen_at)
+        unmarked = (job for h, job in batch.items() if h not in marked)
+        rows = job_rows(unmarked, seen_at=seen_at, digests=digests)
         if not rows:
             return UpsertResult(0, 0, len(marked))
         stored = await self._stored_jobs(list(rows))
