@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import socket
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import anyio
@@ -30,7 +32,7 @@ from jobping.sandbox._data import Dataset, Scale, load_datasets
 from jobping.sandbox._faults import FaultInjector, Faults
 from jobping.sandbox._openai import BATCH_FILE_MAX_BYTES, CHAT_PATH, ChatCompletions
 from jobping.scraping import discover_scrapers
-from jobping.settings import ScraperConfig, Settings
+from jobping.settings import ScraperConfig, Settings, load_settings
 
 __all__ = ["HOST", "PLACEHOLDER_KEY", "SOURCES", "Sandbox", "serve_sandbox"]
 
@@ -121,6 +123,27 @@ class Sandbox:
         keys = dict.fromkeys(_credentials(settings, self.base_urls), placeholder)
         openai = {"openai_base_url": self.openai_base_url, "openai_api_key": placeholder}
         return settings.model_copy(update={"scrapers": scrapers, **keys, **openai})
+
+    def run_env(self, source: str, database: Path, **variables: str) -> dict[str, str]:
+        """The environment of a ``jobping run`` child scraping only ``source`` at this sandbox.
+
+        This process's variables less ``OPENAI_*`` (no real key is spent, no enrichment),
+        the SQLite file ``database``, ``LOG_LEVEL`` WARNING, and ``variables`` on top. For
+        benchmarks that time whole runs.
+        """
+        applied = self.apply(load_settings(env_file=None))
+        scrapers = {
+            name: config.model_dump(exclude_unset=True) | {"enabled": name == source}
+            for name, config in applied.scrapers.items()
+        }
+        inherited = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI_")}
+        return {
+            **inherited,
+            "DATABASE_URL": f"sqlite:///{database}",
+            "SCRAPERS": json.dumps(scrapers),
+            "LOG_LEVEL": "WARNING",
+            **variables,
+        }
 
 
 @asynccontextmanager

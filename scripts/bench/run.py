@@ -57,29 +57,9 @@ import anyio
 import httpx
 
 from jobping.sandbox import Faults, Sandbox, Scale, serve_sandbox
-from jobping.settings import load_settings
 
 SOURCE = "greenhouse"
 MIB = 2**20
-
-
-def run_env(sandbox: Sandbox, database: Path, concurrency: int, workers: int) -> dict[str, str]:
-    """The environment of a run of the sandbox's greenhouse boards only."""
-    applied = sandbox.apply(load_settings(env_file=None))
-    scrapers = {
-        name: config.model_dump(exclude_unset=True) | {"enabled": name == SOURCE}
-        for name, config in applied.scrapers.items()
-    }
-    # no enrichment: a developer's real OPENAI_API_KEY must not be spent on a benchmark
-    inherited = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI_")}
-    return {
-        **inherited,
-        "DATABASE_URL": f"sqlite:///{database}",
-        "SCRAPERS": json.dumps(scrapers),
-        "RUN_CONCURRENCY": str(concurrency),
-        "RUN_PARSE_WORKERS": str(workers),
-        "LOG_LEVEL": "WARNING",
-    }
 
 
 _PAGE = json.dumps(
@@ -199,7 +179,12 @@ async def one_run(
     the sandbox spent meanwhile).
     """
     with tempfile.TemporaryDirectory(prefix="jobping-bench-") as scratch:
-        env = run_env(sandbox, Path(scratch) / "bench.db", concurrency, workers)
+        env = sandbox.run_env(
+            SOURCE,
+            Path(scratch) / "bench.db",
+            RUN_CONCURRENCY=str(concurrency),
+            RUN_PARSE_WORKERS=str(workers),
+        )
         served, ours, machine = own_cpu_seconds(), ours_cpu_seconds(), machine_cpu_seconds()
         report, wall = await orchestrated(env, cpu, tree, store=store)
     report["wall"] = wall

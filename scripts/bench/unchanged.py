@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import tempfile
 from pathlib import Path
@@ -32,32 +31,13 @@ from typing import Any
 import anyio
 
 from jobping.sandbox import Sandbox, Scale, serve_sandbox
-from jobping.settings import load_settings
 
 SOURCE = "greenhouse"
 
 
-def run_env(sandbox: Sandbox, database: Path, *, conditional: bool) -> dict[str, str]:
-    """The environment of a run of the sandbox's greenhouse boards only."""
-    applied = sandbox.apply(load_settings(env_file=None))
-    scrapers = {
-        name: config.model_dump(exclude_unset=True) | {"enabled": name == SOURCE}
-        for name, config in applied.scrapers.items()
-    }
-    # no enrichment: a developer's real OPENAI_API_KEY must not be spent on a benchmark
-    inherited = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI_")}
-    return {
-        **inherited,
-        "DATABASE_URL": f"sqlite:///{database}",
-        "SCRAPERS": json.dumps(scrapers),
-        "HTTP_CONDITIONAL_REQUESTS": str(conditional).lower(),
-        "LOG_LEVEL": "WARNING",
-    }
-
-
 async def one_run(sandbox: Sandbox, database: Path, *, conditional: bool) -> dict[str, Any]:
     """Run ``jobping run --json``; its report."""
-    env = run_env(sandbox, database, conditional=conditional)
+    env = sandbox.run_env(SOURCE, database, HTTP_CONDITIONAL_REQUESTS=str(conditional).lower())
     done = await anyio.run_process(
         [sys.executable, "-m", "jobping", "run", "--json"], env=env, check=False
     )
@@ -70,7 +50,7 @@ async def one_run(sandbox: Sandbox, database: Path, *, conditional: bool) -> dic
 def describe(label: str, report: dict[str, Any]) -> float:
     """Print one run's line; its jobs seen per second."""
     totals, seconds = report["totals"], report["duration_seconds"]
-    rate = totals["found"] / seconds
+    rate: float = totals["found"] / seconds
     print(
         f"{label}: {report['status']}, {seconds:.2f} s, {rate:,.0f} jobs seen/s;"
         f" {totals['found']:,} found ({totals['new']:,} new, {totals['unchanged']:,} unchanged);"
