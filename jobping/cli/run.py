@@ -95,6 +95,17 @@ def run(
     error); 2 bad configuration (nothing attempted); 3 degraded (a fallback tier was needed
     or a scraper failed); 4 another run holds the lease; 5 the store failed; 130 interrupted.
     """
+    state: AppState = ctx.obj
+    settings = state.settings()
+    allowed = parse_tiers(tiers)
+    if enqueue:
+        _enqueue(settings, allowed, as_json=as_json)
+        return
+    from jobping.orchestrator._forkserver import start_early  # noqa: PLC0415 (fast start-up)
+
+    # The parse workers' forkserver imports jobping while this process does (below).
+    start_early(settings.run_parse_workers)
+
     # The command's machinery loads when it runs, not with `jobping --help`.
     import logging  # noqa: PLC0415 (fast start-up)
 
@@ -105,12 +116,6 @@ def run(
     from jobping.orchestrator import write_metrics  # noqa: PLC0415 (fast start-up)
     from jobping.services import execute_run  # noqa: PLC0415 (fast start-up)
 
-    state: AppState = ctx.obj
-    settings = state.settings()
-    allowed = parse_tiers(tiers)
-    if enqueue:
-        _enqueue(settings, allowed, as_json=as_json)
-        return
     if metrics_file is not None:
         check_writable(metrics_file)
     if quiet:

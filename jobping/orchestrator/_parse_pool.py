@@ -38,6 +38,7 @@ import anyio.abc
 import anyio.to_thread
 
 from jobping.http._payload import JsonBody
+from jobping.orchestrator._forkserver import cores, worker_context
 from jobping.orchestrator._shutdown import StoppableClient
 from jobping.orchestrator._sink import Admission
 from jobping.orchestrator._timings import ProcessUsage, RunTimings
@@ -59,8 +60,7 @@ _AUTO_MIN_TARGETS = 16
 def parse_workers(setting: int | Literal["auto"], targets: int) -> int:
     """Worker processes for a run of ``targets`` targets: 0 means parse in this process."""
     if setting == "auto":
-        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
-        setting = cores if targets >= _AUTO_MIN_TARGETS else 0
+        setting = cores() if targets >= _AUTO_MIN_TARGETS else 0
     return setting if setting >= 2 else 0  # one worker: one core, as without
 
 
@@ -157,9 +157,7 @@ class ParsePool:
             self._ready.set()
 
     def _start(self) -> list[ProcessPoolExecutor]:
-        context = multiprocessing.get_context(_start_method())
-        if isinstance(context, multiprocessing.context.ForkServerContext):
-            context.set_forkserver_preload([__name__])  # workers start with jobping imported
+        context = worker_context()
         workers = [
             ProcessPoolExecutor(1, mp_context=context, initializer=_init_worker)
             for _ in range(self._size)
@@ -286,11 +284,6 @@ class ParsePool:
         if step.usage is not None:
             self.timings.workers[step.pid] = step.usage
         return step
-
-
-def _start_method() -> str:
-    """forkserver where there is one: plain fork under a running event loop is unsafe."""
-    return "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
 
 
 async def _fetch(ctx: ScrapeContext, request: _Request) -> tuple[Any, Exception | None]:

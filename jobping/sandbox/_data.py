@@ -76,9 +76,14 @@ class Dataset:
         kind = "recorded" if self._salt is None else "synthesized"
         return f"<Dataset {kind} jobs={self._size}>"
 
+    @property
+    def synthesized(self) -> bool:
+        """Whether the items are synthesized (a ``Scale``): what it serves never changes."""
+        return self._salt is not None
+
     def replace_items(self, items: Sequence[dict[str, Any]]) -> None:
         """Serve ``items`` from now on: a board that changed (a recorded dataset only)."""
-        if self._salt is not None:
+        if self.synthesized:
             raise ValueError("a synthesized dataset cannot be edited")
         self._items = list(items)
         self._size = len(self._items)

@@ -270,8 +270,14 @@ async def _cleanup(runner: web.AppRunner) -> None:
 def _handler(
     api: Api, datasets: dict[str, Dataset], respond: Callable[[Query, Dataset], Any]
 ) -> Handler:
-    """A request handler of ``api``: keys, target, then ``respond``'s answer."""
+    """A request handler of ``api``: keys, target, then ``respond``'s answer.
+
+    The JSON answer to a GET of a synthesized dataset is rendered once per URL (it never
+    changes): a benchmark's sandbox then spends its CPU serving, not rendering, as a remote
+    API would cost the machine under test nothing.
+    """
     first = next(iter(datasets.values()))
+    rendered = _Rendered()
 
     async def handle(request: web.Request) -> web.StreamResponse:
         if (refusal := api.refuse(request)) is not None:
@@ -286,23 +292,58 @@ def _handler(
             known = sorted(datasets)[:20]
             error = f"the sandbox has no {api.name} target {target!r}"
             return _json({"error": error, "targets": known}, status=404)
-        try:
-            body = await request.json() if request.method == "POST" else None
-        except ValueError:
-            return _json({"error": "the body is not JSON"}, status=400)
-        try:
-            answer = respond(Query(request, body if isinstance(body, dict) else None), data)
-        except BadRequest as exc:
-            return _json({"error": str(exc)}, status=400)
-        except NotFound as exc:
-            return _json({"error": str(exc)}, status=404)
-        return answer if isinstance(answer, web.StreamResponse) else _json(answer)
+        lasting = data.synthesized and request.method == "GET"
+        if lasting and (text := rendered.get(request.path_qs)) is not None:
+            return _json_text(text)
+        answer = await _answer(request, data, respond)
+        if isinstance(answer, web.StreamResponse):
+            return answer
+        text = _dumps(answer)
+        if lasting:
+            rendered.keep(request.path_qs, text)
+        return _json_text(text)
 
     return handle
 
 
+async def _answer(
+    request: web.Request, data: Dataset, respond: Callable[[Query, Dataset], Any]
+) -> Any:
+    """``respond``'s answer to ``request``, or the error answer to a bad body or query."""
+    try:
+        body = await request.json() if request.method == "POST" else None
+    except ValueError:
+        return _json({"error": "the body is not JSON"}, status=400)
+    try:
+        return respond(Query(request, body if isinstance(body, dict) else None), data)
+    except BadRequest as exc:
+        return _json({"error": str(exc)}, status=400)
+    except NotFound as exc:
+        return _json({"error": str(exc)}, status=404)
+
+
+class _Rendered:
+    """JSON answers kept by URL, up to ``max_chars`` characters in all (then no more)."""
+
+    def __init__(self, max_chars: int = 256 * 2**20) -> None:
+        self._texts: dict[str, str] = {}
+        self._room = max_chars
+
+    def get(self, url: str) -> str | None:
+        return self._texts.get(url)
+
+    def keep(self, url: str, text: str) -> None:
+        if len(text) <= self._room and url not in self._texts:
+            self._texts[url] = text
+            self._room -= len(text)
+
+
 def _json(body: Any, status: int = 200) -> web.Response:
-    return web.json_response(body, status=status, dumps=_dumps)
+    return _json_text(_dumps(body), status)
+
+
+def _json_text(text: str, status: int = 200) -> web.Response:
+    return web.json_response(text=text, status=status)
 
 
 def _credentials(settings: Settings, names: Iterable[str]) -> set[str]:

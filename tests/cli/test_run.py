@@ -22,7 +22,7 @@ import pytest
 
 from jobping.cli._exit import ExitCode
 from jobping.models import RunStatus
-from jobping.orchestrator import LEASE_NAME
+from jobping.orchestrator import LEASE_NAME, _forkserver
 from jobping.sandbox import Faults, Scale, serve_sandbox
 from jobping.settings import load_settings
 from jobping.store import Store
@@ -71,6 +71,20 @@ def test_an_unchanged_board_is_a_healthy_run_every_time(
 
     assert [code for code, _out, _err in runs] == [ExitCode.OK] * 3
     assert all(out == err == "" for _code, out, err in runs)
+
+
+def test_a_run_starts_the_workers_forkserver_before_its_work(
+    database: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``run`` hands RUN_PARSE_WORKERS to ``start_early`` (0 here: the run parses in-process)."""
+    asked: list[object] = []
+    monkeypatch.setattr(_forkserver, "start_early", asked.append)
+    monkeypatch.setenv("RUN_PARSE_WORKERS", "0")
+
+    code, _, err = run_cli(["run", "--sandbox", "--json"], capsys)
+
+    assert code == ExitCode.OK, err
+    assert asked == [0]
 
 
 def test_quiet_prints_nothing_on_success_and_a_summary_otherwise(

@@ -14,6 +14,7 @@ import copy
 import dataclasses
 import logging
 import multiprocessing
+import multiprocessing.forkserver
 import os
 import pickle
 import signal
@@ -32,7 +33,7 @@ import pytest
 from jobping.errors import ConfigError
 from jobping.http import DomainPolicy
 from jobping.models import EmploymentType, Job, RunStatus, WorkEnvironment
-from jobping.orchestrator import Orchestrator, RunReport, ScraperReport, _parse_pool
+from jobping.orchestrator import Orchestrator, RunReport, ScraperReport, _forkserver, _parse_pool
 from jobping.orchestrator._parse_pool import ParsePool, parse_workers
 from jobping.orchestrator._sink import Checked
 from jobping.sandbox import SOURCES, serve_sandbox
@@ -546,6 +547,23 @@ def test_auto_starts_workers_only_for_a_run_with_enough_targets() -> None:
     assert parse_workers("auto", 15) == 0
     assert parse_workers("auto", 16) == (cores if cores >= 2 else 0)
     assert (parse_workers(0, 100), parse_workers(1, 100), parse_workers(3, 1)) == (0, 0, 3)
+
+
+def test_the_forkserver_starts_early_only_when_the_run_may_use_workers() -> None:
+    """``start_early``: 0 and 1 start nothing; 2 starts the forkserver (running once started).
+
+    ``auto`` may use workers only on a machine of two cores or more.
+    """
+    server = multiprocessing.forkserver._forkserver
+
+    assert (_forkserver.start_early(0), _forkserver.start_early(1)) == (False, False)
+    assert _forkserver.may_use_workers("auto") is (_forkserver.cores() >= 2)
+    assert _forkserver.start_early(2) is True
+    pid = vars(server)["_forkserver_pid"]  # the stdlib exposes no accessor
+    assert pid is not None
+    assert os.waitpid(pid, os.WNOHANG) == (0, 0)  # still running
+    assert _forkserver.start_early(2) is True
+    assert vars(server)["_forkserver_pid"] == pid  # the one already running is kept
 
 
 @pytest.mark.parametrize("value", ["-1", "two", "1.5"])

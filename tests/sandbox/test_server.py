@@ -30,6 +30,7 @@ from jobping.sandbox import (
     Faults,
     Sandbox,
     Scale,
+    _server,
     serve_sandbox,
 )
 from jobping.sandbox._server import PLACEHOLDER_KEY
@@ -143,6 +144,42 @@ async def test_a_scaled_target_spans_pages_as_the_real_api_pages(
     assert (len(scraped.jobs), scraped.requests) == PAGED[name]
     assert len({job.job_hash for job in scraped.jobs}) == len(scraped.jobs)
     assert scraped.page_cap_reached is (name == "jsearch")
+
+
+@pytest.mark.anyio
+async def test_a_scaled_page_is_rendered_once_and_served_again_as_it_was(
+    make_client: ClientFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A synthesized page's JSON is rendered on its first GET only; later GETs get it as is.
+
+    Each page of the paged lever board is its own URL (its own skip): the second pass
+    renders nothing and brings the same jobs.
+    """
+    rendered: list[int] = []
+
+    def counting(value: object) -> str:
+        text = dumps(value)
+        rendered.append(len(text))
+        return text
+
+    dumps = _server._dumps
+    monkeypatch.setattr(_server, "_dumps", counting)
+    async with serve_sandbox(scale=Scale(targets=1, jobs=120)) as sandbox, make_client() as client:
+        first = await scrape(sandbox, "lever", client)
+        pages = len(rendered)
+        again = await scrape(sandbox, "lever", client)
+    assert pages == first.requests > 1
+    assert len(rendered) == pages
+    assert again.jobs == first.jobs
+
+
+def test_rendered_answers_stop_being_kept_past_their_budget() -> None:
+    """Past ``max_chars`` in all, an answer is not kept (it is rendered again next time)."""
+    kept = _server._Rendered(max_chars=10)
+    kept.keep("/a", "123456")
+    kept.keep("/b", "123456")
+    kept.keep("/c", "1234")
+    assert (kept.get("/a"), kept.get("/b"), kept.get("/c")) == ("123456", None, "1234")
 
 
 @pytest.mark.anyio

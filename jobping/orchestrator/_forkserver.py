@@ -1,0 +1,58 @@
+"""Where parse workers come from: a forkserver that imports jobping once, started early.
+
+A parse worker is forked from the forkserver, which imports the parse pool's module (and
+so jobping) once, about half a second of CPU. ``jobping run`` starts it first thing
+(:func:`start_early`), so that import runs on another core while the run's own process
+imports and opens its store: the workers are ready when the run needs them. This module
+imports nothing of jobping, so starting early costs the run's process nothing.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import multiprocessing.context
+import multiprocessing.forkserver
+import os
+from typing import Literal
+
+__all__ = ["cores", "may_use_workers", "start_early", "worker_context"]
+
+PRELOAD = "jobping.orchestrator._parse_pool"
+"""The module every worker runs (its functions are what the pool submits)."""
+
+
+def cores() -> int:
+    """The CPUs this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+
+
+def may_use_workers(setting: int | Literal["auto"]) -> bool:
+    """Whether a run with this ``RUN_PARSE_WORKERS`` could start parse workers."""
+    return cores() >= 2 if setting == "auto" else setting >= 2
+
+
+def worker_context() -> multiprocessing.context.BaseContext:
+    """forkserver (preloading :data:`PRELOAD`) where there is one, else spawn.
+
+    Never plain fork: the run forks its workers under a running event loop, with threads.
+    """
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([PRELOAD])
+    return context
+
+
+def start_early(setting: int | Literal["auto"]) -> bool:
+    """Start the forkserver now if a run with ``setting`` may need workers; whether it did.
+
+    It imports jobping in its own process while this one goes on; a run that ends up
+    with no workers (too few targets for ``auto``) leaves it idle until this process exits.
+    """
+    if not may_use_workers(setting):
+        return False
+    context = worker_context()
+    if not isinstance(context, multiprocessing.context.ForkServerContext):
+        return False
+    multiprocessing.forkserver.ensure_running()
+    return True
