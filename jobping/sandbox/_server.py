@@ -153,6 +153,7 @@ async def serve_sandbox(
     scale: Scale | None = None,
     port: int = 0,
     validators: bool = True,
+    render_once: bool = False,
 ) -> AsyncIterator[Sandbox]:
     """Serve every built-in scraper's API and an OpenAI endpoint on 127.0.0.1 until the block exits.
 
@@ -162,6 +163,10 @@ async def serve_sandbox(
         port: 0 for free ports; else the sources take ``port``, ``port + 1``, ... in name
             order, and the OpenAI endpoint the port after theirs.
         validators: Whether answers carry an ETag and a Last-Modified (and get 304s).
+        render_once: Render the JSON answer to a GET of a synthesized target once per URL
+            and serve those bytes again (up to 256 MiB in all): for a benchmark serving the
+            same boards to several runs, whose sandbox should cost the machine under test
+            little, as a remote API would.
 
     Raises:
         UnknownScraper: ``faults`` names a source the sandbox does not serve.
@@ -184,7 +189,9 @@ async def serve_sandbox(
             injector = injectors[api.name] = FaultInjector(api.name, faults.get(api.name, Faults()))
             datasets = _datasets(api, scale)
             if not injector.faults.down:
-                await _serve(stack, sock, _app(api, datasets, injector, conditional))
+                rendered = _Rendered() if render_once else None
+                app = _app(api, datasets, injector, conditional, rendered)
+                await _serve(stack, sock, app)
                 served[api.name] = datasets
             base_urls[api.name] = f"http://{HOST}:{sock.getsockname()[1]}{api.root}"
             targets[api.name] = tuple(map(api.target_text, datasets))
@@ -237,11 +244,12 @@ def _app(
     datasets: dict[str, Dataset],
     injector: FaultInjector,
     conditional: ConditionalAnswers,
+    rendered: _Rendered | None,
 ) -> web.Application:
     app = web.Application(middlewares=[conditional.middleware, injector.middleware])
-    app.router.add_route(api.method, api.path, _handler(api, datasets, api.respond))
+    app.router.add_route(api.method, api.path, _handler(api, datasets, api.respond, rendered))
     if api.detail is not None:
-        app.router.add_get(api.detail[0], _handler(api, datasets, api.detail[1]))
+        app.router.add_get(api.detail[0], _handler(api, datasets, api.detail[1], rendered))
     return app
 
 
@@ -268,16 +276,17 @@ async def _cleanup(runner: web.AppRunner) -> None:
 
 
 def _handler(
-    api: Api, datasets: dict[str, Dataset], respond: Callable[[Query, Dataset], Any]
+    api: Api,
+    datasets: dict[str, Dataset],
+    respond: Callable[[Query, Dataset], Any],
+    rendered: _Rendered | None,
 ) -> Handler:
     """A request handler of ``api``: keys, target, then ``respond``'s answer.
 
-    The JSON answer to a GET of a synthesized dataset is rendered once per URL (it never
-    changes): a benchmark's sandbox then spends its CPU serving, not rendering, as a remote
-    API would cost the machine under test nothing.
+    With ``rendered``, the JSON answer to a GET of a synthesized dataset (which never
+    changes) is kept there by URL and served again as it was.
     """
     first = next(iter(datasets.values()))
-    rendered = _Rendered()
 
     async def handle(request: web.Request) -> web.StreamResponse:
         if (refusal := api.refuse(request)) is not None:
@@ -292,16 +301,16 @@ def _handler(
             known = sorted(datasets)[:20]
             error = f"the sandbox has no {api.name} target {target!r}"
             return _json({"error": error, "targets": known}, status=404)
-        lasting = data.synthesized and request.method == "GET"
-        if lasting and (text := rendered.get(request.path_qs)) is not None:
-            return _json_text(text)
+        keep = rendered if data.synthesized and request.method == "GET" else None
+        if keep is not None and (body := keep.get(request.path_qs)) is not None:
+            return _json_body(body)
         answer = await _answer(request, data, respond)
         if isinstance(answer, web.StreamResponse):
             return answer
-        text = _dumps(answer)
-        if lasting:
-            rendered.keep(request.path_qs, text)
-        return _json_text(text)
+        body = _dumps(answer).encode()
+        if keep is not None:
+            keep.keep(request.path_qs, body)
+        return _json_body(body)
 
     return handle
 
@@ -323,27 +332,27 @@ async def _answer(
 
 
 class _Rendered:
-    """JSON answers kept by URL, up to ``max_chars`` characters in all (then no more)."""
+    """JSON answers kept by URL, up to ``max_bytes`` in all (then no more are kept)."""
 
-    def __init__(self, max_chars: int = 256 * 2**20) -> None:
-        self._texts: dict[str, str] = {}
-        self._room = max_chars
+    def __init__(self, max_bytes: int = 256 * 2**20) -> None:
+        self._bodies: dict[str, bytes] = {}
+        self._room = max_bytes
 
-    def get(self, url: str) -> str | None:
-        return self._texts.get(url)
+    def get(self, url: str) -> bytes | None:
+        return self._bodies.get(url)
 
-    def keep(self, url: str, text: str) -> None:
-        if len(text) <= self._room and url not in self._texts:
-            self._texts[url] = text
-            self._room -= len(text)
+    def keep(self, url: str, body: bytes) -> None:
+        if len(body) <= self._room and url not in self._bodies:
+            self._bodies[url] = body
+            self._room -= len(body)
 
 
 def _json(body: Any, status: int = 200) -> web.Response:
-    return _json_text(_dumps(body), status)
+    return _json_body(_dumps(body).encode(), status)
 
 
-def _json_text(text: str, status: int = 200) -> web.Response:
-    return web.json_response(text=text, status=status)
+def _json_body(body: bytes, status: int = 200) -> web.Response:
+    return web.Response(body=body, status=status, content_type="application/json", charset="utf-8")
 
 
 def _credentials(settings: Settings, names: Iterable[str]) -> set[str]:

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -146,3 +148,29 @@ def test_metrics_are_written_atomically(tmp_path: Path) -> None:
 
     assert target.read_text() == render_metrics(report)
     assert [p.name for p in tmp_path.iterdir()] == ["jobping.prom"]
+
+
+_PARENT = """
+import subprocess, sys
+held = bytearray(200 * 2**20)
+held[:: 4096] = b"x" * len(held[:: 4096])  # touched: resident
+child = (
+    "from jobping.orchestrator._timings import ProcessUsage as U;"
+    " print(U.of_this_process().peak_rss_bytes)"
+)
+done = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True, check=True)
+print(done.stdout)
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs Linux's /proc")
+def test_a_process_reports_its_own_peak_memory_not_its_parents() -> None:
+    """A run started by a process holding 200 MiB reports its own peak (far below that).
+
+    ``ru_maxrss`` would report the parent's 200 MiB: Linux carries it over fork and exec.
+    """
+    command = [sys.executable, "-c", _PARENT]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+
+    assert done.returncode == 0, done.stderr
+    assert 0 < int(done.stdout) < 100 * 2**20

@@ -150,10 +150,10 @@ async def test_a_scaled_target_spans_pages_as_the_real_api_pages(
 async def test_a_scaled_page_is_rendered_once_and_served_again_as_it_was(
     make_client: ClientFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A synthesized page's JSON is rendered on its first GET only; later GETs get it as is.
+    """With ``render_once``, a synthesized page's JSON is rendered on its first GET only.
 
     Each page of the paged lever board is its own URL (its own skip): the second pass
-    renders nothing and brings the same jobs.
+    renders nothing and brings the same jobs. Without it, every GET renders.
     """
     rendered: list[int] = []
 
@@ -164,22 +164,27 @@ async def test_a_scaled_page_is_rendered_once_and_served_again_as_it_was(
 
     dumps = _server._dumps
     monkeypatch.setattr(_server, "_dumps", counting)
-    async with serve_sandbox(scale=Scale(targets=1, jobs=120)) as sandbox, make_client() as client:
+    scale = Scale(targets=1, jobs=120)
+    async with serve_sandbox(scale=scale, render_once=True) as sandbox, make_client() as client:
         first = await scrape(sandbox, "lever", client)
         pages = len(rendered)
         again = await scrape(sandbox, "lever", client)
     assert pages == first.requests > 1
     assert len(rendered) == pages
     assert again.jobs == first.jobs
+    async with serve_sandbox(scale=scale) as sandbox, make_client() as client:
+        await scrape(sandbox, "lever", client)
+        await scrape(sandbox, "lever", client)
+    assert len(rendered) == 3 * pages
 
 
 def test_rendered_answers_stop_being_kept_past_their_budget() -> None:
-    """Past ``max_chars`` in all, an answer is not kept (it is rendered again next time)."""
-    kept = _server._Rendered(max_chars=10)
-    kept.keep("/a", "123456")
-    kept.keep("/b", "123456")
-    kept.keep("/c", "1234")
-    assert (kept.get("/a"), kept.get("/b"), kept.get("/c")) == ("123456", None, "1234")
+    """Past ``max_bytes`` in all, an answer is not kept (it is rendered again next time)."""
+    kept = _server._Rendered(max_bytes=10)
+    kept.keep("/a", b"123456")
+    kept.keep("/b", b"123456")
+    kept.keep("/c", b"1234")
+    assert (kept.get("/a"), kept.get("/b"), kept.get("/c")) == (b"123456", None, b"1234")
 
 
 @pytest.mark.anyio
