@@ -15,7 +15,7 @@ import multiprocessing.forkserver
 import os
 from typing import Literal
 
-__all__ = ["cores", "may_use_workers", "start_early", "worker_context"]
+__all__ = ["cores", "may_use_workers", "start_early", "started_early", "worker_context"]
 
 PRELOAD = "jobping.orchestrator._parse_pool"
 """The module every worker runs (its functions are what the pool submits)."""
@@ -55,4 +55,13 @@ def start_early(setting: int | Literal["auto"]) -> bool:
     if not isinstance(context, multiprocessing.context.ForkServerContext):
         return False
     multiprocessing.forkserver.ensure_running()
+    _STARTED_EARLY.append(True)
     return True
+
+
+def started_early() -> bool:
+    """Whether :func:`start_early` started the forkserver in this process."""
+    return bool(_STARTED_EARLY)
+
+
+_STARTED_EARLY: list[bool] = []

@@ -540,6 +540,29 @@ async def test_while_the_workers_start_one_target_parses_in_the_run_process(
     assert len(report.timings.workers) >= 1
 
 
+async def test_after_an_early_start_every_target_waits_for_the_workers(
+    make_settings: SettingsFactory, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Once the forkserver started early, no target parses in the run's process.
+
+    The workers are up in milliseconds then, and the run's process has its own work; the
+    same three targets as above all go to workers.
+    """
+    monkeypatch.setattr(_parse_pool, "WARM_UP", True)
+    monkeypatch.setattr(_forkserver, "_STARTED_EARLY", [])
+    assert _forkserver.start_early(2)
+    settings = configured(
+        make_settings, 2, "where", Where.base_url, ["a", "b", "c"], run_concurrency=3
+    )
+
+    with anyio.fail_after(120):  # only turns a hang into a failure
+        report = await run_with(settings, store, [Where()])
+
+    hashes = sorted([stored["job_hash"] for stored in await stored_jobs(store)])
+    assert sorted(hash_.rpartition("-")[2] for hash_ in hashes) == ["worker"] * 3
+    assert (by_name(report)["where"].new, report.status) == (3, RunStatus.SUCCESS)
+
+
 def test_auto_starts_workers_only_for_a_run_with_enough_targets() -> None:
     """``auto``: every usable core from 16 targets on, else in-process; 1 is in-process."""
     cores = len(os.sched_getaffinity(0))
@@ -549,12 +572,15 @@ def test_auto_starts_workers_only_for_a_run_with_enough_targets() -> None:
     assert (parse_workers(0, 100), parse_workers(1, 100), parse_workers(3, 1)) == (0, 0, 3)
 
 
-def test_the_forkserver_starts_early_only_when_the_run_may_use_workers() -> None:
+def test_the_forkserver_starts_early_only_when_the_run_may_use_workers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """``start_early``: 0 and 1 start nothing; 2 starts the forkserver (running once started).
 
     ``auto`` may use workers only on a machine of two cores or more.
     """
     server = multiprocessing.forkserver._forkserver
+    monkeypatch.setattr(_forkserver, "_STARTED_EARLY", [])
 
     assert (_forkserver.start_early(0), _forkserver.start_early(1)) == (False, False)
     assert _forkserver.may_use_workers("auto") is (_forkserver.cores() >= 2)
@@ -564,6 +590,7 @@ def test_the_forkserver_starts_early_only_when_the_run_may_use_workers() -> None
     assert os.waitpid(pid, os.WNOHANG) == (0, 0)  # still running
     assert _forkserver.start_early(2) is True
     assert vars(server)["_forkserver_pid"] == pid  # the one already running is kept
+    assert _forkserver.started_early()
 
 
 @pytest.mark.parametrize("value", ["-1", "two", "1.5"])
