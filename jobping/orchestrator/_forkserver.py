@@ -19,6 +19,8 @@ __all__ = ["cores", "may_use_workers", "start_early", "started_early", "worker_c
 
 PRELOAD = "jobping.orchestrator._parse_pool"
 """The module every worker runs (its functions are what the pool submits)."""
+_STARTED_EARLY: list[bool] = []
+"""Holds one item once :func:`start_early` started the forkserver in this process."""
 
 
 def cores() -> int:
@@ -62,6 +64,3 @@ def start_early(setting: int | Literal["auto"]) -> bool:
 def started_early() -> bool:
     """Whether :func:`start_early` started the forkserver in this process."""
     return bool(_STARTED_EARLY)
-
-
-_STARTED_EARLY: list[bool] = []

@@ -183,13 +183,13 @@ async def serve_sandbox(
         injectors: dict[str, FaultInjector] = {}
         served: dict[str, dict[str, Dataset]] = {}
         conditional = ConditionalAnswers(enabled=validators)
+        rendered = _Rendered() if render_once else None
         for index, api in enumerate(APIS.values()):
             sock = _bind(port + index if port else 0)
             stack.callback(sock.close)
             injector = injectors[api.name] = FaultInjector(api.name, faults.get(api.name, Faults()))
             datasets = _datasets(api, scale)
             if not injector.faults.down:
-                rendered = _Rendered() if render_once else None
                 app = _app(api, datasets, injector, conditional, rendered)
                 await _serve(stack, sock, app)
                 served[api.name] = datasets
@@ -302,14 +302,14 @@ def _handler(
             error = f"the sandbox has no {api.name} target {target!r}"
             return _json({"error": error, "targets": known}, status=404)
         keep = rendered if data.synthesized and request.method == "GET" else None
-        if keep is not None and (body := keep.get(request.path_qs)) is not None:
+        if keep is not None and (body := keep.get(str(request.url))) is not None:
             return _json_body(body)
         answer = await _answer(request, data, respond)
         if isinstance(answer, web.StreamResponse):
             return answer
         body = _dumps(answer).encode()
         if keep is not None:
-            keep.keep(request.path_qs, body)
+            keep.keep(str(request.url), body)
         return _json_body(body)
 
     return handle
