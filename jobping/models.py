@@ -6,6 +6,7 @@ import enum
 import operator
 from dataclasses import dataclass, field, fields
 from datetime import datetime
+from itertools import repeat
 from typing import Any
 
 __all__ = ["EmploymentType", "Enrichment", "Job", "RunRecord", "RunStatus", "WorkEnvironment"]
@@ -112,10 +113,15 @@ _JOB_SETTERS = tuple(getattr(Job, f.name).__set__ for f in fields(Job))
 
 
 def _job_of(values: tuple[Any, ...]) -> Job:
-    """The job whose field values are ``values``, in field order (see ``Job.__reduce__``)."""
+    """The job whose field values are ``values``, in field order (see ``Job.__reduce__``).
+
+    Each slot set by ``map`` in C (no Python loop: twice as fast, and the run's process
+    rebuilds every job its parse workers send).
+    """
+    if len(values) != len(_JOB_SETTERS):
+        raise ValueError(f"a job has {len(_JOB_SETTERS)} values, not {len(values)}")
     job = object.__new__(Job)
-    for set_value, value in zip(_JOB_SETTERS, values, strict=True):
-        set_value(job, value)
+    any(map(operator.call, _JOB_SETTERS, repeat(job), values))  # each set returns None
     return job
 
 

@@ -647,3 +647,6 @@ def test_a_checked_job_crosses_processes_with_every_field() -> None:
     assert pickle.loads(pickle.dumps(full)) == full  # noqa: S301 - our own bytes
     assert copy.copy(full) == full and copy.copy(full) is not full
     assert pickle.loads(pickle.dumps(sent)) == sent  # noqa: S301 - our own bytes
+    rebuild, (tuple_,) = full.__reduce__()
+    with pytest.raises(ValueError, match=f"a job has {len(tuple_)} values, not {len(tuple_) - 1}"):
+        rebuild(tuple_[:-1])
