@@ -287,7 +287,7 @@ async def run_fault(
             row.outcome = f"wrong: {exc}"
         row.wall_seconds = time.monotonic() - started
         report = await client.stats_report()
-        domain = next(iter(report["domains"].values()), {})
+        domain: dict[str, Any] = next(iter(report["domains"].values()), {})
         row.attempts = domain.get("requests", 0)
         row.received = server.total_requests
         row.quota = (domain.get("quota_used") or {}).get("day", 0)

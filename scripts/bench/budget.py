@@ -36,7 +36,7 @@ import statistics
 import tempfile
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import AsyncExitStack
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -90,7 +90,7 @@ async def _pairs(budget: TokenBudget, count: int, latencies: list[float] | None 
             latencies.append(time.perf_counter() - started)
 
 
-async def _concurrent(budgets: list[TokenBudget], count: int, tasks: int) -> None:
+async def _concurrent(budgets: Sequence[TokenBudget], count: int, tasks: int) -> None:
     async with anyio.create_task_group() as group:
         for n in range(tasks):
             group.start_soon(_pairs, budgets[n % len(budgets)], count // tasks)
