@@ -73,7 +73,7 @@ def test_an_unchanged_board_is_a_healthy_run_every_time(
     assert all(out == err == "" for _code, out, err in runs)
 
 
-def test_a_run_starts_the_workers_forkserver_before_its_work(
+def test_a_run_hands_its_parse_workers_setting_to_the_early_start(
     database: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """``run`` hands RUN_PARSE_WORKERS to ``start_early`` (0 here: the run parses in-process)."""
