@@ -9,6 +9,7 @@ imports nothing of jobping, so starting early costs the run's process nothing.
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import multiprocessing.context
 import multiprocessing.forkserver
@@ -16,6 +17,8 @@ import os
 from typing import Literal
 
 __all__ = ["cores", "may_use_workers", "start_early", "started_early", "worker_context"]
+
+logger = logging.getLogger("jobping.orchestrator")
 
 PRELOAD = "jobping.orchestrator._parse_pool"
 """The module every worker runs (its functions are what the pool submits)."""
@@ -50,13 +53,19 @@ def start_early(setting: int | Literal["auto"]) -> bool:
 
     It imports jobping in its own process while this one goes on; a run that ends up
     with no workers (too few targets for ``auto``) leaves it idle until this process exits.
+    A forkserver that cannot start (no room for its socket, no processes left) is not an
+    error here: the run's parse pool tries again, and parses in-process if it fails too.
     """
     if not may_use_workers(setting):
         return False
     context = worker_context()
     if not isinstance(context, multiprocessing.context.ForkServerContext):
         return False
-    multiprocessing.forkserver.ensure_running()
+    try:
+        multiprocessing.forkserver.ensure_running()
+    except OSError as exc:
+        logger.debug("the parse workers' forkserver did not start early: %s", exc)
+        return False
     _STARTED_EARLY.append(True)
     return True
 

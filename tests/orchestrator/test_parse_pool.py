@@ -540,6 +540,21 @@ async def test_while_the_workers_start_one_target_parses_in_the_run_process(
     assert len(report.timings.workers) >= 1
 
 
+def test_a_forkserver_that_cannot_start_early_is_left_to_the_pool(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``start_early`` swallows an OSError (the pool tries again later): False, not started."""
+    monkeypatch.setattr(_forkserver, "_STARTED_EARLY", [])
+
+    def refused() -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(multiprocessing.forkserver, "ensure_running", refused)
+
+    assert _forkserver.start_early(2) is False
+    assert not _forkserver.started_early()
+
+
 async def test_after_an_early_start_every_target_waits_for_the_workers(
     make_settings: SettingsFactory, store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
