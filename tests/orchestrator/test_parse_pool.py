@@ -51,8 +51,13 @@ pytestmark = pytest.mark.anyio
 
 @pytest.fixture(autouse=True)
 def every_target_in_a_worker(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No target parses in the run's process while the workers start (one test turns it on)."""
+    """No target parses in the run's process while the workers start (one test turns it on).
+
+    And no early start is remembered from another test (an in-process ``jobping run`` makes
+    one): the tests that need one make it.
+    """
     monkeypatch.setattr(_parse_pool, "WARM_UP", False)
+    monkeypatch.setattr(_forkserver, "_STARTED_EARLY", [])
 
 
 VOLATILE = {"scrape_timestamp", "last_seen_at", "scraper_run_id", "created_at"}
@@ -544,7 +549,6 @@ def test_a_forkserver_that_cannot_start_early_is_left_to_the_pool(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """``start_early`` swallows an OSError (the pool tries again later): False, not started."""
-    monkeypatch.setattr(_forkserver, "_STARTED_EARLY", [])
 
     def refused() -> None:
         raise OSError(28, "No space left on device")
@@ -564,7 +568,6 @@ async def test_after_an_early_start_every_target_waits_for_the_workers(
     same three targets as above all go to workers.
     """
     monkeypatch.setattr(_parse_pool, "WARM_UP", True)
-    monkeypatch.setattr(_forkserver, "_STARTED_EARLY", [])
     assert _forkserver.start_early(2)
     settings = configured(
         make_settings, 2, "where", Where.base_url, ["a", "b", "c"], run_concurrency=3
@@ -595,7 +598,6 @@ def test_the_forkserver_starts_early_only_when_the_run_may_use_workers(
     ``auto`` may use workers only on a machine of two cores or more.
     """
     server = multiprocessing.forkserver._forkserver
-    monkeypatch.setattr(_forkserver, "_STARTED_EARLY", [])
 
     assert (_forkserver.start_early(0), _forkserver.start_early(1)) == (False, False)
     assert _forkserver.may_use_workers("auto") is (_forkserver.cores() >= 2)
