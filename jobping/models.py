@@ -87,12 +87,15 @@ class Job:
             raise ValueError("job_hash must not be empty")
         if self.country is not None and (len(self.country) != 2 or not self.country.isupper()):
             raise ValueError(f"country must be ISO 3166-1 alpha-2, got {self.country!r}")
+        # Their text is accepted too ("remote"): the hints say enum, callers may not.
         if not isinstance(self.work_environment, WorkEnvironment):
-            object.__setattr__(self, "work_environment", WorkEnvironment(self.work_environment))
+            environment = WorkEnvironment(self.work_environment)  # type: ignore[unreachable]
+            object.__setattr__(self, "work_environment", environment)
         if self.employment_type is not None and not isinstance(
             self.employment_type, EmploymentType
         ):
-            object.__setattr__(self, "employment_type", EmploymentType(self.employment_type))
+            employment = EmploymentType(self.employment_type)  # type: ignore[unreachable]
+            object.__setattr__(self, "employment_type", employment)
 
     def __reduce__(self) -> tuple[Any, ...]:
         """Pickled (and copied) as the tuple of its values: 3-4x cheaper than the dataclass's.

@@ -42,7 +42,7 @@ def parse_date(value: str | int | float | None) -> datetime | None:
     if isinstance(value, int | float):
         return _from_epoch(value)
     if not isinstance(value, str):  # JSON can hand over anything; the type hint is the intent
-        return None
+        return None  # type: ignore[unreachable]
     text = folded_text(value)  # full-width digits are digits to a parser
     if not text:
         return None
