@@ -178,6 +178,31 @@ async def test_a_scaled_page_is_rendered_once_and_served_again_as_it_was(
     assert len(rendered) == 3 * pages
 
 
+@pytest.mark.anyio
+async def test_an_error_answer_is_never_kept_by_render_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A bad query (400) and an unknown target (404) are rendered afresh each time they come."""
+    rendered: list[object] = []
+
+    def counting(value: object) -> str:
+        rendered.append(value)
+        return dumps(value)
+
+    dumps = _server._dumps
+    monkeypatch.setattr(_server, "_dumps", counting)
+    scale = Scale(targets=1, jobs=3)
+    async with serve_sandbox(scale=scale, render_once=True) as sandbox, httpx.AsyncClient() as http:
+        lever = sandbox.base_urls["lever"]
+        board = f"{lever}/{sandbox.targets['lever'][0]}"
+        asked = [(board, {"mode": "json", "skip": "x"}), (f"{lever}/nobody", {"mode": "json"})]
+        answers = [await http.get(url, params=params) for url, params in asked * 2]
+
+    assert [answer.status_code for answer in answers] == [400, 404, 400, 404]
+    assert "skip must be a whole number" in answers[2].json()["error"]
+    assert len(rendered) == 4
+
+
 def test_rendered_answers_stop_being_kept_past_their_budget() -> None:
     """Past ``max_bytes`` in all, an answer is not kept (it is rendered again next time)."""
     kept = _server._Rendered(max_bytes=10)
