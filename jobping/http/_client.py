@@ -19,6 +19,7 @@ from jobping.http._breaker import BreakerState
 from jobping.http._call import Call, CallEnv, is_retryable
 from jobping.http._conditional import (
     CONDITIONAL,
+    BodyAs,
     Revalidated,
     Validators,
     conditional_headers,
@@ -212,15 +213,14 @@ class ScrapeClient:
         params: Params | None = None,
         headers: Mapping[str, str] | None = None,
         previous: tuple[str, Validators] | None = None,
-        text: bool = False,
-        raw: bool = False,
+        body_as: BodyAs = "json",
     ) -> Revalidated:
         """GET ``url`` conditionally: a 304, or a body whose hash is known, is not decoded.
 
         ``previous`` is the redacted URL of an earlier answer and its validators: they are
         sent (``If-None-Match``, ``If-Modified-Since``) and its body hash compared only when
-        this request has that URL. The body is decoded as JSON, or as text with ``text``,
-        or left undecoded with ``raw`` (as ``get_json_body`` leaves it).
+        this request has that URL. A changed body comes back ``body_as``: decoded JSON, text,
+        or ``raw`` (JSON left undecoded, as ``get_json_body`` leaves it).
         A 304 is an attempt like any other: it counts in the quota and the stats.
         """
         if not self._open:
@@ -228,10 +228,11 @@ class ScrapeClient:
         base = self._build(url, params, headers, None).url  # only to compare the URL
         redacted = redact_url(str(base))
         known = previous[1] if previous is not None and previous[0] == redacted else Validators()
+        text = body_as == "text"
         extra = {"Accept": "*/*"} if text else {}
         sent = {**extra, **(headers or {}), **conditional_headers(known)}
         extensions = {CONDITIONAL: True} if text else {CONDITIONAL: True, **_JSON_REQUEST}
-        json_parser = _parse_json_body if raw else _parse_json
+        parse_body = _BODY_PARSERS[body_as]
 
         def parse(response: httpx.Response, call: Call) -> Revalidated:
             if response.status_code == 304:
@@ -239,8 +240,7 @@ class ScrapeClient:
             validators = validators_of(response.headers, response.content)
             if known.body_hash is not None and validators.body_hash == known.body_hash:
                 return Revalidated("unchanged", redacted, validators)
-            body = _parse_text(response, call) if text else json_parser(response, call)
-            return Revalidated("changed", redacted, validators, body)
+            return Revalidated("changed", redacted, validators, parse_body(response, call))
 
         return await self._call(url, params, sent, parse, extensions)
 
@@ -401,3 +401,10 @@ def _parse_json_body(response: httpx.Response, call: Call) -> JsonBody:
 
 def _parse_text(response: httpx.Response, _call: Call) -> str:
     return response.text
+
+
+_BODY_PARSERS: dict[BodyAs, Callable[[httpx.Response, Call], Any]] = {
+    "json": _parse_json,
+    "text": _parse_text,
+    "raw": _parse_json_body,
+}

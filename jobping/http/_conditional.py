@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 __all__ = [
     "CONDITIONAL",
+    "BodyAs",
     "Revalidated",
     "Validators",
     "body_hash",
@@ -25,6 +26,8 @@ CONDITIONAL = "jobping.conditional"
 """Request extension: a conditional GET, which takes a 304 as an answer (not an error)."""
 
 Freshness = Literal["not_modified", "unchanged", "changed"]
+BodyAs = Literal["json", "text", "raw"]
+"""How a changed body comes back: decoded JSON, text, or JSON left undecoded (a ``JsonBody``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +44,7 @@ class Revalidated:
     """The answer to a conditional GET.
 
     ``freshness`` is ``not_modified`` (HTTP 304), ``unchanged`` (a 200 whose body hash is the
-    one sent: the body was not decoded) or ``changed`` (``body`` holds the decoded body).
+    one sent: the body was not decoded) or ``changed`` (``body`` holds the body, as asked).
     ``url`` is the request's URL with its secrets redacted; ``validators`` those of a 200.
     """
 

@@ -19,10 +19,11 @@ import anyio
 from anyio.abc import TaskStatus
 
 from jobping.scraping import ConditionalClient, JsonClient
-from jobping.scraping._base import RawJsonClient
+from jobping.scraping._base import fetch_json_body
 
 if TYPE_CHECKING:
     from jobping.http import Revalidated, Validators
+    from jobping.http._conditional import BodyAs
     from jobping.orchestrator._timings import RunTimings
 
 __all__ = ["RunStopped", "Shutdown", "StopFlag", "StoppableClient"]
@@ -92,12 +93,9 @@ class StoppableClient:
         headers: Mapping[str, str] | None = None,
     ) -> Any:
         """GET leaving the JSON body undecoded when the wrapped client can, else decoded."""
-        client = self._client
-        if isinstance(client, RawJsonClient):
-            return await self._send(
-                lambda: client.get_json_body(url, params=params, headers=headers)
-            )
-        return await self.get_json(url, params=params, headers=headers)
+        return await self._send(
+            lambda: fetch_json_body(self._client, url, params=params, headers=headers)
+        )
 
     async def post_json(
         self,
@@ -129,8 +127,7 @@ class StoppableClient:
         params: Mapping[str, str | int] | None = None,
         headers: Mapping[str, str] | None = None,
         previous: tuple[str, Validators] | None = None,
-        text: bool = False,
-        raw: bool = False,
+        body_as: BodyAs = "json",
     ) -> Revalidated:
         """A conditional GET through the wrapped client, unless a stop was requested.
 
@@ -142,7 +139,7 @@ class StoppableClient:
             raise TypeError(f"{type(client).__name__} cannot send conditional requests")
         return await self._send(
             lambda: client.get_if_changed(
-                url, params=params, headers=headers, previous=previous, text=text, raw=raw
+                url, params=params, headers=headers, previous=previous, body_as=body_as
             )
         )
 

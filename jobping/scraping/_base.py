@@ -12,7 +12,7 @@ import re
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, ClassVar, Literal, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol, runtime_checkable
 from urllib.parse import parse_qsl, urlsplit
 
 from pydantic import SecretStr
@@ -36,6 +36,9 @@ from jobping.scraping._item import Item, ItemError
 from jobping.scraping._revalidation import Revalidation
 from jobping.scraping._shapes import TargetShape
 from jobping.settings import ScraperConfig, Settings
+
+if TYPE_CHECKING:
+    from jobping.http._conditional import BodyAs
 
 __all__ = [
     "JsonClient",
@@ -113,6 +116,23 @@ class RawJsonClient(Protocol):
     ) -> Any:
         """GET ``url``: its body checked as JSON but undecoded (a ``JsonBody``), or decoded."""
         ...
+
+
+async def fetch_json_body(
+    client: JsonClient,
+    url: str,
+    *,
+    params: Mapping[str, str | int] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> Any:
+    """GET ``url`` through ``client``: its JSON body, undecoded when the client can.
+
+    A ``RawJsonClient`` leaves it undecoded (a ``JsonBody``); any other client decodes it
+    as ``get_json`` does.
+    """
+    if isinstance(client, RawJsonClient):
+        return await client.get_json_body(url, params=params, headers=headers)
+    return await client.get_json(url, params=params, headers=headers)
 
 
 @dataclass(frozen=True, slots=True)
@@ -285,9 +305,10 @@ class ScrapeContext:
         self.requests += 1
         url = self.url(path)
         if self._revalidation is not None and self.requests == 1:
-            return await self._revalidation.fetch(url, params, headers, text=False, raw=raw)
-        if raw and isinstance(self.client, RawJsonClient):
-            return await self.client.get_json_body(url, params=params, headers=headers)
+            body_as: BodyAs = "raw" if raw else "json"
+            return await self._revalidation.fetch(url, params, headers, body_as=body_as)
+        if raw:
+            return await fetch_json_body(self.client, url, params=params, headers=headers)
         return await self.client.get_json(url, params=params, headers=headers)
 
     async def post_json(
@@ -317,7 +338,9 @@ class ScrapeContext:
         """GET ``path`` under the base URL as decoded text (XML, RSS); counts the request."""
         self.requests += 1
         if self._revalidation is not None and self.requests == 1:
-            text: str = await self._revalidation.fetch(self.url(path), params, headers, text=True)
+            text: str = await self._revalidation.fetch(
+                self.url(path), params, headers, body_as="text"
+            )
             return text
         return await self.client.get_text(self.url(path), params=params, headers=headers)
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
     from jobping.http import Revalidated, Validators
+    from jobping.http._conditional import BodyAs
 
 __all__ = ["ConditionalClient", "Revalidation", "TargetUnchanged"]
 
@@ -36,12 +37,12 @@ class ConditionalClient(Protocol):
         params: Mapping[str, str | int] | None = None,
         headers: Mapping[str, str] | None = None,
         previous: tuple[str, Validators] | None = None,
-        text: bool = False,
-        raw: bool = False,
+        body_as: BodyAs = "json",
     ) -> Revalidated:
         """GET ``url`` sending ``previous``'s validators when the URL is its URL.
 
-        With ``raw`` a JSON body may be left undecoded (``ScrapeClient.get_json_body``).
+        A changed body comes back ``body_as``: decoded JSON, text, or ``raw`` (JSON left
+        undecoded, ``ScrapeClient.get_json_body``).
         """
         ...
 
@@ -71,15 +72,11 @@ class Revalidation:
         params: Mapping[str, str | int] | None,
         headers: Mapping[str, str] | None,
         *,
-        text: bool,
-        raw: bool = False,
+        body_as: BodyAs,
     ) -> Any:
-        """Send the conditional request; its body, or ``TargetUnchanged``.
-
-        The body is decoded, unless ``raw`` let the client leave it undecoded.
-        """
+        """Send the conditional request; its body (``body_as``), or ``TargetUnchanged``."""
         answer = await self._client.get_if_changed(
-            url, params=params, headers=headers, previous=self._previous, text=text, raw=raw
+            url, params=params, headers=headers, previous=self._previous, body_as=body_as
         )
         if answer.freshness != "changed":
             raise TargetUnchanged(answer.freshness)

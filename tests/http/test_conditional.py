@@ -84,7 +84,7 @@ async def test_a_known_body_hash_is_not_decoded(
     async with make_client(POLICY) as client:
         with pytest.raises(PayloadError):
             await client.get_if_changed(url, params=params)
-        text = await client.get_if_changed(url, params=params, text=True)
+        text = await client.get_if_changed(url, params=params, body_as="text")
         answer = await client.get_if_changed(
             url, params=params, previous=(text.url, text.validators)
         )

@@ -90,11 +90,11 @@ async def test_html_raises_at_once_and_the_rest_is_found_where_it_is_decoded(
 async def test_a_conditional_request_may_leave_its_body_undecoded(
     make_client: ClientFactory, server: HostileServer
 ) -> None:
-    """``get_if_changed(raw=True)``: the changed body is a ``JsonBody``, its hash the same."""
+    """``get_if_changed(body_as="raw")``: the changed body is a ``JsonBody``, its hash the same."""
     url = server.url("/json?size=200")
     async with make_client(ONE_SHOT) as client:
         decoded = await client.get_if_changed(url)
-        undecoded = await client.get_if_changed(url, raw=True)
+        undecoded = await client.get_if_changed(url, body_as="raw")
 
     assert isinstance(undecoded.body, JsonBody)
     assert undecoded.body.decode() == decoded.body
