@@ -59,6 +59,7 @@ __all__ = [
     "moment_or_none",
     "run_from_row",
     "run_row",
+    "sighting_of",
     "sighting_rows",
     "validators_from_row",
     "validators_row",
@@ -186,21 +187,27 @@ def sighting_rows(jobs: Iterable[Job]) -> list[dict[str, Any]]:
 
 
 def job_rows(
-    jobs: Iterable[Job], *, seen_at: datetime, digests: Mapping[str, str] | None = None
+    jobs: Iterable[Job], *, seen_at: datetime, sighted: Iterable[Mapping[str, Any]] = ()
 ) -> dict[str, dict[str, Any]]:
     """The rows an upsert writes, by hash (the last duplicate wins), sorted by hash.
 
     Each row has the ``WRITTEN_COLUMNS`` and ``created_at`` (of ``jobs``), and the
     ``SIGHTING_COLUMNS`` and ``content_hash`` (of ``job_sightings``); ``last_seen_at`` and
     ``created_at`` are ``seen_at`` and ``is_active`` is true (a conflict with a stored row
-    keeps its ``created_at``). ``digests`` are content digests already taken, by hash
-    (those of :func:`sighting_rows`), so no job is digested twice.
+    keeps its ``created_at``). The digests of ``sighted`` (rows of :func:`sighting_rows`)
+    are reused, so no job is digested twice.
     """
-    seen, known = iso(seen_at), digests or {}
+    seen = iso(seen_at)
+    known = {row["job_hash"]: row["content_hash"] for row in sighted}
     return {
         h: _job_row(job, seen, known.get(h) or content_hash(job))
         for h, job in latest_by_hash(jobs).items()
     }
+
+
+def sighting_of(row: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``job_sightings`` columns (``SIGHTING_ROW``) of a row of :func:`job_rows`."""
+    return {name: row[name] for name in SIGHTING_ROW}
 
 
 def _job_row(job: Job, seen: str | None, digest: str) -> dict[str, Any]:

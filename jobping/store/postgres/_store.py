@@ -32,7 +32,7 @@ from jobping.models import Job
 from jobping.redact import redact_text
 from jobping.store._calls import FunctionCalls, SqlFunctionCall
 from jobping.store._migrate import Migration, migrations_for, pending_migrations
-from jobping.store._rows import SIGHTING_ROW, aware, job_rows, latest_by_hash, sighting_rows
+from jobping.store._rows import aware, job_rows, latest_by_hash, sighting_of, sighting_rows
 from jobping.store._values import UpsertResult
 from jobping.store.postgres import _sql as sql
 from jobping.store.postgres._queries import PostgresQueries
@@ -220,13 +220,12 @@ class PostgresStore(PostgresQueries, FunctionCalls):
         if not batch:
             return UpsertResult()
         sighted = sighting_rows(batch.values())
-        digests = {row["job_hash"]: row["content_hash"] for row in sighted}
         probe = (json.dumps(sighted), aware(seen_at))
         async with self._connection() as connection, connection.transaction():
             cursor = await connection.execute(sql.MARK_SEEN_UNCHANGED, probe)
             marked = set(_first(await cursor.fetchone()))
             unmarked = (job for h, job in batch.items() if h not in marked)
-            rows = job_rows(unmarked, seen_at=seen_at, digests=digests)
+            rows = job_rows(unmarked, seen_at=seen_at, sighted=sighted)
             if not rows:
                 return UpsertResult(0, 0, len(marked))
             changed, payload = 0, (json.dumps(list(rows.values())),)
@@ -237,7 +236,7 @@ class PostgresStore(PostgresQueries, FunctionCalls):
                 cursor = await connection.execute(sql.LOCK_AND_COMPARE_JOBS, payload)
                 changed = int(_first(await cursor.fetchone()))
                 await connection.execute(sql.REFRESH_JOBS, payload)
-            sightings = [{name: row[name] for name in SIGHTING_ROW} for row in rows.values()]
+            sightings = [sighting_of(row) for row in rows.values()]
             await connection.execute(sql.UPSERT_SIGHTINGS, (json.dumps(sightings),))
         return UpsertResult(len(new), changed, len(marked) + len(rows) - len(new) - changed)
 

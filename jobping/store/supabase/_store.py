@@ -39,6 +39,7 @@ from jobping.store._rows import (
     job_rows,
     kept_enrichment,
     latest_by_hash,
+    sighting_of,
     sighting_rows,
 )
 from jobping.store._values import UpsertResult
@@ -172,11 +173,10 @@ class SupabaseStore(SupabaseQueries, FunctionCalls):
         if not batch:
             return UpsertResult()
         sighted = sighting_rows(batch.values())
-        digests = {row["job_hash"]: row["content_hash"] for row in sighted}
         params = {"p_rows": sighted, "p_seen_at": iso(seen_at)}
         marked = set(await self._call(SqlFunctionCall("jobping_mark_seen_unchanged", params)))
         unmarked = (job for h, job in batch.items() if h not in marked)
-        rows = job_rows(unmarked, seen_at=seen_at, digests=digests)
+        rows = job_rows(unmarked, seen_at=seen_at, sighted=sighted)
         if not rows:
             return UpsertResult(0, 0, len(marked))
         stored = await self._stored_jobs(list(rows))
@@ -192,7 +192,7 @@ class SupabaseStore(SupabaseQueries, FunctionCalls):
             writes.append(row | kept | {"created_at": iso(old.created_at)})
         jobs_rows = [{k: v for k, v in row.items() if k not in _SIGHTING_ONLY} for row in writes]
         await self._upsert("jobs", jobs_rows, on_conflict="job_hash")
-        sightings = [{name: row[name] for name in SIGHTING_ROW} for row in writes]
+        sightings = [sighting_of(row) for row in writes]
         await self._upsert("job_sightings", sightings, on_conflict="job_hash")
         return UpsertResult(len(rows) - len(stored), updated, len(marked) + len(stored) - updated)
 
