@@ -16,14 +16,12 @@ import multiprocessing.forkserver
 import os
 from typing import Literal
 
-__all__ = ["cores", "may_use_workers", "start_early", "started_early", "worker_context"]
+__all__ = ["cores", "may_use_workers", "running", "start_early", "worker_context"]
 
 logger = logging.getLogger("jobping.orchestrator")
 
 PRELOAD = "jobping.orchestrator._parse_pool"
 """The module every worker runs (its functions are what the pool submits)."""
-_STARTED_EARLY: list[bool] = []
-"""Holds one item once :func:`start_early` started the forkserver in this process."""
 
 
 def cores() -> int:
@@ -66,10 +64,15 @@ def start_early(setting: int | Literal["auto"]) -> bool:
     except OSError as exc:
         logger.debug("the parse workers' forkserver did not start early: %s", exc)
         return False
-    _STARTED_EARLY.append(True)
     return True
 
 
-def started_early() -> bool:
-    """Whether :func:`start_early` started the forkserver in this process."""
-    return bool(_STARTED_EARLY)
+def running() -> bool:
+    """Whether this process has its forkserver already (started early, or by a pool before).
+
+    Workers then fork from it in milliseconds. Read from the stdlib's one forkserver per
+    process, which keeps its pid once started; a Python without that attribute reads False
+    (workers then start as if for the first time).
+    """
+    server = vars(multiprocessing.forkserver).get("_forkserver")
+    return server is not None and vars(server).get("_forkserver_pid") is not None

@@ -38,7 +38,8 @@ import anyio.abc
 import anyio.to_thread
 
 from jobping.http._payload import JsonBody
-from jobping.orchestrator._forkserver import cores, started_early, worker_context
+from jobping.orchestrator._forkserver import cores, worker_context
+from jobping.orchestrator._forkserver import running as forkserver_running
 from jobping.orchestrator._shutdown import StoppableClient
 from jobping.orchestrator._sink import Admission
 from jobping.orchestrator._timings import ProcessUsage, RunTimings
@@ -109,9 +110,10 @@ class ParsePool:
     Use it as ``async with ParsePool(n, timings) as pool`` around the run's work; it needs
     the asyncio event loop (``anyio`` on asyncio). The workers start in the background
     (about half a second: a process importing jobping): meanwhile one target at a time
-    parses in the run's process, the others wait for the workers. Once the forkserver was
-    started early (``jobping run`` does), every target waits for the workers: they start
-    in a few milliseconds, and the run's process is the one that must keep up with them.
+    parses in the run's process, the others wait for the workers. Once the forkserver runs
+    (``jobping run`` starts it early; an earlier pool of this process started it), every
+    target waits for the workers: they start in a few milliseconds, and the run's process is
+    the one that must keep up with them.
     """
 
     def __init__(
@@ -199,7 +201,7 @@ class ParsePool:
 
         Before the workers run, one target at a time parses here rather than wait for them.
         """
-        warm = WARM_UP and not (self._ready.is_set() or self._warming or started_early())
+        warm = WARM_UP and not (self._ready.is_set() or self._warming or forkserver_running())
         if warm:
             self._warming = True
         else:

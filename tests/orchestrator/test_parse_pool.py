@@ -53,11 +53,11 @@ pytestmark = pytest.mark.anyio
 def every_target_in_a_worker(monkeypatch: pytest.MonkeyPatch) -> None:
     """No target parses in the run's process while the workers start (one test turns it on).
 
-    And no early start is remembered from another test (an in-process ``jobping run`` makes
-    one): the tests that need one make it.
+    And the pool takes the forkserver for not started yet (an earlier test or an in-process
+    ``jobping run`` started it): the tests that need it running say so.
     """
     monkeypatch.setattr(_parse_pool, "WARM_UP", False)
-    monkeypatch.setattr(_forkserver, "_STARTED_EARLY", [])
+    monkeypatch.setattr(_parse_pool, "forkserver_running", lambda: False)
 
 
 VOLATILE = {"scrape_timestamp", "last_seen_at", "scraper_run_id", "created_at"}
@@ -553,10 +553,11 @@ def test_a_forkserver_that_cannot_start_early_is_left_to_the_pool(
     def refused() -> None:
         raise OSError(28, "No space left on device")
 
+    was_running = _forkserver.running()
     monkeypatch.setattr(multiprocessing.forkserver, "ensure_running", refused)
 
     assert _forkserver.start_early(2) is False
-    assert not _forkserver.started_early()
+    assert _forkserver.running() is was_running
 
 
 async def test_after_an_early_start_every_target_waits_for_the_workers(
@@ -568,6 +569,7 @@ async def test_after_an_early_start_every_target_waits_for_the_workers(
     same three targets as above all go to workers.
     """
     monkeypatch.setattr(_parse_pool, "WARM_UP", True)
+    monkeypatch.setattr(_parse_pool, "forkserver_running", _forkserver.running)
     assert _forkserver.start_early(2)
     settings = configured(
         make_settings, 2, "where", Where.base_url, ["a", "b", "c"], run_concurrency=3
@@ -607,7 +609,7 @@ def test_the_forkserver_starts_early_only_when_the_run_may_use_workers(
     assert os.waitpid(pid, os.WNOHANG) == (0, 0)  # still running
     assert _forkserver.start_early(2) is True
     assert vars(server)["_forkserver_pid"] == pid  # the one already running is kept
-    assert _forkserver.started_early()
+    assert _forkserver.running()
 
 
 @pytest.mark.parametrize("value", ["-1", "two", "1.5"])
